@@ -1,0 +1,82 @@
+// Package datasets owns potau's data: loading MovieLens-100K/1M, generic
+// delimited (LFM-2B-style) files and the reference implementation's
+// preprocessed format; the synthetic data set with a planted attribute;
+// locating, fetching and verifying data; filtering and seeded splits.
+//
+// A Dataset holds raw interactions with dense 0-based user and item ids and
+// maps back to raw ids; a Split holds what the recommenders train and are
+// evaluated on.
+package datasets
+
+// Interaction is one user–item event.
+type Interaction struct {
+	User, Item int32
+	Rating     float32
+	Time       int64
+}
+
+// Attribute is a categorical user attribute (gender, age, occupation, …).
+// Labels[u] indexes Classes; -1 marks a user without a value. Code must not
+// assume two classes.
+type Attribute struct {
+	Name    string
+	Classes []string
+	Labels  []int32
+}
+
+// Dataset is a loaded data set before filtering and splitting.
+type Dataset struct {
+	Name         string
+	UserIDs      []string // raw id of each dense user index
+	ItemIDs      []string // raw id of each dense item index
+	Interactions []Interaction
+	Attributes   map[string]*Attribute
+	// Checksum identifies the source bytes (sha256 over the files read, or
+	// over the generator's parameters for synthetic data); it feeds cache keys.
+	Checksum string
+}
+
+// NumUsers returns the number of users.
+func (d *Dataset) NumUsers() int { return len(d.UserIDs) }
+
+// NumItems returns the number of items.
+func (d *Dataset) NumItems() int { return len(d.ItemIDs) }
+
+// Split is what a recommender trains and is evaluated on. All per-user slices
+// have length NumUsers; item lists are sorted ascending.
+type Split struct {
+	NumUsers, NumItems int
+	// Train[u] lists u's training positives.
+	Train [][]int32
+	// Valid[u] lists u's validation positives (empty when there is no
+	// validation hold-out); ValidNeg[u] the sampled negatives for them (nil
+	// under full ranking).
+	Valid, ValidNeg [][]int32
+	// Test[u] lists u's test positives (one under leave-one-out);
+	// TestNeg[u] the sampled negatives (nil under full ranking).
+	Test, TestNeg [][]int32
+	// Protocol describes how the split was made ("loo", "ratio") and how it is
+	// evaluated ("sampled" with N negatives, or "full").
+	Protocol Protocol
+	// Attributes are the user attributes, indexed by the split's user ids.
+	Attributes map[string]*Attribute
+	// UserIDs and ItemIDs map back to raw ids.
+	UserIDs, ItemIDs []string
+}
+
+// Protocol records how a split was made and is to be evaluated.
+type Protocol struct {
+	Split      string `json:"split"`      // "loo" or "ratio"
+	Eval       string `json:"eval"`       // "sampled" or "full"
+	Negatives  int    `json:"negatives"`  // sampled negatives per test positive
+	Validation bool   `json:"validation"` // a validation hold-out exists
+}
+
+// Stats summarises a data set or split (before/after filtering).
+type Stats struct {
+	Users        int                       `json:"users"`
+	Items        int                       `json:"items"`
+	Interactions int                       `json:"interactions"`
+	Density      float64                   `json:"density"`
+	Attributes   map[string]map[string]int `json:"attributes,omitempty"` // name → class → users
+}

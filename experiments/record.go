@@ -1,0 +1,67 @@
+package experiments
+
+import "github.com/potau/potau/datasets"
+
+// SchemaVersion is the version of the Record layout; it changes only when a
+// field changes meaning or is removed.
+const SchemaVersion = 1
+
+// Summary is a metric's mean and standard deviation over folds × repeats
+// (attackers) or over seeds (aggregates).
+type Summary struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+}
+
+// AttackResult is one attacker's metrics on one table: metric name ("auc",
+// "accuracy", "balanced_accuracy", "precision", "recall", "f1") → summary.
+// Flags lists warnings such as "below-chance" (AUC well below 0.5: the folds
+// became anti-correlated, which is not success).
+type AttackResult map[string]Summary
+
+// Record is one cell of an experiment grid: one dataset × model × method ×
+// α × dim × seed. Written as one JSON line of results.jsonl.
+type Record struct {
+	Schema     int                     `json:"schema"`
+	Name       string                  `json:"name"` // experiment name from the config
+	ConfigHash string                  `json:"config_hash"`
+	Cell       string                  `json:"cell"` // stable id of the grid cell
+	Dataset    string                  `json:"dataset"`
+	Model      string                  `json:"model"`
+	Method     string                  `json:"method"` // original, adv, retrain, U2U, U2U-R, D2D, D2D-R
+	Reg        string                  `json:"reg,omitempty"`
+	Alpha      float64                 `json:"alpha"`
+	Dim        int                     `json:"dim"`
+	Seed       uint64                  `json:"seed"`
+	Protocol   datasets.Protocol       `json:"protocol"`
+	Selection  string                  `json:"selection"` // "test" (reference leak) or "valid"
+	BestEpoch  int                     `json:"best_epoch"`
+	DataStats  datasets.Stats          `json:"data_stats"`
+	Rec        map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
+	Attack     map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
+	Flags      []string                `json:"flags,omitempty"`
+	Collapse   *Collapse               `json:"collapse,omitempty"`
+	TimeS      map[string]float64      `json:"time_s"` // stage → seconds
+	PeakRSSMB  float64                 `json:"peak_rss_mb"`
+	Reference  map[string]float64      `json:"reference,omitempty"` // reference values from the config
+	Sweep      map[string]any          `json:"sweep,omitempty"`     // the swept paths' values of this cell
+	Version    string                  `json:"potau_version"`
+	GoVersion  string                  `json:"go_version"`
+	Artifacts  map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
+	Config     map[string]any          `json:"config"`              // the resolved config of the cell
+	Curves     *Curves                 `json:"curves,omitempty"`
+}
+
+// Collapse measures how much unlearning contracted the table: the mean
+// pairwise Euclidean distance between users before and after.
+type Collapse struct {
+	MeanDistBefore float64 `json:"mean_dist_before"`
+	MeanDistAfter  float64 `json:"mean_dist_after"`
+}
+
+// Curves are per-epoch training and per-step unlearning traces for plots.
+type Curves struct {
+	TrainLoss []float64            `json:"train_loss,omitempty"`
+	TrainHR10 []float64            `json:"train_hr10,omitempty"`
+	Unlearn   map[string][]float64 `json:"unlearn,omitempty"` // term → value per step
+}
