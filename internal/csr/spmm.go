@@ -1,0 +1,108 @@
+package csr
+
+import (
+	"fmt"
+
+	"github.com/potau/potau/internal/dense"
+)
+
+// spmmBlock is the number of rows in one parallel block of a product.
+const spmmBlock = 64
+
+func check(dst *dense.Matrix, a *Matrix, x *dense.Matrix) {
+	if a.Cols != x.Rows || dst.Rows != a.Rows || dst.Cols != x.Cols {
+		panic(fmt.Sprintf("csr: SpMM shape mismatch dst %dx%d a %dx%d x %dx%d", dst.Rows, dst.Cols, a.Rows, a.Cols, x.Rows, x.Cols))
+	}
+}
+
+// row computes dst = Σ_{p ∈ row i} Val[p]·X_{ColIdx[p]} (+ add when add != nil),
+// skipping columns whose mask entry is false when mask != nil. Skipped
+// columns must hold zero rows of X, so skipping them does not change the
+// result.
+func (a *Matrix) row(dst []float32, i int, x *dense.Matrix, add []float32, mask []bool) {
+	if add != nil {
+		copy(dst, add)
+	} else {
+		clear(dst)
+	}
+	d := x.Cols
+	for p := a.RowPtr[i]; p < a.RowPtr[i+1]; p++ {
+		c := int(a.ColIdx[p])
+		if mask != nil && !mask[c] {
+			continue
+		}
+		w := a.Val[p]
+		xr := x.Data[c*d : c*d+d : c*d+d]
+		dst := dst[:len(xr)]
+		j := 0
+		for ; j+4 <= len(xr); j += 4 {
+			dst[j] += w * xr[j]
+			dst[j+1] += w * xr[j+1]
+			dst[j+2] += w * xr[j+2]
+			dst[j+3] += w * xr[j+3]
+		}
+		for ; j < len(xr); j++ {
+			dst[j] += w * xr[j]
+		}
+	}
+}
+
+// MulDense computes dst = A·X (dst and X dense, d columns) over fixed row
+// blocks on at most workers goroutines (0 = GOMAXPROCS):
+//
+//	dst_i = Σ_{p ∈ row i} A_{i,c(p)} · X_{c(p)}
+//
+// dst must not alias X.
+func MulDense(dst *dense.Matrix, a *Matrix, x *dense.Matrix, workers int) {
+	check(dst, a, x)
+	nb := (a.Rows + spmmBlock - 1) / spmmBlock
+	dense.ParallelFor(workers, nb, func(_, b int) {
+		for i := b * spmmBlock; i < min((b+1)*spmmBlock, a.Rows); i++ {
+			a.row(dst.Row(i), i, x, nil, nil)
+		}
+	})
+}
+
+// MulDenseRows computes only the listed rows of add + A·X into dst:
+//
+//	dst_i = add_i + Σ_{p ∈ row i, mask[c(p)]} A_{i,c(p)} · X_{c(p)}   for i ∈ rows
+//
+// add may be nil (then the term is absent); mask may be nil (every column
+// counts) and otherwise marks the rows of X that may be non-zero — the
+// caller guarantees X is zero elsewhere, so the masked product equals the
+// full one. Rows not listed are left untouched. rows must not repeat.
+func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int32, mask []bool, workers int) {
+	check(dst, a, x)
+	if add != nil && !dense.SameShape(add, dst) {
+		panic(fmt.Sprintf("csr: MulDenseRows add %dx%d, dst %dx%d", add.Rows, add.Cols, dst.Rows, dst.Cols))
+	}
+	if mask != nil && len(mask) != x.Rows {
+		panic(fmt.Sprintf("csr: MulDenseRows mask length %d, X has %d rows", len(mask), x.Rows))
+	}
+	nb := (len(rows) + spmmBlock - 1) / spmmBlock
+	dense.ParallelFor(workers, nb, func(_, b int) {
+		for _, i := range rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))] {
+			var ad []float32
+			if add != nil {
+				ad = add.Row(int(i))
+			}
+			a.row(dst.Row(int(i)), int(i), x, ad, mask)
+		}
+	})
+}
+
+// Neighbours appends to dst the distinct columns of the listed rows, in order
+// of first appearance, marking them in seen, and returns the extended slice.
+// seen must have length Cols and be false at every column not yet in dst.
+func (a *Matrix) Neighbours(dst []int32, rows []int32, seen []bool) []int32 {
+	for _, i := range rows {
+		for p := a.RowPtr[i]; p < a.RowPtr[i+1]; p++ {
+			c := a.ColIdx[p]
+			if !seen[c] {
+				seen[c] = true
+				dst = append(dst, c)
+			}
+		}
+	}
+	return dst
+}
