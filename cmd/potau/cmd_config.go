@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/potau/potau/experiments"
+)
+
+func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "config check CONFIG [--set path=value ...] | config defaults [--kind mf|neumf|lightgcn]"
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(stdout, "Usage: potau %s\n\n  check     validate CONFIG strictly (unknown keys, wrong types and out-of-range values are errors\n            naming file:line and key), print the fully resolved config with every default and its hash;\n            for a config with a sweep, print every cell's hash too\n  defaults  print every key with its default value\n", usage)
+		if len(args) == 0 {
+			return usagef("config: expected check or defaults")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "check":
+		fs := newFlags("config check", "config check CONFIG [--set path=value ...]", stderr)
+		var sets stringList
+		fs.Var(&sets, "set", "override a config key: `path=value` (value in YAML syntax); repeatable")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usagef("config check: expected one CONFIG file, got %d arguments", len(pos))
+		}
+		spec, err := experiments.LoadSpec(pos[0], sets)
+		if err != nil {
+			return err
+		}
+		cells, err := spec.Cells()
+		if err != nil {
+			return err
+		}
+		base := cells[0].Config
+		out, err := base.Canonical()
+		if err != nil {
+			return err
+		}
+		if len(cells) == 1 {
+			fmt.Fprintf(stdout, "# %s: valid; hash %s\n", pos[0], cells[0].Hash)
+		} else {
+			fmt.Fprintf(stdout, "# %s: valid; %d cells; the first cell resolved below\n", pos[0], len(cells))
+			for _, c := range cells {
+				fmt.Fprintf(stdout, "#   cell %d [%s] hash %s\n", c.Index, c.Label(), c.Hash)
+			}
+		}
+		_, err = stdout.Write(out)
+		return err
+	case "defaults":
+		fs := newFlags("config defaults", "config defaults [--kind mf|neumf|lightgcn]", stderr)
+		kind := fs.String("kind", experiments.DefaultModelKind, "model kind whose model defaults to show")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		d := experiments.DefaultConfig(*kind)
+		if err := d.Validate(); err != nil {
+			return usagef("config defaults: %v", err)
+		}
+		fmt.Fprintf(stdout, "# potau defaults (model.kind: %s; model defaults depend on the kind)\n", *kind)
+		return yaml.NewEncoder(stdout).Encode(&d)
+	}
+	return usagef("config: unknown subcommand %q (expected check or defaults)", args[0])
+}

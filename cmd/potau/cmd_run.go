@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/internal/progress"
+	"github.com/potau/potau/reports"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run CONFIG [--out DIR] [--cache DIR] [--jobs N] [--set path=value ...] [--dry-run] [-q]", stderr)
+	out := fs.String("out", "", "run folder for results.jsonl, results.csv, exports/ and report/ (default runs/<config name>)")
+	cache := fs.String("cache", "", "stage cache folder (default: .cache beside the run folder, shared by runs there)")
+	jobs := fs.Int("jobs", 1, "independent stages run at once; results are identical for any value")
+	dry := fs.Bool("dry-run", false, "print the expanded grid, each cell's stages and which are cached; compute nothing")
+	quiet := fs.Bool("q", false, "quiet: no progress output")
+	noReport := fs.Bool("no-report", false, "do not write the report (tables, figures, HTML)")
+	var sets stringList
+	fs.Var(&sets, "set", "override a config key: `path=value` (value in YAML syntax); repeatable")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("run: expected one CONFIG file, got %d arguments", len(pos))
+	}
+	if *jobs < 1 {
+		return usagef("run: --jobs must be >= 1, got %d", *jobs)
+	}
+	spec, err := experiments.LoadSpec(pos[0], sets)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join("runs", strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0])))
+	}
+	if *cache == "" {
+		*cache = filepath.Join(filepath.Dir(filepath.Clean(*out)), ".cache")
+	}
+	rep := progress.New(stderr, *quiet)
+	start := time.Now()
+	recs, err := experiments.Run(ctx, spec, experiments.RunOptions{
+		Out: *out, CacheDir: *cache, Jobs: *jobs, DryRun: *dry, Progress: rep, Stdout: stdout,
+	})
+	if err != nil || *dry {
+		return err
+	}
+	base, err := spec.Base()
+	if err != nil {
+		return err
+	}
+	opt := reports.Options{Columns: base.Report.Columns, Formats: base.Report.Formats}
+	if err := reports.BuildTable(recs, opt).Markdown(stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nresults: %s\n", filepath.Join(*out, "results.jsonl"))
+	if !*noReport {
+		html, err := reports.Write(*out, recs, opt)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		fmt.Fprintf(stdout, "report:  %s\n", html)
+	}
+	rep.Logf("run finished in %.1fs", time.Since(start).Seconds())
+	return nil
+}
+
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "report RUN_DIR [--columns a,b,...] [--formats png,svg,pdf] [--table md|tex|csv]", stderr)
+	cols := fs.String("columns", "", "table columns, comma-separated (default: the run config's report.columns)")
+	formats := fs.String("formats", "png,svg,pdf", "figure formats, comma-separated")
+	table := fs.String("table", "md", "table printed on stdout: md, tex or csv")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("report: expected one RUN_DIR")
+	}
+	recs, err := reports.ReadRecords(filepath.Join(pos[0], "results.jsonl"))
+	if err != nil {
+		return err
+	}
+	opt := reports.Options{Formats: splitList(*formats)}
+	if *cols != "" {
+		opt.Columns = splitList(*cols)
+	} else if len(recs) > 0 {
+		if rc, ok := recs[0].Config["report"].(map[string]any); ok {
+			if cs, ok := rc["columns"].([]any); ok {
+				for _, c := range cs {
+					opt.Columns = append(opt.Columns, fmt.Sprint(c))
+				}
+			}
+		}
+	}
+	for _, f := range opt.Formats {
+		if f != "png" && f != "svg" && f != "pdf" {
+			return usagef("report: --formats: expected png, svg or pdf, got %q", f)
+		}
+	}
+	t := reports.BuildTable(recs, opt)
+	switch *table {
+	case "md":
+		err = t.Markdown(stdout)
+	case "tex":
+		err = t.LaTeX(stdout)
+	case "csv":
+		err = t.CSV(stdout)
+	default:
+		return usagef("report: --table: expected md, tex or csv, got %q", *table)
+	}
+	if err != nil {
+		return err
+	}
+	html, err := reports.Write(pos[0], recs, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nreport: %s\n", html)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,367 @@
+// Package experiments owns potau's experiment configs (strict YAML with
+// defaults, extends, --set overrides, a canonical form and a stable hash),
+// sweep expansion, the stage cache, the pipeline that runs
+// data → split → train → unlearn → evaluate + attack, and the result records.
+package experiments
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/potau/potau/attackers"
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/cfgerr"
+	"github.com/potau/potau/recmodels"
+	"github.com/potau/potau/unlearning"
+)
+
+// Config is a resolved experiment: one cell of a grid. Every field has a
+// default (DefaultConfig); a YAML file overrides any of them.
+type Config struct {
+	// Name labels the experiment in results and reports.
+	Name string `yaml:"name" json:"name"`
+	// Seed is the root seed; every random stream derives from it by name.
+	Seed uint64 `yaml:"seed" json:"seed"`
+	// Data selects, filters and splits the data set.
+	Data datasets.Config `yaml:"data" json:"data"`
+	// Model selects the recommender and how it is trained.
+	Model recmodels.Config `yaml:"model" json:"model"`
+	// Unlearn lists the unlearning methods and their hyperparameters.
+	Unlearn unlearning.Config `yaml:"unlearn" json:"unlearn"`
+	// Attack configures the attribute-inference attackers and their protocol.
+	Attack attackers.Config `yaml:"attack" json:"attack"`
+	// Eval configures recommendation metrics.
+	Eval EvalConfig `yaml:"eval" json:"eval"`
+	// Export selects artefacts written beside the results.
+	Export ExportConfig `yaml:"export" json:"export"`
+	// Report configures the tables and figures of `potau report`.
+	Report ReportConfig `yaml:"report" json:"report"`
+	// Reference holds published numbers to print beside ours.
+	Reference []Reference `yaml:"reference" json:"reference,omitempty"`
+}
+
+// EvalConfig configures recommendation metrics.
+type EvalConfig struct {
+	// Ks are the cut-offs of HR@K, NDCG@K and Recall@K.
+	Ks []int `yaml:"ks" json:"ks"`
+	// Full also reports full-ranking metrics (every item not in the user's
+	// training set) when the split's protocol is sampled; their keys carry
+	// the prefix "full_" (e.g. "full_ndcg@10").
+	Full bool `yaml:"full" json:"full"`
+}
+
+// ExportConfig selects artefacts written beside the results.
+type ExportConfig struct {
+	// Embeddings writes user tables before and after unlearning (and item
+	// tables) as NumPy .npy files under the run's exports/ folder.
+	Embeddings bool `yaml:"embeddings" json:"embeddings"`
+}
+
+// ReportConfig configures the tables and figures of `potau report`.
+type ReportConfig struct {
+	// Columns of the main table: attacker.metric (e.g. "mlp.auc") or a
+	// recommendation metric (e.g. "hr@10").
+	Columns []string `yaml:"columns" json:"columns"`
+	// Formats of the figures: any of png, svg, pdf.
+	Formats []string `yaml:"formats" json:"formats"`
+}
+
+// Reference is a row of published numbers to print beside ours.
+type Reference struct {
+	// Dataset, Model and Method select the rows it applies to (empty = any).
+	Dataset string `yaml:"dataset" json:"dataset,omitempty"`
+	Model   string `yaml:"model" json:"model,omitempty"`
+	Method  string `yaml:"method" json:"method,omitempty"`
+	// Alpha selects the α (absent = any).
+	Alpha *float64 `yaml:"alpha" json:"alpha,omitempty"`
+	// Source says where the numbers come from.
+	Source string `yaml:"source" json:"source,omitempty"`
+	// Values maps a column ("mlp.auc", "gbdt.auc", "hr@10", …) to its value.
+	Values map[string]float64 `yaml:"values" json:"values"`
+}
+
+// DefaultConfig returns the defaults of every key; the model block's
+// defaults depend on its kind.
+func DefaultConfig(kind string) Config {
+	return Config{
+		Name:    "potau",
+		Seed:    1,
+		Data:    datasets.DefaultConfig(),
+		Model:   recmodels.DefaultConfig(kind),
+		Unlearn: unlearning.DefaultConfig(),
+		Attack:  attackers.DefaultConfig(),
+		Eval:    EvalConfig{Ks: []int{5, 10, 15, 20}},
+		Report: ReportConfig{
+			Columns: []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"},
+			Formats: []string{"png", "svg", "pdf"},
+		},
+	}
+}
+
+// DefaultModelKind is the model used when a config names none.
+const DefaultModelKind = "mf"
+
+// Validate checks every block; errors carry the key path.
+func (c *Config) Validate() error {
+	if err := cfgerr.Prefix("data", c.Data.Validate()); err != nil {
+		return err
+	}
+	if err := cfgerr.Prefix("model", c.Model.Validate()); err != nil {
+		return err
+	}
+	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
+		return err
+	}
+	if err := cfgerr.Prefix("attack", c.Attack.Validate()); err != nil {
+		return err
+	}
+	if len(c.Eval.Ks) == 0 {
+		return cfgerr.New("eval.ks", "expected at least one cut-off")
+	}
+	for i, k := range c.Eval.Ks {
+		if k < 1 {
+			return cfgerr.New(fmt.Sprintf("eval.ks[%d]", i), "must be >= 1, got %d", k)
+		}
+	}
+	for i, f := range c.Report.Formats {
+		switch f {
+		case "png", "svg", "pdf":
+		default:
+			return cfgerr.New(fmt.Sprintf("report.formats[%d]", i), "expected png, svg or pdf, got %q", f)
+		}
+	}
+	for i, col := range c.Report.Columns {
+		if strings.TrimSpace(col) == "" {
+			return cfgerr.New(fmt.Sprintf("report.columns[%d]", i), "expected a column name, got an empty string")
+		}
+	}
+	return nil
+}
+
+// Hash is the stable hash of the canonical form of c.
+func (c *Config) Hash() string { return hashJSON(c) }
+
+// Canonical returns the canonical YAML form of c: every key, defaults
+// included, in declaration order.
+func (c *Config) Canonical() ([]byte, error) { return yaml.Marshal(c) }
+
+// hashJSON hashes the JSON encoding of v (struct fields in declaration
+// order, map keys sorted: a canonical form).
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("experiments: hashing %T: %v", v, err)) // only plain data is hashed
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// Axis is one swept config path and its values, in file order.
+type Axis struct {
+	Path   string
+	Values []*yaml.Node
+	File   string
+	Line   int
+}
+
+// Spec is a loaded config file: its merged tree (after extends and --set)
+// and its sweep axes. Cells expands it into resolved configs.
+type Spec struct {
+	File string
+	tree *tree
+	Axes []Axis
+}
+
+// Cell is one point of the grid.
+type Cell struct {
+	Index  int
+	Values []AxisValue // the swept paths' values, in axis order
+	Config Config
+	Hash   string
+}
+
+// AxisValue is one swept path's value in a cell.
+type AxisValue struct {
+	Path  string
+	Value any
+}
+
+// Label is a short human label of the cell ("model.kind=mf alpha=1e-6").
+func (c Cell) Label() string {
+	if len(c.Values) == 0 {
+		return "default"
+	}
+	parts := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		parts[i] = fmt.Sprintf("%s=%v", v.Path, v.Value)
+	}
+	return strings.Join(parts, " ")
+}
+
+const maxExtends = 16
+
+// LoadSpec reads a config file, follows `extends` (relative to the file),
+// applies --set overrides (path=value, value in YAML syntax) and parses the
+// sweep block.
+func LoadSpec(file string, sets []string) (*Spec, error) {
+	t, err := loadTree(file, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sets {
+		path, val, ok := strings.Cut(s, "=")
+		path = strings.TrimSpace(path)
+		if !ok || path == "" {
+			return nil, &ConfigError{File: "--set", Msg: fmt.Sprintf("expected path=value, got %q", s)}
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(val), &doc); err != nil || len(doc.Content) == 0 {
+			if err != nil {
+				return nil, &ConfigError{File: "--set", Path: path, Msg: fmt.Sprintf("cannot parse value %q: %v", val, err)}
+			}
+			doc.Content = []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}
+		}
+		if err := t.set(path, doc.Content[0], "--set "+path); err != nil {
+			return nil, &ConfigError{File: "--set", Path: path, Msg: err.Error()}
+		}
+	}
+	sp := &Spec{File: file, tree: t}
+	if k, v := t.lookup("sweep"); k != nil {
+		if v.Kind != yaml.MappingNode {
+			return nil, t.errAt(v, "sweep", "expected a mapping of config paths to lists of values")
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			pk, pv := v.Content[j], v.Content[j+1]
+			p := "sweep." + pk.Value
+			if pv.Kind != yaml.SequenceNode || len(pv.Content) == 0 {
+				return nil, t.errAt(pv, p, fmt.Sprintf("expected a non-empty list of values, got %s", describe(pv)))
+			}
+			if pk.Value == "sweep" || pk.Value == "extends" || strings.HasPrefix(pk.Value, "sweep.") {
+				return nil, t.errAt(pk, p, "cannot sweep this key")
+			}
+			sp.Axes = append(sp.Axes, Axis{Path: pk.Value, Values: pv.Content, File: t.file[pk], Line: pk.Line})
+		}
+		t.remove("sweep")
+	}
+	return sp, nil
+}
+
+func loadTree(file string, depth int) (*tree, error) {
+	if depth > maxExtends {
+		return nil, &ConfigError{File: file, Msg: "extends chain too deep (a cycle?)"}
+	}
+	b, err := readFile(file)
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTree(file, b)
+	if err != nil {
+		return nil, err
+	}
+	k, v := t.lookup("extends")
+	if k == nil {
+		return t, nil
+	}
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || v.Value == "" {
+		return nil, t.errAt(v, "extends", fmt.Sprintf("expected a file name, got %s", describe(v)))
+	}
+	basePath := v.Value
+	if !filepath.IsAbs(basePath) {
+		basePath = filepath.Join(filepath.Dir(file), basePath)
+	}
+	base, err := loadTree(basePath, depth+1)
+	if err != nil {
+		var ce *ConfigError
+		if !isConfigError(err, &ce) {
+			return nil, &ConfigError{File: file, Line: v.Line, Path: "extends", Msg: err.Error()}
+		}
+		return nil, err
+	}
+	t.remove("extends")
+	base.merge(t)
+	return base, nil
+}
+
+func isConfigError(err error, target **ConfigError) bool {
+	ce, ok := err.(*ConfigError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
+
+// Cells expands the grid: the product of the axes, first axis outermost.
+// Every cell is decoded strictly and validated.
+func (s *Spec) Cells() ([]Cell, error) {
+	n := 1
+	for _, a := range s.Axes {
+		n *= len(a.Values)
+	}
+	cells := make([]Cell, 0, n)
+	idx := make([]int, len(s.Axes))
+	for ci := 0; ci < n; ci++ {
+		t := s.tree.clone()
+		var vals []AxisValue
+		for ai, a := range s.Axes {
+			vn := a.Values[idx[ai]]
+			c := t.copyNode(s.tree, vn)
+			if err := t.set(a.Path, c, a.File); err != nil {
+				return nil, &ConfigError{File: a.File, Line: a.Line, Path: "sweep." + a.Path, Msg: err.Error()}
+			}
+			var x any
+			_ = vn.Decode(&x)
+			vals = append(vals, AxisValue{Path: a.Path, Value: x})
+		}
+		cfg, err := decodeConfig(t, s.File)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, Cell{Index: ci, Values: vals, Config: cfg, Hash: cfg.Hash()})
+		// Odometer, last axis fastest.
+		for ai := len(idx) - 1; ai >= 0; ai-- {
+			idx[ai]++
+			if idx[ai] < len(s.Axes[ai].Values) {
+				break
+			}
+			idx[ai] = 0
+		}
+	}
+	return cells, nil
+}
+
+// Base decodes the config without its sweep (the first value of no axis).
+func (s *Spec) Base() (Config, error) { return decodeConfig(s.tree, s.File) }
+
+func decodeConfig(t *tree, file string) (Config, error) {
+	kind := DefaultModelKind
+	if _, v := t.lookup("model.kind"); v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+		kind = v.Value
+	}
+	cfg := DefaultConfig(kind)
+	if err := t.decode(t.root, reflect.ValueOf(&cfg).Elem(), ""); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, t.locate(err, file)
+	}
+	return cfg, nil
+}
+
+// LoadConfig loads a config file without a sweep (its base cell).
+func LoadConfig(file string, sets []string) (Config, error) {
+	s, err := LoadSpec(file, sets)
+	if err != nil {
+		return Config{}, err
+	}
+	return s.Base()
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,500 @@
+package experiments
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/potau/potau/attackers"
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/npy"
+	"github.com/potau/potau/internal/progress"
+	"github.com/potau/potau/recmodels"
+	"github.com/potau/potau/unlearning"
+)
+
+// Version is potau's version, recorded in every result.
+var Version = "0.1.0"
+
+// RunOptions control one `potau run`.
+type RunOptions struct {
+	Out      string // run folder: results.jsonl, results.csv, exports/, report/
+	CacheDir string // stage cache; default Out/../.potau-cache is NOT assumed: callers set it
+	Jobs     int    // independent stages run at once (>= 1)
+	DryRun   bool   // print the grid and cached status, compute nothing
+	Progress *progress.Reporter
+	Stdout   io.Writer // dry-run listing
+}
+
+// inTraining reports whether a method retrains the model (a baseline).
+func inTraining(method string) bool { return method == "adv" || method == "retrain" }
+
+// regularised reports whether a post-training method uses L_reg.
+func regularised(method string) bool { return strings.HasSuffix(method, "-R") }
+
+// Methods returns the methods of a cell in record order: original first.
+func Methods(c *Config) []string { return append([]string{"original"}, c.Unlearn.Methods...) }
+
+// unlearnSubset is the part of the unlearn block a post-training method's
+// output depends on (α and the regulariser only matter for the -R methods).
+func unlearnSubset(c *Config, method string) any {
+	u := c.Unlearn
+	u.Methods = nil
+	if !regularised(method) {
+		u.Alpha, u.Reg, u.Margin, u.TopK = 0, "", 0, 0
+	}
+	// The in-training knobs do not affect post-training methods, and vice versa.
+	if inTraining(method) {
+		return struct {
+			M                   string
+			AdvScale, AdvWeight float64
+			AdvHidden           int
+			MMDBeta             float64
+			MMDEvery            int
+			Kernels             []float64
+			MultiClass, Anchor  string
+			Tile                int
+		}{method, u.AdvScale, u.AdvWeight, u.AdvHidden, u.MMDBeta, u.MMDEvery, u.Kernels, u.MultiClass, u.Anchor, u.Tile}
+	}
+	u.AdvScale, u.AdvWeight, u.AdvHidden, u.MMDBeta, u.MMDEvery = 0, 0, 0, 0, 0
+	return struct {
+		M string
+		U unlearning.Config
+	}{method, u}
+}
+
+// keys are the stage keys of one (cell, method).
+type keys struct {
+	data, train, table, eval, attack string
+	tableStage                       string // "train", "unlearn" or "baseline"
+}
+
+func cellKeys(c *Config, dataSum, method string) keys {
+	var k keys
+	k.data = stageKey("data", c.Data, c.Seed, dataSum)
+	k.train = stageKey("train", k.data, c.Model, c.Seed)
+	attr := c.Data.Attribute
+	switch {
+	case method == "original":
+		k.table, k.tableStage = k.train, "train"
+	case inTraining(method):
+		k.table, k.tableStage = stageKey("baseline", k.data, c.Model, c.Seed, attr, unlearnSubset(c, method)), "baseline"
+	default:
+		k.table, k.tableStage = stageKey("unlearn", k.train, attr, unlearnSubset(c, method)), "unlearn"
+	}
+	k.eval = stageKey("eval", k.table, c.Eval)
+	k.attack = stageKey("attack", k.table, attr, c.Attack, c.Seed)
+	return k
+}
+
+// stageMeta is stored with every stage output.
+type stageMeta struct {
+	Stage     string  `json:"stage"`
+	Key       string  `json:"key"`
+	Seconds   float64 `json:"seconds"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// Train / baseline outputs.
+	BestEpoch int       `json:"best_epoch,omitempty"`
+	Selection string    `json:"selection,omitempty"`
+	Curves    *Curves   `json:"curves,omitempty"`
+	Collapse  *Collapse `json:"collapse,omitempty"`
+	// Eval outputs.
+	Rec map[string]float64 `json:"rec,omitempty"`
+	// Attack outputs.
+	Attack map[string]AttackResult      `json:"attack,omitempty"`
+	Detail map[string]*attackers.Result `json:"detail,omitempty"`
+}
+
+type future struct {
+	done chan struct{}
+	val  any
+	err  error
+}
+
+type runner struct {
+	ctx   context.Context
+	opt   RunOptions
+	cache *Cache
+	sem   chan struct{}
+	rep   *progress.Reporter
+
+	mu      sync.Mutex
+	futures map[string]*future
+}
+
+// once runs f once per key and shares its result (singleflight).
+func (r *runner) once(key string, f func() (any, error)) (any, error) {
+	r.mu.Lock()
+	if fu, ok := r.futures[key]; ok {
+		r.mu.Unlock()
+		select {
+		case <-fu.done:
+		case <-r.ctx.Done():
+			return nil, r.ctx.Err()
+		}
+		return fu.val, fu.err
+	}
+	fu := &future{done: make(chan struct{})}
+	r.futures[key] = fu
+	r.mu.Unlock()
+	fu.val, fu.err = f()
+	close(fu.done)
+	return fu.val, fu.err
+}
+
+// work runs heavy computation under the --jobs limit. Callers resolve their
+// dependencies before calling it, so holding a slot never waits on a slot.
+func (r *runner) work(f func() error) error {
+	select {
+	case r.sem <- struct{}{}:
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+	defer func() { <-r.sem }()
+	return f()
+}
+
+type dataBundle struct {
+	ds    *datasets.Dataset
+	split *datasets.Split
+	stats datasets.Stats
+	sum   string
+}
+
+func (r *runner) data(c *Config) (*dataBundle, error) {
+	v, err := r.once("data:"+hashJSON([]any{c.Data, c.Seed}), func() (any, error) {
+		var b dataBundle
+		err := r.work(func() error {
+			start := time.Now()
+			ds, sp, err := datasets.Prepare(r.ctx, c.Data, c.Seed)
+			if err != nil {
+				return err
+			}
+			b = dataBundle{ds: ds, split: sp, stats: datasets.SplitStats(sp), sum: ds.Checksum}
+			r.rep.Logf("data %s: %d users, %d items, %d interactions (%.1fs)", c.Data.Name, b.stats.Users, b.stats.Items, b.stats.Interactions, time.Since(start).Seconds())
+			return nil
+		})
+		return &b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*dataBundle), nil
+}
+
+func (r *runner) labels(c *Config, b *dataBundle) (*datasets.Attribute, error) {
+	a, ok := b.split.Attributes[c.Data.Attribute]
+	if !ok {
+		names := make([]string, 0, len(b.split.Attributes))
+		for n := range b.split.Attributes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("data.attribute: data set %q has no attribute %q (it has: %s)", c.Data.Name, c.Data.Attribute, strings.Join(names, ", "))
+	}
+	return a, nil
+}
+
+// model returns the trained (or unlearned) model of a method, from the
+// cache when possible.
+func (r *runner) model(c *Config, b *dataBundle, method string) (recmodels.Model, error) {
+	k := cellKeys(c, b.sum, method)
+	v, err := r.once("model:"+k.table, func() (any, error) {
+		switch k.tableStage {
+		case "train":
+			return r.trainStage(c, b, k)
+		case "baseline":
+			return r.baselineStage(c, b, k, method)
+		default:
+			return r.unlearnStage(c, b, k, method)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(recmodels.Model), nil
+}
+
+func (r *runner) loadCheckpoint(stage, key string) (recmodels.Model, error) {
+	f, err := os.Open(filepath.Join(r.cache.Open(stage, key), "model.bin"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := recmodels.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s/%s: %w", stage, key, err)
+	}
+	return m, nil
+}
+
+func saveCheckpoint(dir string, m recmodels.Model) error {
+	return WriteAtomic(filepath.Join(dir, "model.bin"), func(w io.Writer) error { return recmodels.Save(w, m) })
+}
+
+func trainCurves(tr *recmodels.TrainResult) *Curves {
+	cv := &Curves{}
+	for _, e := range tr.History {
+		cv.TrainLoss = append(cv.TrainLoss, e.Loss)
+		cv.TrainHR10 = append(cv.TrainHR10, e.HR10)
+	}
+	return cv
+}
+
+func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, error) {
+	if r.cache.Has("train", k.train) {
+		return r.loadCheckpoint("train", k.train)
+	}
+	var m recmodels.Model
+	err := r.work(func() error {
+		start := time.Now()
+		r.rep.Logf("train %s on %s (seed %d)", c.Model.Kind, c.Data.Name, c.Seed)
+		task := r.rep.Start("train "+c.Model.Kind, c.Model.Epochs)
+		var tr *recmodels.TrainResult
+		var err error
+		m, tr, err = recmodels.Train(r.ctx, b.split, c.Model, c.Seed, nil, func(e recmodels.EpochLog) {
+			task.Add(1, fmt.Sprintf("epoch %d loss %.4f HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, e.HR10, e.Seconds))
+		})
+		task.Done()
+		if err != nil {
+			return fmt.Errorf("train %s: %w", c.Model.Kind, err)
+		}
+		meta := stageMeta{Stage: "train", Key: k.train, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+			BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
+		r.rep.Logf("train %s done: best epoch %d (%s), %.1fs", c.Model.Kind, tr.BestEpoch+1, tr.Selection, meta.Seconds)
+		return r.cache.Put("train", k.train, meta, func(dir string) error { return saveCheckpoint(dir, m) })
+	})
+	return m, err
+}
+
+func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
+	if r.cache.Has("baseline", k.table) {
+		return r.loadCheckpoint("baseline", k.table)
+	}
+	attr, err := r.labels(c, b)
+	if err != nil {
+		return nil, err
+	}
+	var m recmodels.Model
+	err = r.work(func() error {
+		start := time.Now()
+		r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
+		var tr *recmodels.TrainResult
+		var err error
+		m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed)
+		if err != nil {
+			return fmt.Errorf("baseline %s: %w", method, err)
+		}
+		meta := stageMeta{Stage: "baseline", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+			BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
+		r.rep.Logf("baseline %s done in %.1fs", method, meta.Seconds)
+		return r.cache.Put("baseline", k.table, meta, func(dir string) error { return saveCheckpoint(dir, m) })
+	})
+	return m, err
+}
+
+func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
+	base, err := r.model(c, b, "original")
+	if err != nil {
+		return nil, err
+	}
+	tablePath := filepath.Join(r.cache.Open("unlearn", k.table), "users.npy")
+	if r.cache.Has("unlearn", k.table) {
+		u, err := npy.ReadNPY(tablePath)
+		if err != nil {
+			return nil, fmt.Errorf("cache unlearn/%s: %w", k.table, err)
+		}
+		return base.WithUserTable(u), nil
+	}
+	attr, err := r.labels(c, b)
+	if err != nil {
+		return nil, err
+	}
+	var m recmodels.Model
+	err = r.work(func() error {
+		start := time.Now()
+		task := r.rep.Start("unlearn "+method, c.Unlearn.Steps)
+		var tr *unlearning.Trace
+		var err error
+		m, tr, err = unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
+			task.Add(1, fmt.Sprintf("step %d loss %.4g", step+1, terms["total"]))
+		})
+		task.Done()
+		if err != nil {
+			return fmt.Errorf("unlearn %s: %w", method, err)
+		}
+		meta := stageMeta{Stage: "unlearn", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+			Curves:   &Curves{Unlearn: tr.Terms},
+			Collapse: &Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
+		r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
+		return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
+			return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
+		})
+	})
+	return m, err
+}
+
+func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (map[string]float64, error) {
+	var meta stageMeta
+	if r.cache.Has("eval", k.eval) {
+		if err := r.cache.Meta("eval", k.eval, &meta); err != nil {
+			return nil, err
+		}
+		return meta.Rec, nil
+	}
+	m, err := r.model(c, b, method)
+	if err != nil {
+		return nil, err
+	}
+	err = r.work(func() error {
+		start := time.Now()
+		rec, err := recmodels.Evaluate(r.ctx, m, b.split, "test", c.Eval.Ks)
+		if err != nil {
+			return err
+		}
+		if c.Eval.Full && b.split.Protocol.Eval != "full" {
+			full, err := recmodels.EvaluateFull(r.ctx, m, b.split, "test", c.Eval.Ks)
+			if err != nil {
+				return err
+			}
+			for key, v := range full {
+				rec["full_"+key] = v
+			}
+		}
+		meta = stageMeta{Stage: "eval", Key: k.eval, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(), Rec: rec}
+		return r.cache.Put("eval", k.eval, meta, nil)
+	})
+	return meta.Rec, err
+}
+
+func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+	var meta stageMeta
+	if r.cache.Has("attack", k.attack) {
+		if err := r.cache.Meta("attack", k.attack, &meta); err != nil {
+			return nil, err
+		}
+		return &meta, nil
+	}
+	m, err := r.model(c, b, method)
+	if err != nil {
+		return nil, err
+	}
+	attr, err := r.labels(c, b)
+	if err != nil {
+		return nil, err
+	}
+	err = r.work(func() error {
+		start := time.Now()
+		X, y := attackTable(m.UserTable(), attr.Labels)
+		res, err := attackers.Run(r.ctx, X, y, attr.Classes, c.Attack, c.Seed)
+		if err != nil {
+			return fmt.Errorf("attack %s: %w", method, err)
+		}
+		meta = stageMeta{Stage: "attack", Key: k.attack, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+			Attack: map[string]AttackResult{}, Detail: res}
+		for name, rr := range res {
+			ar := AttackResult{}
+			for mk, s := range rr.Metrics {
+				ar[mk] = Summary{Mean: s.Mean, Std: s.Std}
+			}
+			meta.Attack[name] = ar
+		}
+		r.rep.Logf("attack %s/%s done in %.1fs: %s", c.Model.Kind, method, meta.Seconds, aucLine(meta.Attack))
+		return r.cache.Put("attack", k.attack, meta, nil)
+	})
+	return &meta, err
+}
+
+func aucLine(a map[string]AttackResult) string {
+	names := make([]string, 0, len(a))
+	for n := range a {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%s AUC %.3f", n, a[n]["auc"].Mean))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// attackTable keeps the users with a known label.
+func attackTable(u *dense.Matrix, labels []int32) (*mat.Dense, []int) {
+	var rows []int
+	for i, l := range labels {
+		if l >= 0 && i < u.Rows {
+			rows = append(rows, i)
+		}
+	}
+	X := mat.NewDense(len(rows), u.Cols, nil)
+	y := make([]int, len(rows))
+	for r, i := range rows {
+		src := u.Row(i)
+		dst := X.RawRowView(r)
+		for j, v := range src {
+			dst[j] = float64(v)
+		}
+		y[r] = int(labels[i])
+	}
+	return X, y
+}
+
+// MeanPairwiseDistance is the mean Euclidean distance over all user pairs
+// i < j, accumulated in float64 in a fixed order.
+//
+//	d̄ = 2/(N(N−1)) · Σ_{i<j} ‖u_i − u_j‖
+func MeanPairwiseDistance(u *dense.Matrix) float64 {
+	n := u.Rows
+	if n < 2 {
+		return 0
+	}
+	var sum float64
+	for i := 0; i < n; i++ {
+		a := u.Row(i)
+		for j := i + 1; j < n; j++ {
+			b := u.Row(j)
+			var s float64
+			for k := range a {
+				d := float64(a[k]) - float64(b[k])
+				s += d * d
+			}
+			sum += math.Sqrt(s)
+		}
+	}
+	return sum / (float64(n) * float64(n-1) / 2)
+}
+
+// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB, or the
+// Go runtime's total obtained memory where /proc is unavailable.
+func PeakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				f := strings.Fields(line)
+				if len(f) >= 2 {
+					if kb, err := strconv.ParseFloat(f[1], 64); err == nil {
+						return math.Round(kb/1024*10) / 10
+					}
+				}
+			}
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return math.Round(float64(ms.Sys)/(1<<20)*10) / 10
+}

@@ -1,0 +1,305 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/potau/potau/internal/npy"
+	"github.com/potau/potau/internal/progress"
+)
+
+// Run executes every cell of spec and returns one record per distinct
+// (cell, method) table, in grid order then method order. Results are written
+// atomically to opt.Out/results.jsonl and results.csv.
+func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]Record, error) {
+	cells, err := spec.Cells()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Jobs < 1 {
+		opt.Jobs = 1
+	}
+	if opt.Progress == nil {
+		opt.Progress = progress.Discard()
+	}
+	if opt.CacheDir == "" {
+		return nil, errors.New("run: no cache folder")
+	}
+	r := &runner{ctx: ctx, opt: opt, cache: &Cache{Dir: opt.CacheDir}, sem: make(chan struct{}, opt.Jobs),
+		rep: opt.Progress, futures: map[string]*future{}}
+	r.cache.Clean()
+	if opt.DryRun {
+		return nil, r.dryRun(cells)
+	}
+	type slot struct {
+		rec *Record
+		err error
+	}
+	var jobs [][]slot
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.ctx = ctx
+	for ci := range cells {
+		ms := Methods(&cells[ci].Config)
+		row := make([]slot, len(ms))
+		jobs = append(jobs, row)
+		for mi, m := range ms {
+			wg.Add(1)
+			go func(c *Cell, method string, s *slot) {
+				defer wg.Done()
+				s.rec, s.err = r.record(c, method)
+				if s.err != nil {
+					cancel()
+				}
+			}(&cells[ci], m, &jobs[ci][mi])
+		}
+	}
+	wg.Wait()
+	var recs []Record
+	seen := map[string]bool{}
+	var firstErr error
+	for ci, row := range jobs {
+		for mi, s := range row {
+			if s.err != nil {
+				if firstErr == nil || (errors.Is(firstErr, context.Canceled) && !errors.Is(s.err, context.Canceled)) {
+					firstErr = fmt.Errorf("cell %d (%s), method %s: %w", ci, cells[ci].Label(), Methods(&cells[ci].Config)[mi], s.err)
+				}
+				continue
+			}
+			if seen[s.rec.Cell] {
+				continue // the same table reached from another cell (e.g. original in an α sweep)
+			}
+			seen[s.rec.Cell] = true
+			recs = append(recs, *s.rec)
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := r.exportAll(cells, recs); err != nil {
+		return nil, err
+	}
+	if err := WriteResults(opt.Out, recs); err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+func (r *runner) record(cell *Cell, method string) (*Record, error) {
+	c := &cell.Config
+	b, err := r.data(c)
+	if err != nil {
+		return nil, err
+	}
+	k := cellKeys(c, b.sum, method)
+	var (
+		rec    map[string]float64
+		att    *stageMeta
+		e1, e2 error
+		wg     sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); rec, e1 = r.evalStage(c, b, method, k) }()
+	go func() { defer wg.Done(); att, e2 = r.attackStage(c, b, method, k) }()
+	wg.Wait()
+	if e1 != nil {
+		return nil, e1
+	}
+	if e2 != nil {
+		return nil, e2
+	}
+	// The table stage's own meta (train / unlearn / baseline) for times and curves.
+	var tm stageMeta
+	if err := r.cache.Meta(k.tableStage, k.table, &tm); err != nil {
+		return nil, fmt.Errorf("reading %s stage of %s: %w", k.tableStage, method, err)
+	}
+	var em stageMeta
+	if err := r.cache.Meta("eval", k.eval, &em); err != nil {
+		return nil, err
+	}
+	out := &Record{
+		Schema: SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
+		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method, Dim: c.Model.Dim, Seed: c.Seed,
+		Protocol: b.split.Protocol, DataStats: b.stats, Rec: rec, Attack: att.Attack,
+		TimeS: map[string]float64{}, Version: Version, GoVersion: runtime.Version(), Config: configMap(c),
+	}
+	if regularised(method) {
+		out.Reg, out.Alpha = c.Unlearn.Reg, c.Unlearn.Alpha
+	}
+	if method == "original" || inTraining(method) {
+		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection
+	} else {
+		var trm stageMeta
+		if err := r.cache.Meta("train", k.train, &trm); err == nil {
+			out.BestEpoch, out.Selection = trm.BestEpoch, trm.Selection
+			out.TimeS["train"] = round3(trm.Seconds)
+		}
+	}
+	out.TimeS[k.tableStage] = round3(tm.Seconds)
+	out.TimeS["eval"] = round3(em.Seconds)
+	out.TimeS["attack"] = round3(att.Seconds)
+	out.PeakRSSMB = math.Max(math.Max(tm.PeakRSSMB, em.PeakRSSMB), att.PeakRSSMB)
+	out.Curves = tm.Curves
+	out.Collapse = tm.Collapse
+	if len(cell.Values) > 0 {
+		out.Sweep = map[string]any{}
+		for _, v := range cell.Values {
+			out.Sweep[v.Path] = v.Value
+		}
+	}
+	for name, a := range att.Attack {
+		if s, ok := a["auc"]; ok && s.Mean < 0.45 {
+			out.Flags = append(out.Flags, "below-chance:"+name)
+		}
+	}
+	sortStrings(out.Flags)
+	out.Reference = matchReference(c, method)
+	return out, nil
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func matchReference(c *Config, method string) map[string]float64 {
+	for _, ref := range c.Reference {
+		if ref.Dataset != "" && !strings.EqualFold(ref.Dataset, c.Data.Name) {
+			continue
+		}
+		if ref.Model != "" && !strings.EqualFold(ref.Model, c.Model.Kind) {
+			continue
+		}
+		if ref.Method != "" && !strings.EqualFold(ref.Method, method) {
+			continue
+		}
+		if ref.Alpha != nil && regularised(method) && *ref.Alpha != c.Unlearn.Alpha {
+			continue
+		}
+		return ref.Values
+	}
+	return nil
+}
+
+func configMap(c *Config) map[string]any {
+	b, _ := json.Marshal(c)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// exportAll writes the user tables (and labels) of the records as .npy when
+// the config asks for it, and names them in each record's Artifacts.
+func (r *runner) exportAll(cells []Cell, recs []Record) error {
+	byCell := map[string]*Cell{}
+	for ci := range cells {
+		for _, m := range Methods(&cells[ci].Config) {
+			byCell[cells[ci].Hash+"/"+m] = &cells[ci]
+		}
+	}
+	for i := range recs {
+		rec := &recs[i]
+		cell := byCell[rec.ConfigHash+"/"+rec.Method]
+		if cell == nil || !cell.Config.Export.Embeddings {
+			continue
+		}
+		c := &cell.Config
+		b, err := r.data(c)
+		if err != nil {
+			return err
+		}
+		m, err := r.model(c, b, rec.Method)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join("exports", rec.Cell)
+		abs := filepath.Join(r.opt.Out, dir)
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return err
+		}
+		rec.Artifacts = map[string]string{}
+		if err := npy.ExportNPY(filepath.Join(abs, "users.npy"), m.UserTable()); err != nil {
+			return err
+		}
+		rec.Artifacts["user_table"] = filepath.Join(dir, "users.npy")
+		ue, ie := m.Embeddings()
+		if err := npy.ExportNPY(filepath.Join(abs, "user_embeddings.npy"), ue); err != nil {
+			return err
+		}
+		if err := npy.ExportNPY(filepath.Join(abs, "item_embeddings.npy"), ie); err != nil {
+			return err
+		}
+		rec.Artifacts["user_embeddings"] = filepath.Join(dir, "user_embeddings.npy")
+		rec.Artifacts["item_embeddings"] = filepath.Join(dir, "item_embeddings.npy")
+		attr, err := r.labels(c, b)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "user,%s\n", c.Data.Attribute)
+		for u, l := range attr.Labels {
+			if l >= 0 {
+				fmt.Fprintf(&buf, "%d,%s\n", u, attr.Classes[l])
+			}
+		}
+		if err := WriteFileAtomic(filepath.Join(abs, "labels.csv"), buf.Bytes()); err != nil {
+			return err
+		}
+		rec.Artifacts["labels"] = filepath.Join(dir, "labels.csv")
+	}
+	// The original table of the same cell, for before/after figures.
+	orig := map[string]string{}
+	for _, rec := range recs {
+		if rec.Method == "original" && rec.Artifacts != nil {
+			orig[rec.ConfigHash] = rec.Artifacts["user_table"]
+		}
+	}
+	for i := range recs {
+		if recs[i].Artifacts != nil {
+			if p, ok := orig[recs[i].ConfigHash]; ok {
+				recs[i].Artifacts["user_table_original"] = p
+			}
+		}
+	}
+	return nil
+}
+
+func (r *runner) dryRun(cells []Cell) error {
+	w := r.opt.Stdout
+	if w == nil {
+		w = io.Discard
+	}
+	fmt.Fprintf(w, "%d cell(s)\n", len(cells))
+	for _, cell := range cells {
+		c := &cell.Config
+		fmt.Fprintf(w, "cell %d [%s] %s/%s seed %d hash %s\n", cell.Index, cell.Label(), c.Data.Name, c.Model.Kind, c.Seed, cell.Hash[:12])
+		b, err := r.data(c)
+		if err != nil {
+			return err
+		}
+		for _, m := range Methods(c) {
+			k := cellKeys(c, b.sum, m)
+			st := func(stage, key string) string {
+				if r.cache.Has(stage, key) {
+					return stage + "=cached"
+				}
+				return stage + "=todo"
+			}
+			parts := []string{}
+			if m != "original" && !inTraining(m) {
+				parts = append(parts, st("train", k.train))
+			}
+			parts = append(parts, st(k.tableStage, k.table), st("eval", k.eval), st("attack", k.attack))
+			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
+		}
+	}
+	return nil
+}
