@@ -286,6 +286,11 @@ func loadTree(file string, depth int) (*tree, error) {
 		return nil, err
 	}
 	t.remove("extends")
+	// A child's sweep replaces the base's sweep as a whole: merging two grids
+	// key by key would silently sweep axes the child did not ask for.
+	if k, _ := t.lookup("sweep"); k != nil {
+		base.remove("sweep")
+	}
 	base.merge(t)
 	return base, nil
 }

@@ -54,23 +54,15 @@ func Methods(c *Config) []string { return append([]string{"original"}, c.Unlearn
 func unlearnSubset(c *Config, method string) any {
 	u := c.Unlearn
 	u.Methods = nil
-	if !regularised(method) {
-		u.Alpha, u.Reg, u.Margin, u.TopK = 0, "", 0, 0
-	}
-	// The in-training knobs do not affect post-training methods, and vice versa.
 	if inTraining(method) {
-		return struct {
-			M                   string
-			AdvScale, AdvWeight float64
-			AdvHidden           int
-			MMDBeta             float64
-			MMDEvery            int
-			Kernels             []float64
-			MultiClass, Anchor  string
-			Tile                int
-		}{method, u.AdvScale, u.AdvWeight, u.AdvHidden, u.MMDBeta, u.MMDEvery, u.Kernels, u.MultiClass, u.Anchor, u.Tile}
+		// Only the in-training knobs (and the MMD kernel for retrain) matter.
+		u.Alpha, u.Reg, u.Steps, u.LR, u.Beta1, u.Beta2, u.Eps, u.Margin, u.TopK = 0, "", 0, 0, 0, 0, 0, 0, 0
+	} else {
+		u.AdvScale, u.AdvWeight, u.AdvHidden, u.AdvLR, u.MMDBeta, u.MMDEvery = 0, 0, 0, 0, 0, 0
+		if !regularised(method) {
+			u.Alpha, u.Reg, u.Margin, u.TopK = 0, "", 0, 0
+		}
 	}
-	u.AdvScale, u.AdvWeight, u.AdvHidden, u.MMDBeta, u.MMDEvery = 0, 0, 0, 0, 0
 	return struct {
 		M string
 		U unlearning.Config

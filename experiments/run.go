@@ -3,7 +3,6 @@ package experiments
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
@@ -189,10 +190,16 @@ func matchReference(c *Config, method string) map[string]float64 {
 	return nil
 }
 
+// configMap is the resolved config with its YAML key names, for records.
 func configMap(c *Config) map[string]any {
-	b, _ := json.Marshal(c)
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return nil
+	}
 	var m map[string]any
-	_ = json.Unmarshal(b, &m)
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil
+	}
 	return m
 }
 

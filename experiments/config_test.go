@@ -1,0 +1,156 @@
+package experiments
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	cases := []struct {
+		name, body string
+		line       int
+		path, msg  string
+	}{
+		{"unknown top-level key", "# comment\nbogus_key: 1\n", 2, "bogus_key", "unknown key"},
+		{"unknown nested key", "name: x\nunlearn:\n  alpha: 1e-3\n  alhpa: 2\n", 4, "unlearn.alhpa", "unknown key"},
+		{"wrong type", "unlearn:\n  alpha: high\n", 2, "unlearn.alpha", `expected a number, got "high"`},
+		{"quoted number", "seed: \"3\"\n", 1, "seed", "expected a non-negative integer"},
+		{"negative epochs", "model:\n  kind: mf\n  epochs: -3\n", 3, "model.epochs", ""},
+		{"list expected", "eval:\n  ks: 10\n", 2, "eval.ks", "expected a list"},
+		{"bad element", "eval:\n  ks: [5, 0]\n", 2, "eval.ks[1]", "must be >= 1"},
+		{"mapping expected", "data: ml-100k\n", 1, "data", "expected a mapping"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"c.yaml": c.body})
+			_, err := LoadConfig(filepath.Join(dir, "c.yaml"), nil)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v (%T), want a *ConfigError", err, err)
+			}
+			if ce.Line != c.line || ce.Path != c.path || !strings.HasSuffix(ce.File, "c.yaml") {
+				t.Fatalf("got %s:%d %s, want line %d key %s (%v)", ce.File, ce.Line, ce.Path, c.line, c.path, err)
+			}
+			if !strings.Contains(err.Error(), c.msg) {
+				t.Fatalf("message %q lacks %q", err, c.msg)
+			}
+			if !strings.Contains(err.Error(), "c.yaml:") {
+				t.Fatalf("message %q lacks file:line", err)
+			}
+		})
+	}
+}
+
+func TestExtendsSetAndHash(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"base.yaml":  "name: base\nseed: 7\nunlearn:\n  alpha: 0.5\n  steps: 10\n",
+		"child.yaml": "extends: base.yaml\nname: child\nunlearn:\n  steps: 20\n",
+		"same.yaml":  "unlearn:\n  steps: 20\n  alpha: 0.5\nseed: 7\nname: child\n",
+	})
+	c, err := LoadConfig(filepath.Join(dir, "child.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "child" || c.Seed != 7 || c.Unlearn.Alpha != 0.5 || c.Unlearn.Steps != 20 {
+		t.Fatalf("merge wrong: %+v %+v", c.Name, c.Unlearn)
+	}
+	same, err := LoadConfig(filepath.Join(dir, "same.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Hash() != same.Hash() {
+		t.Fatal("equal resolved configs have different hashes")
+	}
+	s, err := LoadConfig(filepath.Join(dir, "child.yaml"), []string{"unlearn.alpha=1e-4", "seed=9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Unlearn.Alpha != 1e-4 || s.Seed != 9 || s.Hash() == c.Hash() {
+		t.Fatalf("--set not applied: alpha %g seed %d", s.Unlearn.Alpha, s.Seed)
+	}
+	_, err = LoadConfig(filepath.Join(dir, "child.yaml"), []string{"unlearn.alpha=high"})
+	if err == nil || !strings.Contains(err.Error(), "--set unlearn.alpha") {
+		t.Fatalf("bad --set value: got %v", err)
+	}
+	// An error in the base file points at the base file.
+	dir2 := writeFiles(t, map[string]string{"base.yaml": "seed: 1\nbogus: 2\n", "child.yaml": "extends: base.yaml\n"})
+	_, err = LoadConfig(filepath.Join(dir2, "child.yaml"), nil)
+	if err == nil || !strings.Contains(err.Error(), "base.yaml:2") {
+		t.Fatalf("error in base: got %v", err)
+	}
+}
+
+func TestSweepExpandsProductInOrder(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"s.yaml": "sweep:\n  unlearn.alpha: [1e-6, 1e-2]\n  seed: [1, 2, 3]\n"})
+	spec, err := LoadSpec(filepath.Join(dir, "s.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := spec.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != 6 {
+		t.Fatalf("got %d cells, want 6", len(cells))
+	}
+	want := []struct {
+		a float64
+		s uint64
+	}{{1e-6, 1}, {1e-6, 2}, {1e-6, 3}, {1e-2, 1}, {1e-2, 2}, {1e-2, 3}}
+	hashes := map[string]bool{}
+	for i, c := range cells {
+		if c.Config.Unlearn.Alpha != want[i].a || c.Config.Seed != want[i].s {
+			t.Fatalf("cell %d: alpha %g seed %d, want %v", i, c.Config.Unlearn.Alpha, c.Config.Seed, want[i])
+		}
+		hashes[c.Hash] = true
+	}
+	if len(hashes) != 6 {
+		t.Fatal("cells share hashes")
+	}
+	dir = writeFiles(t, map[string]string{"s.yaml": "sweep:\n  unlearn.alpha: [1e-6, oops]\n"})
+	spec, err = LoadSpec(filepath.Join(dir, "s.yaml"), nil)
+	if err == nil {
+		_, err = spec.Cells()
+	}
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:2") || !strings.Contains(err.Error(), "unlearn.alpha") {
+		t.Fatalf("bad sweep value: got %v", err)
+	}
+}
+
+// Every config shipped in configs/ must load and validate.
+func TestShippedConfigs(t *testing.T) {
+	files, _ := filepath.Glob("../configs/*.yaml")
+	more, _ := filepath.Glob("../configs/*/*.yaml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Fatal("no configs found under ../configs")
+	}
+	for _, f := range files {
+		spec, err := LoadSpec(f, nil)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if _, err := spec.Cells(); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
