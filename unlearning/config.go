@@ -1,0 +1,196 @@
+package unlearning
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/potau/potau/internal/cfgerr"
+)
+
+// Method names a config can list.
+const (
+	MethodU2U     = "U2U"     // U2U distance, no regulariser
+	MethodU2UR    = "U2U-R"   // U2U + α·L_reg
+	MethodD2D     = "D2D"     // multi-kernel MMD², no regulariser
+	MethodD2DR    = "D2D-R"   // MMD² + α·L_reg
+	MethodAdv     = "adv"     // in-training adversarial head (gradient reversal)
+	MethodRetrain = "retrain" // in-training MMD penalty
+)
+
+// Methods lists every method name in a fixed order.
+var Methods = []string{MethodU2U, MethodU2UR, MethodD2D, MethodD2DR, MethodAdv, MethodRetrain}
+
+// IsPostTraining reports whether method changes a trained model's user table
+// (U2U, U2U-R, D2D, D2D-R) rather than retraining it (adv, retrain).
+func IsPostTraining(method string) bool {
+	switch method {
+	case MethodU2U, MethodU2UR, MethodD2D, MethodD2DR:
+		return true
+	}
+	return false
+}
+
+// Config is the `unlearn:` block of a run config.
+type Config struct {
+	// Methods lists the methods to run: U2U, U2U-R, D2D, D2D-R (post-training)
+	// and/or adv, retrain (in-training baselines).
+	Methods []string `yaml:"methods"`
+	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
+	Alpha float64 `yaml:"alpha"`
+	// Reg is the regulariser of the -R methods: "rank" (ranking hinge over
+	// each user's original top-k) or "l2" (‖U − U₀‖²_F).
+	Reg string `yaml:"reg"`
+	// Steps is the number of full-batch Adam steps; the last iterate is kept.
+	Steps int `yaml:"steps"`
+	// LR is Adam's learning rate.
+	LR float64 `yaml:"lr"`
+	// Beta1 and Beta2 are Adam's moment decay rates, Eps its denominator guard.
+	Beta1 float64 `yaml:"beta1"`
+	Beta2 float64 `yaml:"beta2"`
+	Eps   float64 `yaml:"eps"`
+	// Kernels are the Gaussian bandwidths of the MMD as multiples of m, the
+	// mean off-diagonal squared distance: σ_i = Kernels[i]·m.
+	Kernels []float64 `yaml:"kernels"`
+	// MultiClass is the D2D/U2U form for more than two groups: "anchor"
+	// (Σ_{j≠0} L(G_j, G_0), the reference form) or "pairs" (Σ_{j<k} L(G_j, G_k)).
+	MultiClass string `yaml:"multi_class"`
+	// Anchor is the anchor group G_0 of the "anchor" form: "" means the
+	// largest group (ties → the smaller class index), otherwise a class name
+	// of the attribute or a class index.
+	Anchor string `yaml:"anchor"`
+	// Margin is the ranking hinge's margin.
+	Margin float64 `yaml:"margin"`
+	// TopK is the length of each user's recorded top list for the ranking hinge.
+	TopK int `yaml:"top_k"`
+	// Tile is the MMD tile size in rows (a multiple of 16). Results do not
+	// depend on the number of workers, only on the tile size.
+	Tile int `yaml:"tile"`
+	// Workers bounds the goroutines of the MMD and scoring loops (0 = GOMAXPROCS).
+	Workers int `yaml:"workers"`
+	// AdvScale is the gradient-reversal scale of the adv baseline.
+	AdvScale float64 `yaml:"adv_scale"`
+	// AdvWeight weighs the adversarial cross-entropy in the training loss.
+	AdvWeight float64 `yaml:"adv_weight"`
+	// AdvHidden is the hidden width of the adversarial head Linear(d,h)→ReLU→Linear(h,K).
+	AdvHidden int `yaml:"adv_hidden"`
+	// AdvLR is the learning rate of the adversarial head's own Adam.
+	AdvLR float64 `yaml:"adv_lr"`
+	// MMDBeta weighs the MMD² penalty of the retrain baseline.
+	MMDBeta float64 `yaml:"mmd_beta"`
+	// MMDEvery adds the retrain penalty on every MMDEvery-th mini-batch.
+	MMDEvery int `yaml:"mmd_every"`
+}
+
+// DefaultConfig returns the reference settings of SPEC §2.
+func DefaultConfig() Config {
+	return Config{
+		Methods:    []string{MethodU2U, MethodU2UR, MethodD2D, MethodD2DR},
+		Alpha:      1e-6,
+		Reg:        "rank",
+		Steps:      500,
+		LR:         1e-3,
+		Beta1:      0.9,
+		Beta2:      0.999,
+		Eps:        1e-8,
+		Kernels:    []float64{0.25, 0.5, 1, 2, 4},
+		MultiClass: "anchor",
+		Anchor:     "",
+		Margin:     0.05,
+		TopK:       20,
+		Tile:       256,
+		AdvScale:   0.5,
+		AdvWeight:  1,
+		AdvHidden:  16,
+		AdvLR:      1e-3,
+		MMDBeta:    1,
+		MMDEvery:   50,
+	}
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Validate checks every field and returns a *cfgerr.FieldError naming the
+// first bad key (relative to the unlearn block).
+func (c Config) Validate() error {
+	if len(c.Methods) == 0 {
+		return cfgerr.New("methods", "must list at least one of %s", strings.Join(Methods, ", "))
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Methods {
+		ok := false
+		for _, k := range Methods {
+			ok = ok || k == m
+		}
+		if !ok {
+			return cfgerr.New(fmt.Sprintf("methods[%d]", i), "unknown method %q, want one of %s", m, strings.Join(Methods, ", "))
+		}
+		if seen[m] {
+			return cfgerr.New(fmt.Sprintf("methods[%d]", i), "method %q listed twice", m)
+		}
+		seen[m] = true
+	}
+	if !finite(c.Alpha) || c.Alpha < 0 {
+		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)
+	}
+	if c.Reg != "rank" && c.Reg != "l2" {
+		return cfgerr.New("reg", `must be "rank" or "l2", got %q`, c.Reg)
+	}
+	if c.Steps < 0 {
+		return cfgerr.New("steps", "must be >= 0, got %d", c.Steps)
+	}
+	if !finite(c.LR) || c.LR <= 0 {
+		return cfgerr.New("lr", "must be a finite number > 0, got %v", c.LR)
+	}
+	if !(c.Beta1 >= 0 && c.Beta1 < 1) {
+		return cfgerr.New("beta1", "must be in [0, 1), got %v", c.Beta1)
+	}
+	if !(c.Beta2 >= 0 && c.Beta2 < 1) {
+		return cfgerr.New("beta2", "must be in [0, 1), got %v", c.Beta2)
+	}
+	if !finite(c.Eps) || c.Eps <= 0 {
+		return cfgerr.New("eps", "must be a finite number > 0, got %v", c.Eps)
+	}
+	if len(c.Kernels) == 0 {
+		return cfgerr.New("kernels", "must list at least one bandwidth multiplier")
+	}
+	for i, k := range c.Kernels {
+		if !finite(k) || k <= 0 {
+			return cfgerr.New(fmt.Sprintf("kernels[%d]", i), "must be a finite number > 0, got %v", k)
+		}
+	}
+	if c.MultiClass != "anchor" && c.MultiClass != "pairs" {
+		return cfgerr.New("multi_class", `must be "anchor" or "pairs", got %q`, c.MultiClass)
+	}
+	if !finite(c.Margin) || c.Margin < 0 {
+		return cfgerr.New("margin", "must be a finite number >= 0, got %v", c.Margin)
+	}
+	if c.TopK < 2 {
+		return cfgerr.New("top_k", "must be >= 2 (the hinge compares adjacent items), got %d", c.TopK)
+	}
+	if c.Tile < 16 || c.Tile%16 != 0 {
+		return cfgerr.New("tile", "must be a positive multiple of 16, got %d", c.Tile)
+	}
+	if c.Workers < 0 {
+		return cfgerr.New("workers", "must be >= 0 (0 = GOMAXPROCS), got %d", c.Workers)
+	}
+	if !finite(c.AdvScale) || c.AdvScale < 0 {
+		return cfgerr.New("adv_scale", "must be a finite number >= 0, got %v", c.AdvScale)
+	}
+	if !finite(c.AdvWeight) || c.AdvWeight < 0 {
+		return cfgerr.New("adv_weight", "must be a finite number >= 0, got %v", c.AdvWeight)
+	}
+	if c.AdvHidden < 1 {
+		return cfgerr.New("adv_hidden", "must be >= 1, got %d", c.AdvHidden)
+	}
+	if !finite(c.AdvLR) || c.AdvLR <= 0 {
+		return cfgerr.New("adv_lr", "must be a finite number > 0, got %v", c.AdvLR)
+	}
+	if !finite(c.MMDBeta) || c.MMDBeta < 0 {
+		return cfgerr.New("mmd_beta", "must be a finite number >= 0, got %v", c.MMDBeta)
+	}
+	if c.MMDEvery < 1 {
+		return cfgerr.New("mmd_every", "must be >= 1, got %d", c.MMDEvery)
+	}
+	return nil
+}

@@ -1,0 +1,21 @@
+// Package unlearning owns post-training attribute unlearning of a trained
+// recommender's user table (SPEC §2) and the in-training baselines it is
+// compared with (SPEC §2.4).
+//
+// The objective over the unlearnable user table U (N×d) is
+//
+//	L(U) = L_dist(U) + α · L_reg(U)
+//
+// with L_dist one of
+//
+//	U2U: Σ_{i∈G0} Σ_{j∈G1} ‖u_i − u_j‖²          (O(N·d) from group sums)
+//	D2D: MMD²(G0, G1), 5 Gaussian kernels          (O(N²·d), tiled)
+//
+// and L_reg the parameter-space ‖U − U₀‖²_F or the function-space ranking
+// hinge over each user's original top-k list. Adam over U alone minimises L;
+// the result is the original model re-bound to the new table.
+//
+// Every reduction is accumulated in float64 in a fixed order over fixed
+// blocks, so the same inputs give byte-identical tables whatever the number
+// of workers.
+package unlearning

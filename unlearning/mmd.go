@@ -1,0 +1,367 @@
+package unlearning
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// bandwidths are the Gaussian kernels of the MMD as multiples of m, sorted
+// from the widest down. When a multiplier is exactly half the previous one,
+// its kernel value is the square of the previous one,
+//
+//	exp(−D/(σ/2)) = exp(−D/σ)²,
+//
+// so the reference set {4, 2, 1, ½, ¼}·m costs one exp and four products per
+// pair.
+type bandwidths struct {
+	mult   []float64 // descending
+	square []bool    // square[i]: mult[i] == mult[i-1]/2
+}
+
+func newBandwidths(kernels []float64) bandwidths {
+	m := slices.Clone(kernels)
+	slices.Sort(m)
+	slices.Reverse(m)
+	sq := make([]bool, len(m))
+	for i := 1; i < len(m); i++ {
+		sq[i] = m[i]*2 == m[i-1]
+	}
+	return bandwidths{mult: m, square: sq}
+}
+
+// mmdEngine evaluates the biased multi-kernel MMD² of SPEC §2.2 and its
+// gradient tile by tile. It keeps its scratch between calls; it is not safe
+// for concurrent use.
+//
+// For rows z_a with weights w_a (1/n_X on X, −1/n_Y on Y),
+//
+//	D_ab   = ‖z_a − z_b‖² = ‖z_a‖² + ‖z_b‖² − 2·z_a·z_b
+//	m      = Σ_ab D_ab / (n² − n) = (2n·Σ_a‖z_a‖² − 2‖Σ_a z_a‖²) / (n² − n)   (detached)
+//	k_ab   = Σ_i exp(−D_ab/σ_i),   σ_i = mult_i·m
+//	MMD²   = Σ_ab w_a w_b k_ab = mean K_XX + mean K_YY − 2 mean K_XY
+//	P_ab   = w_b·∂k_ab/∂D_ab = −w_b Σ_i exp(−D_ab/σ_i)/σ_i
+//	∂MMD²/∂z_a = 4 w_a Σ_b P_ab (z_a − z_b) = 4 w_a (r_a z_a − (P·Z)_a),  r_a = Σ_b P_ab
+//
+// The rows are centred (in float64) before the products, which leaves D
+// unchanged and keeps the cancellation in ‖z_a‖² + ‖z_b‖² − 2 z_a·z_b small.
+// Rows are padded to a multiple of 16 with zero-weight rows and columns to a
+// multiple of 16 with zeros. The n×n matrices are never formed: each worker
+// owns a block of Tile rows, walks the column blocks in increasing order,
+// builds the Gram tile and P tile (Tile² values each), and accumulates its
+// rows of P·Z, r and the value in float64. Block results are reduced in block
+// order, so the result does not depend on the number of workers.
+//
+// The Gram tile reads 16-row k-major panels of Z (z16) and the rows of Z;
+// P is stored row-major so that P·Z reads it like the Gram reads Z.
+type mmdEngine[T Float] struct {
+	tile, workers int
+	bw            bandwidths
+	kern          kernFunc[T]
+
+	zrow, z16     []T
+	sq, w, blockV []float64
+	scratch       []*mmdScratch[T]
+
+	// asmRow selects the assembly kernel-value loop (float32 on AVX2+FMA
+	// with halving bandwidths); it reads float32 copies of sq, w and 1/σ.
+	asmRow           bool
+	sq32, w32, inv32 []float32
+}
+
+type mmdScratch[T Float] struct {
+	g, p, out []T
+	acc, r    []float64
+	g32, p32  []float32 // g and p when T is float32
+}
+
+func newMMDEngine[T Float](kernels []float64, tile, workers int) *mmdEngine[T] {
+	e := &mmdEngine[T]{tile: tile, workers: workers, bw: newBandwidths(kernels), kern: kernelFor[T]()}
+	_, isF32 := any(T(0)).(float32)
+	e.asmRow = isF32 && haveAsmKernel && !slices.Contains(e.bw.square[1:], false)
+	return e
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+func grow[E any](s []E, n int) []E {
+	if cap(s) < n {
+		return make([]E, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// eval returns MMD² of the rows u[rows[a]] (row-major, d columns) with
+// weights w[a], and adds coef·∂MMD²/∂u into grad (skipped when grad is nil).
+// rows must be distinct.
+func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w []float64, grad []T, coef float64) (float64, error) {
+	n := len(rows)
+	if n < 2 {
+		return 0, nil
+	}
+	dp, np, tile := roundUp(d, 16), roundUp(n, 16), e.tile
+	// Centre in float64, round to T, and record the squared norms of the
+	// rounded rows (so D is consistent with the Gram tile's inputs).
+	mean := make([]float64, d)
+	for _, r := range rows {
+		for k, v := range u[int(r)*d : int(r)*d+d] {
+			mean[k] += float64(v)
+		}
+	}
+	for k := range mean {
+		mean[k] /= float64(n)
+	}
+	e.zrow = grow(e.zrow, np*dp)
+	e.sq = grow(e.sq, np)
+	e.w = grow(e.w, np)
+	zsum := make([]float64, d)
+	var sqTot float64
+	for a, r := range rows {
+		var s float64
+		for k, v := range u[int(r)*d : int(r)*d+d] {
+			z := T(float64(v) - mean[k])
+			e.zrow[a*dp+k] = z
+			s += float64(z) * float64(z)
+			zsum[k] += float64(z)
+		}
+		e.sq[a] = s
+		sqTot += s
+		e.w[a] = w[a]
+	}
+	var zs2 float64
+	for _, v := range zsum {
+		zs2 += v * v
+	}
+	fn := float64(n)
+	m := (2*fn*sqTot - 2*zs2) / (fn*fn - fn)
+	if !(m > 0) {
+		// All rows coincide: every D_ab is 0, MMD² = Σ_ab w_a w_b·len(kernels)
+		// = 0 for weights summing to 0 per group, and the gradient is 0.
+		if math.IsNaN(m) || math.IsInf(m, 0) {
+			return 0, fmt.Errorf("mmd: mean squared distance is %v", m)
+		}
+		return 0, nil
+	}
+	// Pack the 4-row and 16-row k-major panels.
+	e.z16 = grow(e.z16, np*dp)
+	for a := 0; a < np; a++ {
+		src := e.zrow[a*dp : a*dp+dp]
+		p16, r16 := a/16, a%16
+		for k, v := range src {
+			e.z16[(p16*dp+k)*16+r16] = v
+		}
+	}
+	nk := len(e.bw.mult)
+	inv := make([]float64, nk)
+	for i, mu := range e.bw.mult {
+		inv[i] = 1 / (mu * m)
+	}
+	if e.asmRow {
+		e.sq32 = grow(e.sq32, np)
+		e.w32 = grow(e.w32, np)
+		e.inv32 = grow(e.inv32, nk)
+		for a := range np {
+			e.sq32[a] = float32(e.sq[a])
+			e.w32[a] = float32(e.w[a])
+		}
+		for i, v := range inv {
+			e.inv32[i] = float32(v)
+		}
+	}
+
+	nb := (np + tile - 1) / tile
+	e.blockV = grow(e.blockV, nb)
+	workers := e.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, nb)
+	for len(e.scratch) < workers {
+		e.scratch = append(e.scratch, &mmdScratch[T]{})
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var errOnce sync.Once
+	var firstErr error
+	for wi := 0; wi < workers; wi++ {
+		s := e.scratch[wi]
+		s.g = grow(s.g, tile*tile)
+		s.p = grow(s.p, tile*tile)
+		s.out = grow(s.out, tile*dp)
+		s.acc = grow(s.acc, tile*dp)
+		s.r = grow(s.r, tile)
+		if e.asmRow {
+			s.g32, _ = any(s.g).([]float32)
+			s.p32, _ = any(s.p).([]float32)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				bi := int(next.Add(1) - 1)
+				if bi >= nb {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+				e.blockV[bi] = e.block(s, bi, n, np, d, dp, inv, rows, grad, coef)
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	var v float64
+	for _, b := range e.blockV {
+		v += b
+	}
+	return v, nil
+}
+
+// block computes the rows [bi·tile, …) of the value and gradient.
+func (e *mmdEngine[T]) block(s *mmdScratch[T], bi, n, np, d, dp int, inv []float64, rows []int32, grad []T, coef float64) float64 {
+	tile := e.tile
+	i0 := bi * tile
+	ti := min(tile, np-i0)
+	acc, r := s.acc[:ti*dp], s.r[:ti]
+	clear(acc)
+	clear(r)
+	sq, w := e.sq, e.w
+	square := e.bw.square
+	var val float64
+	for j0 := 0; j0 < np; j0 += tile {
+		tj := min(tile, np-j0)
+		// Gram tile G = Z_I·Z_Jᵀ (ti×tj, leading dimension tile).
+		for p := 0; p < ti; p += 4 {
+			a := e.zrow[(i0+p)*dp:]
+			for q := 0; q < tj/16; q++ {
+				e.kern(dp, a, dp, e.z16[(j0/16+q)*dp*16:], 16, s.g[p*tile+q*16:], tile)
+			}
+		}
+		// Kernel values and P (ti×tj, leading dimension tile).
+		for a := 0; a < ti; a++ {
+			ga := i0 + a
+			wa := w[ga]
+			pRow := s.p[a*tile : a*tile+tj]
+			if wa == 0 {
+				clear(pRow)
+				continue
+			}
+			if e.asmRow {
+				g32 := s.g32[a*tile : a*tile+tj]
+				if j0 == i0 {
+					g32[a] = e.sq32[ga] // D_aa = 0 exactly
+				}
+				rowV, ra := pairRowF32Asm(g32, e.sq32[j0:j0+tj], e.w32[j0:j0+tj], s.p32[a*tile:a*tile+tj], e.sq32[ga], e.inv32)
+				val += wa * rowV
+				r[a] += ra
+				continue
+			}
+			sqa := sq[ga]
+			gRow := s.g[a*tile : a*tile+tj]
+			var rowV, ra float64
+			for b, gv := range gRow {
+				gb := j0 + b
+				wb := w[gb]
+				if wb == 0 {
+					pRow[b] = 0
+					continue
+				}
+				dist := sqa + sq[gb] - 2*float64(gv)
+				if dist < 0 || ga == gb {
+					dist = 0
+				}
+				ex := math.Exp(-dist * inv[0])
+				kv, kp := ex, ex*inv[0]
+				for i := 1; i < len(inv); i++ {
+					if square[i] {
+						ex *= ex
+					} else {
+						ex = math.Exp(-dist * inv[i])
+					}
+					kv += ex
+					kp += ex * inv[i]
+				}
+				rowV += wb * kv
+				pt := T(-wb * kp)
+				pRow[b] = pt
+				ra += float64(pt)
+			}
+			val += wa * rowV
+			r[a] += ra
+		}
+		// out = P_IJ·Z_J (ti×dp), accumulated in float64.
+		for p := 0; p < ti; p += 4 {
+			a := s.p[p*tile:]
+			for c := 0; c < dp; c += 16 {
+				e.kern(tj, a, tile, e.zrow[j0*dp+c:], dp, s.out[p*dp+c:], dp)
+			}
+		}
+		for k, v := range s.out[:ti*dp] {
+			acc[k] += float64(v)
+		}
+	}
+	if grad != nil && coef != 0 {
+		for a := 0; a < ti && i0+a < n; a++ {
+			ga := i0 + a
+			f := 4 * w[ga] * coef
+			z := e.zrow[ga*dp : ga*dp+d]
+			g := grad[int(rows[ga])*d : int(rows[ga])*d+d]
+			ac := acc[a*dp : a*dp+d]
+			for k := range g {
+				g[k] += T(f * (r[a]*float64(z[k]) - ac[k]))
+			}
+		}
+	}
+	return val
+}
+
+// MMD2 returns the biased multi-kernel MMD² of SPEC §2.2 between the rows of
+// X and Y (row-major, d columns) with bandwidths kernels[i]·m, and writes
+// ∂MMD²/∂X into gradX and ∂MMD²/∂Y into gradY when they are non-nil. tile
+// (a multiple of 16) fixes the blocking; workers (0 = GOMAXPROCS) does not
+// change the result.
+func MMD2[T Float](ctx context.Context, gradX, gradY, X, Y []T, d int, kernels []float64, tile, workers int) (float64, error) {
+	if d <= 0 || len(X)%d != 0 || len(Y)%d != 0 || len(X) == 0 || len(Y) == 0 {
+		return 0, fmt.Errorf("mmd: X has %d and Y %d values, want non-empty multiples of d=%d", len(X), len(Y), d)
+	}
+	if tile < 16 || tile%16 != 0 {
+		return 0, fmt.Errorf("mmd: tile %d, want a positive multiple of 16", tile)
+	}
+	nx, ny := len(X)/d, len(Y)/d
+	u := append(slices.Clone(X), Y...)
+	rows := make([]int32, nx+ny)
+	w := make([]float64, nx+ny)
+	for i := range rows {
+		rows[i] = int32(i)
+		if i < nx {
+			w[i] = 1 / float64(nx)
+		} else {
+			w[i] = -1 / float64(ny)
+		}
+	}
+	var grad []T
+	if gradX != nil || gradY != nil {
+		grad = make([]T, len(u))
+	}
+	v, err := newMMDEngine[T](kernels, tile, workers).eval(ctx, u, d, rows, w, grad, 1)
+	if err != nil {
+		return 0, err
+	}
+	if gradX != nil {
+		copy(gradX, grad[:len(X)])
+	}
+	if gradY != nil {
+		copy(gradY, grad[len(X):])
+	}
+	return v, nil
+}
