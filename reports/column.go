@@ -1,0 +1,133 @@
+package reports
+
+import (
+	"math"
+	"strings"
+
+	"github.com/potau/potau/experiments"
+)
+
+// Goal says which value of a column is best.
+type Goal int
+
+const (
+	// GoalNone marks nothing (e.g. attack precision, best epoch).
+	GoalNone Goal = iota
+	// GoalHigher: the largest value is best (HR, NDCG, recall at K).
+	GoalHigher
+	// GoalLower: the smallest value is best (time, memory).
+	GoalLower
+	// GoalChance: the value closest to 0.5 is best (attack AUC, accuracy).
+	GoalChance
+)
+
+// Column is one metric column of a Table.
+type Column struct {
+	Key   string // metric key, see Options.Columns
+	Group string // header group: "MLP", "GBDT", "Time (s)"; "" for none
+	Label string // header label within the group: "AUC", "HR@10"
+	Goal  Goal
+}
+
+// Title is the column's one-line header: group and label.
+func (c Column) Title() string {
+	if c.Group == "" {
+		return c.Label
+	}
+	return c.Group + " " + c.Label
+}
+
+// attackMetricLabels are the display names of attack metrics.
+var attackMetricLabels = map[string]string{
+	"auc": "AUC", "accuracy": "Acc", "balanced_accuracy": "BAcc",
+	"precision": "Prec", "recall": "Rec", "f1": "F1",
+}
+
+// recPrefixes are the display names of ranking metrics "<name>@K".
+var recPrefixes = map[string]string{
+	"hr": "HR", "ndcg": "NDCG", "recall": "Recall", "precision": "Precision", "mrr": "MRR", "map": "MAP",
+}
+
+// newColumn derives a column's header and goal from its key.
+func newColumn(key string) Column {
+	c := Column{Key: key, Label: key}
+	switch {
+	case key == "peak_rss_mb":
+		c.Label, c.Goal = "Peak RSS (MB)", GoalLower
+	case key == "best_epoch":
+		c.Label = "Best epoch"
+	case key == "collapse":
+		c.Label = "Spread after/before"
+	case strings.HasPrefix(key, "time_s."):
+		c.Group, c.Label, c.Goal = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower
+	default:
+		if name, k, ok := strings.Cut(key, "@"); ok {
+			if lbl, ok := recPrefixes[strings.ToLower(name)]; ok {
+				c.Label, c.Goal = lbl+"@"+k, GoalHigher
+				return c
+			}
+		}
+		if att, m, ok := strings.Cut(key, "."); ok {
+			c.Group = strings.ToUpper(att)
+			c.Label = m
+			if lbl, ok := attackMetricLabels[m]; ok {
+				c.Label = lbl
+			}
+			if m == "auc" || m == "accuracy" || m == "balanced_accuracy" {
+				c.Goal = GoalChance
+			}
+		}
+	}
+	return c
+}
+
+// attacker returns the attacker part of an attack column key ("mlp" for
+// "mlp.auc") and whether the key names an attack metric.
+func (c Column) attacker() (string, bool) {
+	if c.Group == "" || strings.HasPrefix(c.Key, "time_s.") {
+		return "", false
+	}
+	att, _, ok := strings.Cut(c.Key, ".")
+	return att, ok
+}
+
+// value extracts column key from r. hasStd reports whether the record itself
+// carries a spread (attack metrics: std over folds × repeats).
+func value(r *experiments.Record, key string) (mean, std float64, hasStd, ok bool) {
+	switch {
+	case key == "peak_rss_mb":
+		return r.PeakRSSMB, 0, false, r.PeakRSSMB > 0
+	case key == "best_epoch":
+		return float64(r.BestEpoch), 0, false, true
+	case key == "collapse":
+		if r.Collapse == nil || r.Collapse.MeanDistBefore <= 0 {
+			return 0, 0, false, false
+		}
+		return r.Collapse.MeanDistAfter / r.Collapse.MeanDistBefore, 0, false, true
+	case strings.HasPrefix(key, "time_s."):
+		v, ok := r.TimeS[strings.TrimPrefix(key, "time_s.")]
+		return v, 0, false, ok
+	}
+	if v, ok := r.Rec[key]; ok {
+		return v, 0, false, true
+	}
+	if att, m, ok := strings.Cut(key, "."); ok {
+		if s, ok := r.Attack[att][m]; ok {
+			return s.Mean, s.Std, true, true
+		}
+	}
+	return 0, 0, false, false
+}
+
+// score maps a value to a quantity to maximise under goal g.
+func score(g Goal, v float64) float64 {
+	switch g {
+	case GoalHigher:
+		return v
+	case GoalLower:
+		return -v
+	case GoalChance:
+		return -math.Abs(v - 0.5)
+	}
+	return 0
+}

@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/potau/potau/experiments"
+)
+
+// curveSet is one panel's worth of traces: a title and, per series, y values
+// at x = 0, 1, 2, ….
+type curveSet struct {
+	title, xlabel string
+	names         []string
+	styles        []int
+	ys            [][]float64
+}
+
+// panel draws a curve set; the y axis is logarithmic when every value is
+// positive and they span more than two decades.
+func (cs *curveSet) panel() (*plot.Plot, error) {
+	p := newPlot(cs.title, cs.xlabel, cs.title)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, y := range cs.ys {
+		for _, v := range y {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	logY := lo > 0 && hi/lo > 100
+	for i, y := range cs.ys {
+		s := &series{name: cs.names[i], style: cs.styles[i]}
+		for x, v := range y {
+			s.pts.add(float64(x), v, 0, 0)
+		}
+		if err := addLine(p, s); err != nil {
+			return nil, err
+		}
+	}
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Label.Text += " (log)"
+	}
+	return p, nil
+}
+
+// addLine draws s as a plain line (no point markers: traces are dense).
+func addLine(p *plot.Plot, s *series) error {
+	if s.pts.Len() < 2 {
+		return addSeries(p, s)
+	}
+	l, err := newStyledLine(s)
+	if err != nil {
+		return err
+	}
+	p.Add(l)
+	p.Legend.Add(s.name, l)
+	return nil
+}
+
+// unlearnFigures draws the unlearning losses per step: for each dataset ×
+// model × dim block, one panel per loss term, one line per method (lower
+// median α, smallest seed).
+func unlearnFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+	has := func(i int) bool { return recs[i].Curves != nil && len(recs[i].Curves.Unlearn) > 0 }
+	return traceFigures(dir, recs, keys, groups, opt, has, "unlearn", "step",
+		func(r *experiments.Record) map[string][]float64 { return r.Curves.Unlearn },
+		"Unlearning loss per optimisation step on %s (dim %d), one panel per loss term, one line per method%s.")
+}
+
+// trainFigures draws training loss and HR@10 per epoch for each dataset ×
+// model × dim block, one line per method whose trace differs from those
+// already drawn (unlearning records repeat the original model's training).
+func trainFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+	has := func(i int) bool {
+		c := recs[i].Curves
+		return c != nil && (len(c.TrainLoss) > 0 || len(c.TrainHR10) > 0)
+	}
+	return traceFigures(dir, recs, keys, groups, opt, has, "train", "epoch",
+		func(r *experiments.Record) map[string][]float64 {
+			m := map[string][]float64{}
+			if len(r.Curves.TrainLoss) > 0 {
+				m["training loss"] = r.Curves.TrainLoss
+			}
+			if len(r.Curves.TrainHR10) > 0 {
+				m["HR@10"] = r.Curves.TrainHR10
+			}
+			return m
+		},
+		"Training curves on %s (dim %d): training loss and HR@10 per epoch, one line per method%s; methods whose trace repeats one already drawn are omitted.")
+}
+
+// traceFigures is the common body of unlearnFigures and trainFigures.
+func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options,
+	has func(int) bool, prefix, xlabel string, traces func(*experiments.Record) map[string][]float64, capFmt string) ([]Figure, error) {
+	type figKey struct {
+		dataset, model, protocol, sweep string
+		dim                             int
+	}
+	var order []figKey
+	members := map[figKey][]rowKey{}
+	withCurves := map[rowKey][]int{}
+	for _, k := range keys {
+		for _, i := range groups[k] {
+			if has(i) {
+				withCurves[k] = append(withCurves[k], i)
+			}
+		}
+		if len(withCurves[k]) == 0 {
+			continue
+		}
+		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
+		if _, ok := members[fk]; !ok {
+			order = append(order, fk)
+		}
+		members[fk] = append(members[fk], k)
+	}
+	taken := map[string]bool{}
+	var figs []Figure
+	for _, fk := range order {
+		ss := splitSeries(members[fk], func(k rowKey) string { return k.method + "\x00" + k.reg })
+		showReg := regsVary(members[fk])
+		sets := map[string]*curveSet{}
+		var terms []string
+		var alphaNote []string
+		for _, s := range ss {
+			r := &recs[pick(recs, s, withCurves)]
+			name := seriesName(r.Method, r.Reg, showReg)
+			if distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) > 1 {
+				name += " α=" + fmtShort(r.Alpha)
+				alphaNote = append(alphaNote, name)
+			}
+			tr := traces(r)
+			ts := make([]string, 0, len(tr))
+			for t := range tr {
+				ts = append(ts, t)
+			}
+			sort.Strings(ts)
+			for _, t := range ts {
+				y := tr[t]
+				cs := sets[t]
+				if cs == nil {
+					cs = &curveSet{title: t, xlabel: xlabel}
+					sets[t] = cs
+					terms = append(terms, t)
+				}
+				dup := false
+				for _, prev := range cs.ys {
+					dup = dup || slices.Equal(prev, y)
+				}
+				if dup || len(y) == 0 {
+					continue
+				}
+				cs.names = append(cs.names, name)
+				cs.styles = append(cs.styles, styleOf(r.Method))
+				cs.ys = append(cs.ys, y)
+			}
+		}
+		sort.Strings(terms)
+		var panels []*plot.Plot
+		for _, t := range terms {
+			if len(sets[t].ys) == 0 {
+				continue
+			}
+			p, err := sets[t].panel()
+			if err != nil {
+				return figs, err
+			}
+			panels = append(panels, p)
+		}
+		if len(panels) == 0 {
+			continue
+		}
+		// At most three panels per row.
+		var grid [][]*plot.Plot
+		for i := 0; i < len(panels); i += 3 {
+			grid = append(grid, panels[i:min(i+3, len(panels))])
+		}
+		cols := len(grid[0])
+		name := uniqueName(taken, slug(prefix, fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
+		files, err := saveFigure(dir, name, vg.Length(cols)*3.4*vg.Inch, vg.Length(len(grid))*2.9*vg.Inch, opt.Formats, paintGrid(grid))
+		if err != nil {
+			return figs, err
+		}
+		note := ""
+		if len(alphaNote) > 0 {
+			note = " (a method run at several α is shown at its lower median α)"
+		}
+		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(capFmt,
+			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, note)})
+	}
+	return figs, nil
+}

@@ -1,0 +1,378 @@
+package reports
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"codeberg.org/sbinet/npyio"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/potau/potau/experiments"
+)
+
+// userTable is a users × dim embedding table read from a .npy file.
+type userTable struct {
+	path       string
+	rows, cols int
+	data       []float64 // row-major
+}
+
+func (t *userTable) at(u, j int) float64 { return t.data[u*t.cols+j] }
+
+// readUserTable reads a 2-D float32 or float64 .npy array (C or Fortran
+// order) as a row-major table.
+func readUserTable(path string) (*userTable, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := npyio.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a NumPy .npy file: %v", path, err)
+	}
+	shape := r.Header.Descr.Shape
+	if len(shape) != 2 {
+		return nil, fmt.Errorf("%s: array shape %v, want a 2-D users × dim table", path, shape)
+	}
+	n, d := shape[0], shape[1]
+	var data []float64
+	switch r.Header.Descr.Type {
+	case "<f4":
+		var v []float32
+		if err := r.Read(&v); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		data = make([]float64, len(v))
+		for i, x := range v {
+			data[i] = float64(x)
+		}
+	case "<f8":
+		if err := r.Read(&data); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	default:
+		return nil, fmt.Errorf("%s: dtype %q, want little-endian float32 (<f4) or float64 (<f8)", path, r.Header.Descr.Type)
+	}
+	if len(data) != n*d {
+		return nil, fmt.Errorf("%s: %d values for shape %v, want %d (truncated file?)", path, len(data), shape, n*d)
+	}
+	if r.Header.Descr.Fortran {
+		rm := make([]float64, n*d)
+		for j := 0; j < d; j++ {
+			for i := 0; i < n; i++ {
+				rm[i*d+j] = data[j*n+i]
+			}
+		}
+		data = rm
+	}
+	for i, x := range data {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%s: row %d col %d is %v, want a finite value", path, i/d, i%d, x)
+		}
+	}
+	return &userTable{path: path, rows: n, cols: d, data: data}, nil
+}
+
+// readLabels reads a "user,label" CSV (an optional header line, then one line
+// per user: the 0-based row of the user in the table and the attribute
+// label). Users that are missing, or whose label is empty or "-1", have no
+// group ("").
+func readLabels(path string, users int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = 2
+	cr.TrimLeadingSpace = true
+	labels := make([]string, users)
+	seen := make([]bool, users)
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return labels, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v (want lines \"user,label\")", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		u, err := strconv.Atoi(strings.TrimSpace(rec[0]))
+		if err != nil {
+			if first {
+				continue // header
+			}
+			return nil, fmt.Errorf("%s:%d: user %q, want a 0-based table row", path, line, rec[0])
+		}
+		if u < 0 || u >= users {
+			return nil, fmt.Errorf("%s:%d: user %d, want 0 ≤ user < %d (rows of the user table)", path, line, u, users)
+		}
+		if seen[u] {
+			return nil, fmt.Errorf("%s:%d: user %d listed twice", path, line, u)
+		}
+		seen[u] = true
+		if l := strings.TrimSpace(rec[1]); l != "-1" {
+			labels[u] = l
+		}
+	}
+}
+
+// groupsOf returns the distinct non-empty labels, sorted, and for each the
+// users carrying it.
+func groupsOf(labels []string) ([]string, [][]int) {
+	idx := map[string]int{}
+	var names []string
+	for _, l := range labels {
+		if _, ok := idx[l]; !ok && l != "" {
+			idx[l] = 0
+			names = append(names, l)
+		}
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		idx[n] = i
+	}
+	members := make([][]int, len(names))
+	for u, l := range labels {
+		if l != "" {
+			members[idx[l]] = append(members[idx[l]], u)
+		}
+	}
+	return names, members
+}
+
+// separation scores each dimension by how far apart the groups' means are,
+// in units of the pooled standard deviation, maximised over pairs of groups:
+//
+//	s_j = max_{g<h} |μ_gj − μ_hj| / sqrt((σ²_gj + σ²_hj)/2)
+//
+// (population variances; a zero pooled spread scores +Inf when the means
+// differ, 0 when they do not).
+func separation(t *userTable, members [][]int) []float64 {
+	s := make([]float64, t.cols)
+	for j := 0; j < t.cols; j++ {
+		mu := make([]float64, len(members))
+		v := make([]float64, len(members))
+		for g, us := range members {
+			for _, u := range us {
+				mu[g] += t.at(u, j)
+			}
+			mu[g] /= float64(len(us))
+			for _, u := range us {
+				d := t.at(u, j) - mu[g]
+				v[g] += d * d
+			}
+			v[g] /= float64(len(us))
+		}
+		for g := range members {
+			for h := g + 1; h < len(members); h++ {
+				diff := math.Abs(mu[g] - mu[h])
+				pooled := math.Sqrt((v[g] + v[h]) / 2)
+				var x float64
+				switch {
+				case pooled > 0:
+					x = diff / pooled
+				case diff > 0:
+					x = math.Inf(1)
+				}
+				s[j] = math.Max(s[j], x)
+			}
+		}
+	}
+	return s
+}
+
+// topDims returns the k dimensions of largest score, ties to the lower index.
+func topDims(score []float64, k int) []int {
+	dims := make([]int, len(score))
+	for i := range dims {
+		dims[i] = i
+	}
+	sort.SliceStable(dims, func(a, b int) bool { return score[dims[a]] > score[dims[b]] })
+	return dims[:min(k, len(dims))]
+}
+
+// histogram returns the density of xs over nb equal bins on [lo, hi]:
+//
+//	h_b = count_b / (n · w),   w = (hi − lo)/nb
+//
+// so that Σ_b h_b·w = 1. The maximum falls into the last bin.
+func histogram(xs []float64, lo, hi float64, nb int) []float64 {
+	h := make([]float64, nb)
+	if len(xs) == 0 {
+		return h
+	}
+	w := (hi - lo) / float64(nb)
+	for _, x := range xs {
+		b := int((x - lo) / w)
+		b = max(0, min(b, nb-1))
+		h[b]++
+	}
+	for b := range h {
+		h[b] /= float64(len(xs)) * w
+	}
+	return h
+}
+
+// stepXYs turns a histogram into the outline of its bars.
+func stepXYs(h []float64, lo, hi float64) plotter.XYs {
+	w := (hi - lo) / float64(len(h))
+	xys := make(plotter.XYs, 0, 2*len(h)+2)
+	xys = append(xys, plotter.XY{X: lo, Y: 0})
+	for b, v := range h {
+		x0 := lo + float64(b)*w
+		xys = append(xys, plotter.XY{X: x0, Y: v}, plotter.XY{X: x0 + w, Y: v})
+	}
+	return append(xys, plotter.XY{X: hi, Y: 0})
+}
+
+// histFigures draws, for each dataset × model × dim block with "user_table"
+// and "labels" artifacts, a grid of histograms: one row per method (the
+// original first), one column per chosen dimension, one outline per
+// attribute group. A method run at several α is shown at its lower median α,
+// smallest seed.
+func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
+	type figKey struct {
+		dataset, model, protocol, sweep string
+		dim                             int
+	}
+	has := func(i int) bool { return recs[i].Artifacts["user_table"] != "" && recs[i].Artifacts["labels"] != "" }
+	var order []figKey
+	members := map[figKey][]rowKey{}
+	withArt := map[rowKey][]int{}
+	for _, k := range keys {
+		for _, i := range groups[k] {
+			if has(i) {
+				withArt[k] = append(withArt[k], i)
+			}
+		}
+		if len(withArt[k]) == 0 {
+			continue
+		}
+		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
+		if _, ok := members[fk]; !ok {
+			order = append(order, fk)
+		}
+		members[fk] = append(members[fk], k)
+	}
+	taken := map[string]bool{}
+	var figs []Figure
+	for _, fk := range order {
+		ss := splitSeries(members[fk], func(k rowKey) string { return k.method + "\x00" + k.reg })
+		showReg := regsVary(members[fk])
+		type row struct {
+			name  string
+			alpha float64
+			multi bool
+			tab   *userTable
+			lab   []string
+		}
+		var rows []row
+		for _, s := range ss {
+			i := pick(recs, s, withArt)
+			r := &recs[i]
+			tab, err := readUserTable(filepath.Join(runDir, r.Artifacts["user_table"]))
+			if err != nil {
+				return figs, err
+			}
+			lab, err := readLabels(filepath.Join(runDir, r.Artifacts["labels"]), tab.rows)
+			if err != nil {
+				return figs, err
+			}
+			rows = append(rows, row{seriesName(r.Method, r.Reg, showReg), r.Alpha,
+				distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) > 1, tab, lab})
+		}
+		names, mem := groupsOf(rows[0].lab)
+		if len(names) == 0 {
+			continue // no labelled users: nothing to compare
+		}
+		dims := opt.HistDims
+		if len(dims) == 0 {
+			dims = topDims(separation(rows[0].tab, mem), opt.HistTop)
+		}
+		for _, r := range rows {
+			for _, j := range dims {
+				if j < 0 || j >= r.tab.cols {
+					return figs, fmt.Errorf("%s: histogram dimension %d, want 0 ≤ dim < %d", r.tab.path, j, r.tab.cols)
+				}
+			}
+		}
+		grid := make([][]*plot.Plot, len(rows))
+		for ri, r := range rows {
+			gnames, gmem := groupsOf(r.lab)
+			for ci, j := range dims {
+				title := fmt.Sprintf("%s · dim %d", r.name, j)
+				if r.multi {
+					title += " (α=" + fmtShort(r.alpha) + ")"
+				}
+				p := newPlot(title, "", "")
+				if ri == len(rows)-1 {
+					p.X.Label.Text = "embedding value"
+				}
+				if ci == 0 {
+					p.Y.Label.Text = "density"
+				}
+				lo, hi := math.Inf(1), math.Inf(-1)
+				for _, us := range gmem {
+					for _, u := range us {
+						lo, hi = math.Min(lo, r.tab.at(u, j)), math.Max(hi, r.tab.at(u, j))
+					}
+				}
+				if !(hi > lo) { // one value: give the bins a width
+					lo, hi = lo-0.5, hi+0.5
+				}
+				for g, us := range gmem {
+					xs := make([]float64, len(us))
+					for k, u := range us {
+						xs[k] = r.tab.at(u, j)
+					}
+					l, err := plotter.NewLine(stepXYs(histogram(xs, lo, hi, opt.HistBins), lo, hi))
+					if err != nil {
+						return figs, err
+					}
+					l.Color = plotutil.Color(g)
+					l.Width = vg.Points(1.2)
+					l.Dashes = plotutil.Dashes(g)
+					p.Add(l)
+					if ri == 0 && ci == 0 {
+						p.Legend.Add(fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
+					}
+				}
+				grid[ri] = append(grid[ri], p)
+			}
+		}
+		name := uniqueName(taken, slug("hist", fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
+		w := vg.Length(len(dims))*2.4*vg.Inch + 0.3*vg.Inch
+		h := vg.Length(len(rows))*1.9*vg.Inch + 0.2*vg.Inch
+		files, err := saveFigure(dir, name, w, h, opt.Formats, paintGrid(grid))
+		if err != nil {
+			return figs, err
+		}
+		how := "chosen by hand"
+		if len(opt.HistDims) == 0 {
+			how = fmt.Sprintf("the %d whose group means differ most, in pooled standard deviations, in the %s table", len(dims), rows[0].name)
+		}
+		ds := make([]string, len(dims))
+		for i, j := range dims {
+			ds[i] = strconv.Itoa(j)
+		}
+		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
+			"Distribution of user embedding values per attribute group (%s) on %s (dim %d): one row per method, one column per dimension (%s; %s). "+
+				"Densities over %d bins spanning each panel's values.",
+			strings.Join(names, " vs "), describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim,
+			strings.Join(ds, ", "), how, opt.HistBins)})
+	}
+	return figs, nil
+}

@@ -1,0 +1,237 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/potau/potau/experiments"
+)
+
+// HTMLTable writes t as an HTML <table> with a <caption>, best values in
+// <strong>, footnote marks in <sup> and the footnotes in a <tfoot>.
+func (t *Table) HTMLTable(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	e := html.EscapeString
+	bw.WriteString("<table>\n<caption>" + e(t.Caption) + "</caption>\n<thead>\n")
+	grouped := false
+	for _, c := range t.Columns {
+		grouped = grouped || c.Group != ""
+	}
+	if grouped {
+		bw.WriteString("<tr>")
+		fmt.Fprintf(bw, `<th colspan="%d"></th>`, len(t.Keys))
+		for j := 0; j < len(t.Columns); {
+			k := j + 1
+			for k < len(t.Columns) && t.Columns[j].Group != "" && t.Columns[k].Group == t.Columns[j].Group {
+				k++
+			}
+			fmt.Fprintf(bw, `<th colspan="%d" class="group">%s</th>`, k-j, e(t.Columns[j].Group))
+			j = k
+		}
+		bw.WriteString("</tr>\n")
+	}
+	bw.WriteString("<tr>")
+	for _, k := range t.Keys {
+		bw.WriteString("<th>" + e(k) + "</th>")
+	}
+	for _, c := range t.Columns {
+		lbl := c.Title()
+		if grouped {
+			lbl = c.Label
+		}
+		bw.WriteString(`<th class="num">` + e(lbl) + "</th>")
+	}
+	bw.WriteString("</tr>\n</thead>\n<tbody>\n")
+	sup := func(ms []int) string {
+		if len(ms) == 0 {
+			return ""
+		}
+		var b strings.Builder
+		for _, m := range ms {
+			b.WriteString(markText(m))
+		}
+		return "<sup>" + e(b.String()) + "</sup>"
+	}
+	for i, r := range t.Rows {
+		cls := ""
+		if i > 0 && r.Block != t.Rows[i-1].Block {
+			cls = ` class="block"`
+		}
+		bw.WriteString("<tr" + cls + ">")
+		for k, v := range r.Keys {
+			bw.WriteString("<td>" + e(v))
+			if k == 2 {
+				bw.WriteString(sup(r.Marks))
+			}
+			bw.WriteString("</td>")
+		}
+		for _, c := range r.Cells {
+			main, ref := t.cellText(c)
+			s := e(main)
+			if c.Best {
+				s = "<strong>" + s + "</strong>"
+			}
+			s += sup(c.Marks)
+			if ref != "" {
+				s += ` <span class="ref">(` + e(ref) + ")</span>"
+			}
+			bw.WriteString(`<td class="num">` + s + "</td>")
+		}
+		bw.WriteString("</tr>\n")
+	}
+	bw.WriteString("</tbody>\n")
+	if len(t.Notes) > 0 {
+		fmt.Fprintf(bw, "<tfoot>\n<tr><td colspan=\"%d\">", len(t.Keys)+len(t.Columns))
+		for i, n := range t.Notes {
+			if i > 0 {
+				bw.WriteString("<br>")
+			}
+			bw.WriteString("<sup>" + e(markText(i)) + "</sup> " + e(n.Text))
+		}
+		bw.WriteString("</td></tr>\n</tfoot>\n")
+	}
+	bw.WriteString("</table>\n")
+	return bw.Flush()
+}
+
+// costColumns are the cost metrics the records carry, as table columns:
+// time per stage (sorted), peak RSS, best epoch, collapse ratio.
+func costColumns(recs []experiments.Record) []string {
+	stages := map[string]bool{}
+	rss, collapse := false, false
+	for i := range recs {
+		for s := range recs[i].TimeS {
+			stages[s] = true
+		}
+		rss = rss || recs[i].PeakRSSMB > 0
+		collapse = collapse || recs[i].Collapse != nil
+	}
+	var cols []string
+	for s := range stages {
+		cols = append(cols, "time_s."+s)
+	}
+	sort.Strings(cols)
+	if rss {
+		cols = append(cols, "peak_rss_mb")
+	}
+	if collapse {
+		cols = append(cols, "collapse")
+	}
+	return cols
+}
+
+const htmlStyle = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0 2em;font-size:0.9em}
+caption{caption-side:top;text-align:left;padding:0.5em 0;color:#444}
+th,td{padding:0.25em 0.6em;border-bottom:1px solid #ddd;white-space:nowrap}
+th{background:#f4f4f4}th.group{text-align:center}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.block td{border-top:2px solid #888}
+span.ref{color:#666;font-size:0.85em}
+tfoot td{white-space:normal;color:#444;font-size:0.9em}
+figure{margin:1.5em 0}figure svg,figure img{max-width:100%;height:auto}
+figcaption{color:#444;font-size:0.9em}
+dl{display:grid;grid-template-columns:max-content auto;gap:0.2em 1em}dt{font-weight:600}`
+
+// xmlProlog matches the XML declaration, comments and doctype that a
+// standalone SVG file starts with but an inline <svg> must not carry.
+var xmlProlog = regexp.MustCompile(`(?s)^\s*(<\?xml.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*`)
+
+// HTML writes a self-contained report: run metadata, the results table, a
+// cost table when the records carry costs, and every figure inline (its SVG
+// when written, else its PNG as a data URI). It loads nothing from outside.
+func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) error {
+	opt = opt.withDefaults()
+	bw := bufio.NewWriter(w)
+	e := html.EscapeString
+	title := "potau report"
+	if n := commonString(recs, func(r *experiments.Record) string { return r.Name }); n != "" {
+		title += ": " + n
+	}
+	bw.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+	bw.WriteString("<title>" + e(title) + "</title>\n<style>\n" + htmlStyle + "\n</style>\n</head>\n<body>\n")
+	bw.WriteString("<h1>" + e(title) + "</h1>\n<dl>\n")
+	meta := [][2]string{
+		{"records", fmt.Sprint(len(recs))},
+		{"config hash", commonString(recs, func(r *experiments.Record) string { return r.ConfigHash })},
+		{"potau version", commonString(recs, func(r *experiments.Record) string { return r.Version })},
+		{"Go version", commonString(recs, func(r *experiments.Record) string { return r.GoVersion })},
+	}
+	for _, kv := range meta {
+		if kv[1] != "" {
+			bw.WriteString("<dt>" + e(kv[0]) + "</dt><dd>" + e(kv[1]) + "</dd>\n")
+		}
+	}
+	bw.WriteString("</dl>\n<h2>Results</h2>\n")
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := BuildTable(recs, opt).HTMLTable(bw); err != nil {
+		return err
+	}
+	if cc := costColumns(recs); len(cc) > 0 {
+		bw.WriteString("<h2>Cost</h2>\n")
+		copt := opt
+		copt.Columns = cc
+		ct := BuildTable(recs, copt)
+		ct.Caption = "Cost per row: wall-clock seconds per stage, peak resident memory (MB) and the users' mean pairwise distance after unlearning over before (spread). Mean ± std over seeds where a row aggregates several; lowest time and memory per dataset × model marked (the original model is not ranked)."
+		if err := ct.HTMLTable(bw); err != nil {
+			return err
+		}
+	}
+	if len(figs) > 0 {
+		bw.WriteString("<h2>Figures</h2>\n")
+	}
+	for i, f := range figs {
+		fmt.Fprintf(bw, "<figure id=\"%s\">\n", e(f.Name))
+		switch {
+		case f.Files["svg"] != "":
+			b, err := os.ReadFile(f.Files["svg"])
+			if err != nil {
+				return fmt.Errorf("figure %s: %w", f.Name, err)
+			}
+			b = xmlProlog.ReplaceAll(b, nil)
+			if !bytes.HasPrefix(b, []byte("<svg")) {
+				return fmt.Errorf("figure %s: %s does not start with <svg>", f.Name, f.Files["svg"])
+			}
+			bw.Write(b)
+		case f.Files["png"] != "":
+			b, err := os.ReadFile(f.Files["png"])
+			if err != nil {
+				return fmt.Errorf("figure %s: %w", f.Name, err)
+			}
+			fmt.Fprintf(bw, `<img alt="%s" src="data:image/png;base64,%s">`, e(f.Name), base64.StdEncoding.EncodeToString(b))
+		default:
+			fmt.Fprintf(bw, "<p>(figure %s has no SVG or PNG rendering to inline)</p>", e(f.Name))
+		}
+		fmt.Fprintf(bw, "\n<figcaption>Figure %d. %s</figcaption>\n</figure>\n", i+1, e(f.Caption))
+	}
+	bw.WriteString("</body>\n</html>\n")
+	return bw.Flush()
+}
+
+// commonString returns f's value when all records share it, else "" (or a
+// count of distinct values).
+func commonString(recs []experiments.Record, f func(*experiments.Record) string) string {
+	seen := map[string]bool{}
+	for i := range recs {
+		seen[f(&recs[i])] = true
+	}
+	if len(seen) == 1 {
+		for s := range seen {
+			return s
+		}
+	}
+	if len(seen) > 1 {
+		return fmt.Sprintf("(%d distinct values)", len(seen))
+	}
+	return ""
+}

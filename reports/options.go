@@ -1,0 +1,52 @@
+package reports
+
+// Options selects what tables and figures show. The zero value is usable.
+type Options struct {
+	// Columns are the metric keys of the table, in order. A key is one of
+	//	<attacker>.<metric>  attack summary, e.g. "mlp.auc", "gbdt.accuracy"
+	//	<rec metric>         Record.Rec key, e.g. "hr@10", "ndcg@10"
+	//	time_s.<stage>       Record.TimeS entry
+	//	peak_rss_mb, best_epoch, collapse (mean distance after / before)
+	// Default: mlp.auc, mlp.accuracy, gbdt.auc, gbdt.accuracy, hr@10, ndcg@10.
+	Columns []string
+	// Formats are the figure formats written by Plots (any format gonum/plot
+	// renders: png, svg, pdf, eps, jpg, tiff). Default: png, svg, pdf.
+	Formats []string
+	// Digits is the number of decimals shown in tables. Default 4.
+	Digits int
+	// HistDims are the embedding dimensions drawn in the distribution figure.
+	// Default: the HistTop dimensions whose group means differ most in the
+	// original table, in units of the pooled standard deviation.
+	HistDims []int
+	// HistTop is the number of dimensions chosen when HistDims is empty.
+	// Default 3.
+	HistTop int
+	// HistBins is the number of histogram bins per panel. Default 30.
+	HistBins int
+}
+
+// DefaultColumns are the table's columns when Options.Columns is empty.
+var DefaultColumns = []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"}
+
+// DefaultFormats are the figure formats when Options.Formats is empty.
+var DefaultFormats = []string{"png", "svg", "pdf"}
+
+// withDefaults returns opt with zero fields replaced by their defaults.
+func (opt Options) withDefaults() Options {
+	if len(opt.Columns) == 0 {
+		opt.Columns = DefaultColumns
+	}
+	if len(opt.Formats) == 0 {
+		opt.Formats = DefaultFormats
+	}
+	if opt.Digits <= 0 {
+		opt.Digits = 4
+	}
+	if opt.HistTop <= 0 {
+		opt.HistTop = 3
+	}
+	if opt.HistBins <= 0 {
+		opt.HistBins = 30
+	}
+	return opt
+}

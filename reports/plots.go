@@ -1,0 +1,345 @@
+package reports
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/potau/potau/experiments"
+)
+
+// Plots draws every figure the records have data for and writes each, in
+// every format of opt.Formats, under dir (created if needed):
+//
+//   - alpha_*: the α trade-off, attack AUC against NDCG@10 per α, one curve
+//     per method, when some method was run at several α;
+//   - dim_*: attack AUC and NDCG@10 against the embedding dimension, when
+//     some method was run at several dims;
+//   - hist_*: per-dimension histograms of the user embeddings of each
+//     attribute group for every method with a "user_table" artifact (read
+//     from runDir together with the "labels" artifact);
+//   - unlearn_*: unlearning loss per step (Record.Curves.Unlearn);
+//   - train_*: training loss and HR@10 per epoch (Record.Curves).
+//
+// A figure whose data is absent is skipped without error; an artifact that
+// is named but unreadable is an error naming the file.
+func Plots(dir string, recs []experiments.Record, runDir string, opt Options) ([]Figure, error) {
+	opt = opt.withDefaults()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	keys, groups := groupRecords(recs)
+	var figs []Figure
+	for _, draw := range []func() ([]Figure, error){
+		func() ([]Figure, error) { return alphaFigures(dir, recs, keys, groups, opt) },
+		func() ([]Figure, error) { return dimFigures(dir, recs, keys, groups, opt) },
+		func() ([]Figure, error) { return histFigures(dir, recs, keys, groups, runDir, opt) },
+		func() ([]Figure, error) { return unlearnFigures(dir, recs, keys, groups, opt) },
+		func() ([]Figure, error) { return trainFigures(dir, recs, keys, groups, opt) },
+	} {
+		fs, err := draw()
+		if err != nil {
+			return figs, err
+		}
+		figs = append(figs, fs...)
+	}
+	return figs, nil
+}
+
+// groupRecords groups record indices by row key (everything but the seed)
+// and returns the keys in table order: dataset and model by first
+// appearance, then protocol, method (paper order), reg, α, dim, sweep.
+func groupRecords(recs []experiments.Record) ([]rowKey, map[rowKey][]int) {
+	groups := map[rowKey][]int{}
+	var keys []rowKey
+	dsOrder, modelOrder := map[string]int{}, map[string]int{}
+	for i := range recs {
+		r := &recs[i]
+		if _, ok := dsOrder[r.Dataset]; !ok {
+			dsOrder[r.Dataset] = len(dsOrder)
+		}
+		if _, ok := modelOrder[r.Model]; !ok {
+			modelOrder[r.Model] = len(modelOrder)
+		}
+		k := keyOf(r)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.dataset != b.dataset {
+			return dsOrder[a.dataset] < dsOrder[b.dataset]
+		}
+		if a.model != b.model {
+			return modelOrder[a.model] < modelOrder[b.model]
+		}
+		if a.protocol != b.protocol {
+			return a.protocol < b.protocol
+		}
+		if ma, mb := methodRank(a.method), methodRank(b.method); ma != mb {
+			return ma < mb
+		}
+		if a.method != b.method {
+			return a.method < b.method
+		}
+		if a.reg != b.reg {
+			return a.reg < b.reg
+		}
+		if a.alpha != b.alpha {
+			return a.alpha < b.alpha
+		}
+		if a.dim != b.dim {
+			return a.dim < b.dim
+		}
+		return a.sweep < b.sweep
+	})
+	return keys, groups
+}
+
+// attackersOf lists the attackers that have an AUC column, in column order;
+// mlp and gbdt when none has.
+func attackersOf(opt Options) []string {
+	var out []string
+	for _, k := range opt.Columns {
+		if att, m, ok := strings.Cut(k, "."); ok && m == "auc" && !strings.HasPrefix(k, "time_s.") {
+			out = append(out, att)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"mlp", "gbdt"}
+	}
+	return out
+}
+
+// xyErr is a point set with symmetric error bars.
+type xyErr struct {
+	x, y, dx, dy []float64
+}
+
+func (p *xyErr) Len() int                        { return len(p.x) }
+func (p *xyErr) XY(i int) (float64, float64)     { return p.x[i], p.y[i] }
+func (p *xyErr) XError(i int) (float64, float64) { return p.dx[i], p.dx[i] }
+func (p *xyErr) YError(i int) (float64, float64) { return p.dy[i], p.dy[i] }
+func (p *xyErr) add(x, y, dx, dy float64) {
+	p.x, p.y, p.dx, p.dy = append(p.x, x), append(p.y, y), append(p.dx, dx), append(p.dy, dy)
+}
+
+func anyPositive(d []float64) bool {
+	for _, v := range d {
+		if v > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// series is one curve of a figure.
+type series struct {
+	name   string
+	style  int // colour/dash/glyph index
+	pts    xyErr
+	labels []string // per-point labels, or nil
+}
+
+// newStyledLine returns s's points joined by a line in s's colour and dashes.
+func newStyledLine(s *series) (*plotter.Line, error) {
+	l, err := plotter.NewLine(&s.pts)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = plotutil.Color(s.style)
+	l.Width = vg.Points(1.2)
+	l.Dashes = plotutil.Dashes(s.style)
+	return l, nil
+}
+
+// addSeries draws s on p: a line with points when it has two or more points,
+// else a lone marker; error bars where the spread is positive; point labels.
+func addSeries(p *plot.Plot, s *series) error {
+	if s.pts.Len() == 0 {
+		return nil
+	}
+	col := plotutil.Color(s.style)
+	var thumbs []plot.Thumbnailer
+	if s.pts.Len() >= 2 {
+		l, err := newStyledLine(s)
+		if err != nil {
+			return err
+		}
+		sc, err := plotter.NewScatter(&s.pts)
+		if err != nil {
+			return err
+		}
+		sc.Color, sc.Shape, sc.Radius = col, plotutil.Shape(s.style), vg.Points(2.5)
+		p.Add(l, sc)
+		thumbs = append(thumbs, l, sc)
+	} else {
+		sc, err := plotter.NewScatter(&s.pts)
+		if err != nil {
+			return err
+		}
+		sc.Color, sc.Shape, sc.Radius = col, plotutil.Shape(s.style), vg.Points(3.5)
+		p.Add(sc)
+		thumbs = append(thumbs, sc)
+	}
+	if anyPositive(s.pts.dx) {
+		eb, err := plotter.NewXErrorBars(&s.pts)
+		if err != nil {
+			return err
+		}
+		eb.Color = col
+		p.Add(eb)
+	}
+	if anyPositive(s.pts.dy) {
+		eb, err := plotter.NewYErrorBars(&s.pts)
+		if err != nil {
+			return err
+		}
+		eb.Color = col
+		p.Add(eb)
+	}
+	if len(s.labels) == s.pts.Len() {
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xysOf(&s.pts), Labels: s.labels})
+		if err != nil {
+			return err
+		}
+		for i := range lb.TextStyle {
+			lb.TextStyle[i].Font.Size = vg.Points(6)
+			lb.TextStyle[i].Color = col
+		}
+		lb.Offset = vg.Point{X: vg.Points(3), Y: vg.Points(2)}
+		p.Add(lb)
+	}
+	p.Legend.Add(s.name, thumbs...)
+	return nil
+}
+
+func xysOf(p *xyErr) plotter.XYs {
+	xys := make(plotter.XYs, p.Len())
+	for i := range xys {
+		xys[i].X, xys[i].Y = p.x[i], p.y[i]
+	}
+	return xys
+}
+
+// chanceLine is a dashed line at 0.5 across the data area: vertical when
+// vertical is set, else horizontal.
+type chanceLine struct{ vertical bool }
+
+// Plot implements plot.Plotter.
+func (l chanceLine) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	st := draw.LineStyle{Color: color.Gray{Y: 90}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+	if l.vertical {
+		x := tx(0.5)
+		c.StrokeLine2(st, x, c.Min.Y, x, c.Max.Y)
+		return
+	}
+	y := ty(0.5)
+	c.StrokeLine2(st, c.Min.X, y, c.Max.X, y)
+}
+
+// includeChance widens an axis range to show 0.5 with a margin.
+func includeChance(a *plot.Axis) {
+	a.Min = math.Min(a.Min, 0.5-0.02)
+	a.Max = math.Max(a.Max, 0.5+0.02)
+}
+
+// newPlot returns a plot with a title and axis labels in small type.
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.Legend.Top = true
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// paintGrid lays plots out in rows × cols tiles.
+func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
+	return func(dc draw.Canvas) {
+		rows := len(plots)
+		cols := 0
+		for _, r := range plots {
+			cols = max(cols, len(r))
+		}
+		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		// Fill the white background first: PNG canvases start transparent.
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+		canv := plot.Align(plots, t, dc)
+		for i, r := range plots {
+			for j, p := range r {
+				if p != nil {
+					p.Draw(canv[i][j])
+				}
+			}
+		}
+	}
+}
+
+// styleOf gives each method a fixed colour/dash/glyph index across figures.
+func styleOf(method string) int { return methodRank(method) }
+
+// describe names a figure block: "ml-100k / NeuMF".
+func describe(k rowKey) string {
+	s := k.dataset + " / " + k.model
+	if k.sweep != "" {
+		s += " (" + k.sweep + ")"
+	}
+	return s
+}
+
+// pick chooses one record of a series for curve and histogram figures: the
+// lower median α of the series, then the smallest seed.
+func pick(recs []experiments.Record, ks []rowKey, groups map[rowKey][]int) int {
+	alphas := make([]float64, 0, len(ks))
+	for _, k := range ks {
+		alphas = append(alphas, k.alpha)
+	}
+	sort.Float64s(alphas)
+	a := alphas[(len(alphas)-1)/2]
+	best := -1
+	for _, k := range ks {
+		if k.alpha != a {
+			continue
+		}
+		for _, i := range groups[k] {
+			if best < 0 || recs[i].Seed < recs[best].Seed {
+				best = i
+			}
+		}
+	}
+	return best
+}
+
+// seriesName is a series' legend entry.
+func seriesName(method, reg string, showReg bool) string {
+	s := methodName(method)
+	if showReg && reg != "" {
+		s += " (" + reg + ")"
+	}
+	return s
+}
+
+// fmtShort formats α compactly for point labels ("1e-06" → "1e-6").
+func fmtShort(x float64) string {
+	s := fmt.Sprintf("%g", x)
+	s = strings.Replace(s, "e-0", "e-", 1)
+	return strings.Replace(s, "e+0", "e", 1)
+}

@@ -1,0 +1,468 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/potau/potau/experiments"
+)
+
+// Methods is the paper's row order of methods (Record.Method values).
+// Unknown methods follow, in lexical order.
+var Methods = []string{"original", "adv", "retrain", "U2U", "U2U-R", "D2D", "D2D-R"}
+
+// Table is a projection of records onto rows and metric columns, ready for a
+// format-specific writer (Markdown, LaTeX, CSV, HTML).
+type Table struct {
+	Caption string
+	// Keys are the row-key column headers: Dataset, Model, Method, then any
+	// of α, dim, reg, sweep, protocol that vary within one method, and Seeds
+	// when a row aggregates several seeds.
+	Keys    []string
+	Columns []Column
+	Rows    []Row
+	Notes   []Note // footnotes; Cell.Marks and Row.Marks index this slice
+	Digits  int    // decimals shown
+	// HasRef[j] reports whether any row carries a reference for column j.
+	HasRef []bool
+}
+
+// Row is one dataset × model × method (× varying keys) row.
+type Row struct {
+	Keys    []string // values for Table.Keys
+	Dataset string
+	Model   string
+	Method  string
+	Block   int // index of the dataset × model × protocol block, from 0
+	Seeds   []uint64
+	Cells   []Cell
+	Marks   []int    // notes attached to the row label
+	Flags   []string // every flag of the row's records, sorted, deduplicated
+}
+
+// Cell is one metric of one row.
+type Cell struct {
+	OK     bool // the metric exists in at least one record of the row
+	Mean   float64
+	Std    float64
+	HasStd bool // Std is meaningful (attack spread, or n ≥ 2 seeds)
+	N      int  // records aggregated
+	Best   bool
+	HasRef bool
+	Ref    float64 // reference value; Mean − Ref is the difference shown
+	Marks  []int
+}
+
+// Note is a footnote: a flag found on some records and what it means.
+type Note struct {
+	Flag string
+	Text string
+}
+
+// flagTexts explains known record flags.
+var flagTexts = map[string]string{
+	"below-chance": "attack AUC well below 0.5 under cross-validation: the folds became anti-correlated, and an attacker that flips its output recovers the attribute; not success",
+}
+
+// rowKey identifies the records aggregated into one row: everything but the
+// seed.
+type rowKey struct {
+	dataset, model, method, reg string
+	alpha                       float64
+	dim                         int
+	protocol, sweep             string
+}
+
+// BuildTable projects recs onto a Table (see the package comment for the
+// aggregation and the best-value rule).
+func BuildTable(recs []experiments.Record, opt Options) *Table {
+	opt = opt.withDefaults()
+	t := &Table{Digits: opt.Digits}
+	for _, k := range opt.Columns {
+		t.Columns = append(t.Columns, newColumn(k))
+	}
+	t.HasRef = make([]bool, len(t.Columns))
+
+	keys, groups := groupRecords(recs)
+
+	// Which optional key columns vary within one dataset × model × method?
+	type dmm struct{ d, m, me string }
+	vals := map[dmm][5]map[string]bool{}
+	protocols := map[string]bool{}
+	multiSeed := false
+	for _, k := range keys {
+		id := dmm{k.dataset, k.model, k.method}
+		v, ok := vals[id]
+		if !ok {
+			for i := range v {
+				v[i] = map[string]bool{}
+			}
+			vals[id] = v
+		}
+		v[0][fmtG(k.alpha)] = true
+		v[1][strconv.Itoa(k.dim)] = true
+		v[2][k.reg] = true
+		v[3][k.sweep] = true
+		protocols[k.protocol] = true
+		if len(groups[k]) > 1 {
+			multiSeed = true
+		}
+	}
+	var show [5]bool
+	for _, v := range vals {
+		for i := 0; i < 4; i++ {
+			show[i] = show[i] || len(v[i]) > 1
+		}
+	}
+	show[4] = len(protocols) > 1
+	t.Keys = []string{"Dataset", "Model", "Method"}
+	for i, name := range [...]string{"α", "dim", "reg", "sweep", "protocol"} {
+		if show[i] {
+			t.Keys = append(t.Keys, name)
+		}
+	}
+	if multiSeed {
+		t.Keys = append(t.Keys, "Seeds")
+	}
+
+	// Rows.
+	noteIdx := map[string]int{}
+	mark := func(flag string) int {
+		if i, ok := noteIdx[flag]; ok {
+			return i
+		}
+		noteIdx[flag] = len(t.Notes)
+		t.Notes = append(t.Notes, Note{Flag: flag, Text: flagText(flag, t.Columns)})
+		return len(t.Notes) - 1
+	}
+	block, prev := -1, rowKey{}
+	for ki, k := range keys {
+		idx := groups[k]
+		if ki == 0 || k.dataset != prev.dataset || k.model != prev.model || k.protocol != prev.protocol {
+			block++
+		}
+		prev = k
+		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Block: block}
+		row.Keys = []string{k.dataset, k.model, methodName(k.method)}
+		first := &recs[idx[0]]
+		for i, s := range [...]string{fmtG(k.alpha), strconv.Itoa(k.dim), k.reg, k.sweep, protocolShort(first)} {
+			if show[i] {
+				row.Keys = append(row.Keys, s)
+			}
+		}
+		for _, i := range idx {
+			row.Seeds = append(row.Seeds, recs[i].Seed)
+		}
+		slices.Sort(row.Seeds)
+		if multiSeed {
+			row.Keys = append(row.Keys, strconv.Itoa(len(idx)))
+		}
+		row.Cells = make([]Cell, len(t.Columns))
+		for j, c := range t.Columns {
+			row.Cells[j] = aggregate(recs, idx, c.Key)
+			if v, ok := first.Reference[c.Key]; ok {
+				row.Cells[j].HasRef, row.Cells[j].Ref = true, v
+				t.HasRef[j] = true
+			}
+		}
+		// Flags: union over the row's records, attached to the cells of the
+		// attacker they name, else to the row label.
+		seen := map[string]bool{}
+		for _, i := range idx {
+			for _, f := range recs[i].Flags {
+				seen[f] = true
+			}
+		}
+		for f := range seen {
+			row.Flags = append(row.Flags, f)
+		}
+		sort.Strings(row.Flags)
+		for _, f := range row.Flags {
+			m := mark(f)
+			att, _ := splitFlag(f, t.Columns)
+			attached := false
+			if att != "" {
+				for j, c := range t.Columns {
+					if a, ok := c.attacker(); ok && a == att && row.Cells[j].OK {
+						row.Cells[j].Marks = append(row.Cells[j].Marks, m)
+						attached = true
+					}
+				}
+			}
+			if !attached {
+				row.Marks = append(row.Marks, m)
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.markBest()
+	t.Caption = caption(recs, t, multiSeed)
+	return t
+}
+
+// keyOf returns the row key of r.
+func keyOf(r *experiments.Record) rowKey {
+	return rowKey{
+		dataset: r.Dataset, model: r.Model, method: r.Method, reg: r.Reg,
+		alpha: r.Alpha, dim: r.Dim, protocol: protocolShort(r), sweep: sweepString(r.Sweep),
+	}
+}
+
+// aggregate summarises metric key over the records idx (see package doc).
+func aggregate(recs []experiments.Record, idx []int, key string) Cell {
+	var xs, stds []float64
+	own := false
+	for _, i := range idx {
+		m, s, hs, ok := value(&recs[i], key)
+		if !ok {
+			continue
+		}
+		xs = append(xs, m)
+		stds = append(stds, s)
+		own = own || hs
+	}
+	c := Cell{N: len(xs)}
+	switch len(xs) {
+	case 0:
+		return c
+	case 1:
+		c.OK, c.Mean, c.Std, c.HasStd = true, xs[0], stds[0], own
+		return c
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	mean := sum / float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	c.OK, c.Mean, c.Std, c.HasStd = true, mean, math.Sqrt(ss/float64(len(xs)-1)), true
+	return c
+}
+
+// markBest sets Cell.Best on the best non-original rows of each block, per
+// column, comparing values rounded to the digits shown so that displayed
+// ties are all marked. A block needs two candidates to mark anything.
+func (t *Table) markBest() {
+	p := math.Pow(10, float64(t.Digits))
+	for j, c := range t.Columns {
+		if c.Goal == GoalNone {
+			continue
+		}
+		for lo := 0; lo < len(t.Rows); {
+			hi := lo
+			for hi < len(t.Rows) && t.Rows[hi].Block == t.Rows[lo].Block {
+				hi++
+			}
+			best, n := math.Inf(-1), 0
+			for i := lo; i < hi; i++ {
+				cell := t.Rows[i].Cells[j]
+				if t.Rows[i].Method == "original" || !cell.OK {
+					continue
+				}
+				n++
+				best = math.Max(best, score(c.Goal, math.Round(cell.Mean*p)/p))
+			}
+			if n >= 2 {
+				for i := lo; i < hi; i++ {
+					cell := &t.Rows[i].Cells[j]
+					if t.Rows[i].Method != "original" && cell.OK &&
+						score(c.Goal, math.Round(cell.Mean*p)/p) >= best-1e-12 {
+						cell.Best = true
+					}
+				}
+			}
+			lo = hi
+		}
+	}
+}
+
+// methodRank orders methods as in the paper; unknown ones go last.
+func methodRank(m string) int {
+	if i := slices.Index(Methods, m); i >= 0 {
+		return i
+	}
+	return len(Methods)
+}
+
+// methodName is a method's display name.
+func methodName(m string) string {
+	if m == "original" {
+		return "Original"
+	}
+	return m
+}
+
+// splitFlag splits a flag such as "mlp.below-chance" or "below-chance:gbdt"
+// into the attacker it names (one of the columns' attackers) and the rest.
+func splitFlag(f string, cols []Column) (attacker, name string) {
+	parts := strings.FieldsFunc(f, func(r rune) bool { return r == ':' || r == '.' || r == '/' })
+	for _, c := range cols {
+		a, ok := c.attacker()
+		if !ok {
+			continue
+		}
+		for i, p := range parts {
+			if strings.EqualFold(p, a) && len(parts) > 1 {
+				rest := append(slices.Clone(parts[:i]), parts[i+1:]...)
+				return a, strings.Join(rest, ".")
+			}
+		}
+	}
+	return "", f
+}
+
+// flagText explains a flag.
+func flagText(f string, cols []Column) string {
+	att, name := splitFlag(f, cols)
+	txt, ok := flagTexts[name]
+	if !ok {
+		txt = "flagged by the run"
+	}
+	if att != "" {
+		return fmt.Sprintf("%s (%s): %s", name, strings.ToUpper(att), txt)
+	}
+	return fmt.Sprintf("%s: %s", name, txt)
+}
+
+// protocolShort is a compact protocol id: "loo/sampled-99/test".
+func protocolShort(r *experiments.Record) string {
+	p := r.Protocol
+	ev := p.Eval
+	if ev == "sampled" {
+		ev = fmt.Sprintf("sampled-%d", p.Negatives)
+	}
+	s := p.Split + "/" + ev + "/" + r.Selection
+	if p.Validation && r.Selection != "valid" {
+		s += "/with-valid"
+	}
+	return s
+}
+
+// protocolText describes r's protocol in words.
+func protocolText(r *experiments.Record) string {
+	p := r.Protocol
+	var parts []string
+	switch p.Split {
+	case "loo":
+		parts = append(parts, "leave-one-out split (latest interaction is the test positive)")
+	case "":
+		parts = append(parts, "split not recorded")
+	default:
+		parts = append(parts, p.Split+" split")
+	}
+	switch p.Eval {
+	case "sampled":
+		parts = append(parts, fmt.Sprintf("sampled evaluation: each test positive ranked against %d sampled negatives", p.Negatives))
+	case "full":
+		parts = append(parts, "full-ranking evaluation over all items not in the user's training set")
+	case "":
+		parts = append(parts, "evaluation not recorded")
+	default:
+		parts = append(parts, p.Eval+" evaluation")
+	}
+	switch r.Selection {
+	case "test":
+		parts = append(parts, "best epoch selected on test HR@10 (the reference protocol; it leaks the test set)")
+	case "valid":
+		parts = append(parts, "best epoch selected on a validation hold-out")
+	case "":
+		parts = append(parts, "epoch selection not recorded")
+	default:
+		parts = append(parts, "best epoch selected on "+r.Selection)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// caption describes what the table shows.
+func caption(recs []experiments.Record, t *Table, multiSeed bool) string {
+	var b strings.Builder
+	names := map[string]bool{}
+	for i := range recs {
+		names[recs[i].Name] = true
+	}
+	if len(names) == 1 && recs[0].Name != "" {
+		fmt.Fprintf(&b, "%s: ", recs[0].Name)
+	}
+	fmt.Fprintf(&b, "attribute unlearning results over %d records, rows dataset × model × method. ", len(recs))
+	b.WriteString("Cells are mean ± std: ")
+	if multiSeed {
+		b.WriteString("over seeds where a row aggregates several seeds (column Seeds), otherwise ")
+	}
+	b.WriteString("the attack's own std over folds × repeats; a recommendation metric of one seed has no std. ")
+	b.WriteString("Best per dataset × model marked (attack AUC and accuracy: closest to 0.5; ranking metrics: highest; costs: lowest; the original model is not ranked). ")
+	if slices.Contains(t.HasRef, true) {
+		b.WriteString("Reference values from the config are shown beside ours as (ref, Δ = ours − ref). ")
+	}
+	seen := map[string]bool{}
+	var texts []string
+	for i := range recs {
+		s := protocolShort(&recs[i])
+		if !seen[s] {
+			seen[s] = true
+			texts = append(texts, s+" = "+protocolText(&recs[i]))
+		}
+	}
+	sort.Strings(texts)
+	switch len(texts) {
+	case 0:
+	case 1:
+		_, txt, _ := strings.Cut(texts[0], " = ")
+		b.WriteString("Protocol: " + txt + ".")
+	default:
+		b.WriteString("Protocols (column protocol): " + strings.Join(texts, ". ") + ".")
+	}
+	return b.String()
+}
+
+// sweepString renders the swept values of a cell other than the seed and
+// the α and dim already shown, as "k=v, k=v" in key order.
+func sweepString(sw map[string]any) string {
+	var ks []string
+	for k := range sw {
+		last := k[strings.LastIndex(k, ".")+1:]
+		switch strings.ToLower(last) {
+		case "seed", "seeds", "alpha", "dim":
+			continue
+		}
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	parts := make([]string, len(ks))
+	for i, k := range ks {
+		v, err := json.Marshal(sw[k])
+		if err != nil {
+			v = []byte(fmt.Sprint(sw[k]))
+		}
+		parts[i] = k + "=" + string(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtG formats a float compactly and exactly ("1e-06", "0.5").
+func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// fmtF formats x with d decimals, never "-0.000".
+func fmtF(x float64, d int) string {
+	s := strconv.FormatFloat(x, 'f', d, 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	return s
+}
+
+// fmtDiff formats a signed difference: "+0.0012", "-0.0300".
+func fmtDiff(x float64, d int) string {
+	s := fmtF(x, d)
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
+}

@@ -1,0 +1,52 @@
+package reports
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/potau/potau/experiments"
+)
+
+// Write renders the whole report into runDir/report: table.md, table.tex,
+// table.csv, every figure in every format and report.html, each file written
+// atomically (temporary file + rename). SVG is always among the figure
+// formats, since the HTML report inlines it. It returns the HTML file's path.
+func Write(runDir string, recs []experiments.Record, opt Options) (htmlPath string, err error) {
+	opt = opt.withDefaults()
+	if !slices.Contains(opt.Formats, "svg") {
+		opt.Formats = append(slices.Clone(opt.Formats), "svg")
+	}
+	dir := filepath.Join(runDir, "report")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	t := BuildTable(recs, opt)
+	for _, out := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"table.md", func(b *bytes.Buffer) error { return t.Markdown(b) }},
+		{"table.tex", func(b *bytes.Buffer) error { return t.LaTeX(b) }},
+		{"table.csv", func(b *bytes.Buffer) error { return t.CSV(b) }},
+	} {
+		var b bytes.Buffer
+		if err := out.render(&b); err != nil {
+			return "", err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, out.name), b.Bytes()); err != nil {
+			return "", err
+		}
+	}
+	figs, err := Plots(dir, recs, runDir, opt)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := HTML(&b, recs, figs, opt); err != nil {
+		return "", err
+	}
+	htmlPath = filepath.Join(dir, "report.html")
+	return htmlPath, writeFileAtomic(htmlPath, b.Bytes())
+}
