@@ -54,7 +54,7 @@ func runTiny(t *testing.T, dir, cache string, jobs int, ctx context.Context) ([]
 
 func readResults(t *testing.T, dir string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "out", "results.jsonl"))
+	b, err := os.ReadFile(filepath.Join(dir, "out", "metrics.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestPipelineCacheJobsAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := readResults(t, d1); !bytes.Equal(got, want) {
-		t.Fatal("cached rerun changed results.jsonl")
+		t.Fatal("cached rerun changed metrics.jsonl")
 	}
 
 	// 3. --jobs 2 with GOMAXPROCS 1 from scratch gives the same bytes.
@@ -104,7 +104,7 @@ func TestPipelineCacheJobsAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := readResults(t, d2); !bytes.Equal(got, want) {
-		t.Fatal("--jobs 2 / GOMAXPROCS 1 changed results.jsonl")
+		t.Fatal("--jobs 2 / GOMAXPROCS 1 changed metrics.jsonl")
 	}
 
 	// 4. An interrupted run leaves only complete stages and resumes to the
@@ -131,8 +131,8 @@ func TestPipelineCacheJobsAndResume(t *testing.T) {
 	} else if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(d3, "out", "results.jsonl")); err == nil && !bytes.Equal(readResults(t, d3), want) {
-		t.Fatal("an interrupted run left a partial results.jsonl")
+	if _, err := os.Stat(filepath.Join(d3, "out", "metrics.jsonl")); err == nil && !bytes.Equal(readResults(t, d3), want) {
+		t.Fatal("an interrupted run left a partial metrics.jsonl")
 	}
 	if _, err := runTiny(t, d3, cache, 1, ctx); err != nil {
 		t.Fatal(err)

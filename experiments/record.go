@@ -41,8 +41,8 @@ type Record struct {
 	Attack     map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
 	Flags      []string                `json:"flags,omitempty"`
 	Collapse   *Collapse               `json:"collapse,omitempty"`
-	TimeS      map[string]float64      `json:"time_s"` // stage → seconds
-	PeakRSSMB  float64                 `json:"peak_rss_mb"`
+	TimeS      map[string]float64      `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
+	PeakRSSMB  float64                 `json:"peak_rss_mb,omitempty"`
 	Reference  map[string]float64      `json:"reference,omitempty"` // reference values from the config
 	Sweep      map[string]any          `json:"sweep,omitempty"`     // the swept paths' values of this cell
 	Version    string                  `json:"potau_version"`

@@ -10,22 +10,41 @@ import (
 	"strconv"
 )
 
-// WriteResults writes recs as dir/results.jsonl (one JSON record a line)
-// and dir/results.csv (a flat projection), each atomically.
+// WriteResults writes recs as dir/results.jsonl (one JSON record a line),
+// dir/results.csv (a flat projection) and dir/metrics.jsonl, each
+// atomically.
+//
+// metrics.jsonl holds the same records without the two measured-cost
+// fields (time_s, peak_rss_mb): everything in it is a function of the
+// config and seed alone, so it is byte-identical for any --jobs, any
+// number of cores, and for a run resumed after a crash. results.jsonl also
+// carries the costs, which are measurements of the machine.
 func WriteResults(dir string, recs []Record) error {
-	var jb bytes.Buffer
+	var full, det bytes.Buffer
 	for i := range recs {
 		b, err := json.Marshal(&recs[i])
 		if err != nil {
 			return fmt.Errorf("encoding record %d: %w", i, err)
 		}
-		jb.Write(b)
-		jb.WriteByte('\n')
+		full.Write(b)
+		full.WriteByte('\n')
+		r := recs[i]
+		r.TimeS, r.PeakRSSMB = nil, 0
+		b, err = json.Marshal(&r)
+		if err != nil {
+			return fmt.Errorf("encoding record %d: %w", i, err)
+		}
+		det.Write(b)
+		det.WriteByte('\n')
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "results.jsonl"), jb.Bytes()); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, "metrics.jsonl"), det.Bytes()); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, "results.csv"), resultsCSV(recs))
+	if err := WriteFileAtomic(filepath.Join(dir, "results.csv"), resultsCSV(recs)); err != nil {
+		return err
+	}
+	// results.jsonl last: its presence means the run finished.
+	return WriteFileAtomic(filepath.Join(dir, "results.jsonl"), full.Bytes())
 }
 
 // resultsCSV flattens records: fixed columns, then every rec metric and
