@@ -62,8 +62,12 @@ func newColumn(key string) Column {
 		c.Group, c.Label, c.Goal = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower
 	default:
 		if name, k, ok := strings.Cut(key, "@"); ok {
-			if lbl, ok := recPrefixes[strings.ToLower(name)]; ok {
+			full := strings.HasPrefix(name, "full_") // full-ranking twin of a sampled metric
+			if lbl, ok := recPrefixes[strings.ToLower(strings.TrimPrefix(name, "full_"))]; ok {
 				c.Label, c.Goal = lbl+"@"+k, GoalHigher
+				if full {
+					c.Label = "full " + c.Label
+				}
 				return c
 			}
 		}

@@ -279,20 +279,42 @@ func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups ma
 			tab   *userTable
 			lab   []string
 		}
+		load := func(table, labels string) (*userTable, []string, error) {
+			tab, err := readUserTable(filepath.Join(runDir, table))
+			if err != nil {
+				return nil, nil, err
+			}
+			lab, err := readLabels(filepath.Join(runDir, labels), tab.rows)
+			return tab, lab, err
+		}
 		var rows []row
+		hasOriginal := false
+		var picked []int
 		for _, s := range ss {
 			i := pick(recs, s, withArt)
+			picked = append(picked, i)
 			r := &recs[i]
-			tab, err := readUserTable(filepath.Join(runDir, r.Artifacts["user_table"]))
-			if err != nil {
-				return figs, err
-			}
-			lab, err := readLabels(filepath.Join(runDir, r.Artifacts["labels"]), tab.rows)
+			hasOriginal = hasOriginal || r.Method == "original"
+			tab, lab, err := load(r.Artifacts["user_table"], r.Artifacts["labels"])
 			if err != nil {
 				return figs, err
 			}
 			rows = append(rows, row{seriesName(r.Method, r.Reg, showReg), r.Alpha,
 				distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) > 1, tab, lab})
+		}
+		// Without an original record, use the table before unlearning that an
+		// unlearned record names.
+		for _, i := range picked {
+			a := recs[i].Artifacts
+			if hasOriginal || a["user_table_original"] == "" {
+				continue
+			}
+			tab, lab, err := load(a["user_table_original"], a["labels"])
+			if err != nil {
+				return figs, err
+			}
+			rows = append([]row{{name: methodName("original"), tab: tab, lab: lab}}, rows...)
+			break
 		}
 		names, mem := groupsOf(rows[0].lab)
 		if len(names) == 0 {

@@ -57,6 +57,8 @@ func parseRecord(b []byte) (experiments.Record, error) {
 		switch {
 		case errors.As(err, &se):
 			return rec, fmt.Errorf("invalid JSON at byte %d: %v (want one JSON object per line)", se.Offset, se)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return rec, fmt.Errorf("invalid JSON: the object ends early (want one whole JSON object per line)")
 		case errors.As(err, &te):
 			return rec, fmt.Errorf("key %q: got JSON %s, want %v", te.Field, te.Value, te.Type)
 		}

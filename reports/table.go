@@ -373,6 +373,8 @@ func protocolText(r *experiments.Record) string {
 		parts = append(parts, "best epoch selected on test HR@10 (the reference protocol; it leaks the test set)")
 	case "valid":
 		parts = append(parts, "best epoch selected on a validation hold-out")
+	case "last":
+		parts = append(parts, "the last epoch kept (no selection)")
 	case "":
 		parts = append(parts, "epoch selection not recorded")
 	default:

@@ -1,0 +1,260 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/potau/potau/experiments"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/<name>.golden. On a mismatch it writes
+// testdata/<name>.got beside it and fails; with -update it rewrites the
+// golden file instead.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	gotPath := filepath.Join("testdata", name+".got")
+	if !bytes.Equal(got, want) {
+		if err := os.WriteFile(gotPath, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Fatalf("%s differs from %s; diff them, and run go test -update if the change is intended", gotPath, path)
+	}
+	os.Remove(gotPath)
+}
+
+func testRecords(t *testing.T) []experiments.Record {
+	t.Helper()
+	recs, err := ReadRecords(filepath.Join("testdata", "records.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestTableGolden(t *testing.T) {
+	tab := BuildTable(testRecords(t), Options{})
+	for _, tc := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"table.md", func(b *bytes.Buffer) error { return tab.Markdown(b) }},
+		{"table.tex", func(b *bytes.Buffer) error { return tab.LaTeX(b) }},
+		{"table.csv", func(b *bytes.Buffer) error { return tab.CSV(b) }},
+		{"table.html", func(b *bytes.Buffer) error { return tab.HTMLTable(b) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, b.Bytes())
+		})
+	}
+}
+
+// TestTableGoldenColumns renders a table with other columns: precision (no
+// best), a cost, best epoch and the collapse ratio.
+func TestTableGoldenColumns(t *testing.T) {
+	tab := BuildTable(testRecords(t), Options{Columns: []string{"mlp.f1", "time_s.unlearn", "peak_rss_mb", "collapse", "recall@20"}, Digits: 2})
+	var b bytes.Buffer
+	if err := tab.Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "table_columns.md", b.Bytes())
+}
+
+// TestAggregate checks the cells against values computed by hand from
+// testdata/records.jsonl. The inputs are decimals with ≤ 3 digits, so the
+// float64 results agree with the exact decimal arithmetic to ~1e-15; 1e-12
+// leaves room for the summation order and nothing else.
+func TestAggregate(t *testing.T) {
+	tab := BuildTable(testRecords(t), Options{})
+	find := func(model, method string) *Row {
+		for i := range tab.Rows {
+			if tab.Rows[i].Model == model && tab.Rows[i].Method == method {
+				return &tab.Rows[i]
+			}
+		}
+		t.Fatalf("no row %s/%s", model, method)
+		return nil
+	}
+	col := map[string]int{}
+	for j, c := range tab.Columns {
+		col[c.Key] = j
+	}
+	const tol = 1e-12
+	for _, tc := range []struct {
+		model, method, key string
+		mean, std          float64
+		hasStd, best       bool
+	}{
+		// Two seeds: mean and sample std (n−1) over the seeds' means.
+		{"neumf", "original", "hr@10", 0.655, math.Sqrt(2 * 0.005 * 0.005), true, false},
+		{"neumf", "original", "mlp.auc", 0.705, math.Sqrt(2 * 0.005 * 0.005), true, false},
+		{"neumf", "U2U", "gbdt.auc", 0.9925, math.Sqrt(2 * 0.0025 * 0.0025), true, false},
+		{"neumf", "D2D-R", "mlp.auc", 0.5, math.Sqrt(2 * 0.005 * 0.005), true, true},
+		{"neumf", "D2D-R", "hr@10", 0.65, math.Sqrt(2 * 0.005 * 0.005), true, true},
+		// One seed: the attack's own spread; a ranking metric has none.
+		{"neumf", "adv", "mlp.auc", 0.56, 0.03, true, false},
+		{"neumf", "adv", "hr@10", 0.61, 0, false, false},
+		// Closest to 0.5 wins, from either side: 0.48 beats 0.52 … 0.60.
+		{"neumf", "D2D", "gbdt.auc", 0.48, 0.03, true, false},
+		{"neumf", "D2D-R", "gbdt.auc", 0.515, math.Sqrt(2 * 0.005 * 0.005), true, true},
+		{"lightgcn", "D2D", "mlp.auc", 0.51, 0.03, true, true},
+		{"lightgcn", "D2D", "hr@10", 0.67, 0, false, true},
+		{"lightgcn", "original", "hr@10", 0.68, 0, false, false}, // the original is never ranked
+	} {
+		r := find(tc.model, tc.method)
+		c := r.Cells[col[tc.key]]
+		if !c.OK || math.Abs(c.Mean-tc.mean) > tol || math.Abs(c.Std-tc.std) > tol || c.HasStd != tc.hasStd || c.Best != tc.best {
+			t.Errorf("%s/%s %s = %+v, want mean %v std %v hasStd %v best %v", tc.model, tc.method, tc.key, c, tc.mean, tc.std, tc.hasStd, tc.best)
+		}
+	}
+	// References: beside ours, from the records.
+	if c := find("neumf", "D2D-R").Cells[col["mlp.auc"]]; !c.HasRef || c.Ref != 0.5012 {
+		t.Errorf("D2D-R mlp.auc reference = %+v, want 0.5012", c)
+	}
+	// The below-chance flag names the MLP: it marks the MLP cells only.
+	d2d := find("neumf", "D2D")
+	if len(d2d.Cells[col["mlp.auc"]].Marks) != 1 || len(d2d.Cells[col["gbdt.auc"]].Marks) != 0 || len(d2d.Marks) != 0 {
+		t.Errorf("D2D marks: row %v, mlp.auc %v, gbdt.auc %v; want only the MLP cells marked", d2d.Marks, d2d.Cells[col["mlp.auc"]].Marks, d2d.Cells[col["gbdt.auc"]].Marks)
+	}
+	// An unknown flag marks the row label.
+	if u := find("lightgcn", "U2U"); len(u.Marks) != 1 {
+		t.Errorf("lightgcn U2U row marks = %v, want one", u.Marks)
+	}
+	// Row order: dataset, model as first seen; methods in the paper's order.
+	var got []string
+	for _, r := range tab.Rows {
+		got = append(got, r.Model+"/"+r.Method)
+	}
+	want := "neumf/original neumf/adv neumf/retrain neumf/U2U neumf/U2U-R neumf/D2D neumf/D2D-R lightgcn/original lightgcn/U2U lightgcn/D2D"
+	if strings.Join(got, " ") != want {
+		t.Errorf("row order\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if !strings.Contains(tab.Caption, "99 sampled negatives") || !strings.Contains(tab.Caption, "test HR@10") {
+		t.Errorf("caption lacks the protocol: %s", tab.Caption)
+	}
+}
+
+// TestBestTies: values equal at the digits shown are all marked; a block
+// with a single candidate marks nothing.
+func TestBestTies(t *testing.T) {
+	mk := func(model, method string, auc, hr float64) experiments.Record {
+		return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8,
+			Rec:    map[string]float64{"hr@10": hr},
+			Attack: map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc}}}}
+	}
+	recs := []experiments.Record{
+		mk("a", "U2U", 0.45, 0.5), mk("a", "D2D", 0.55, 0.50004), mk("a", "adv", 0.6, 0.3),
+		mk("b", "original", 0.5, 0.9), mk("b", "U2U", 0.7, 0.1),
+	}
+	tab := BuildTable(recs, Options{Columns: []string{"mlp.auc", "hr@10"}, Digits: 3})
+	for _, tc := range []struct {
+		row            int
+		aucBest, hrBst bool
+	}{
+		{0, false, false}, {1, true, true}, {2, true, true}, {3, false, false}, {4, false, false}, // rows: adv, U2U, D2D, original, U2U
+	} {
+		r := tab.Rows[tc.row]
+		if r.Cells[0].Best != tc.aucBest || r.Cells[1].Best != tc.hrBst {
+			t.Errorf("row %d %s/%s best = %v/%v, want %v/%v", tc.row, r.Model, r.Method, r.Cells[0].Best, r.Cells[1].Best, tc.aucBest, tc.hrBst)
+		}
+	}
+}
+
+// TestVaryingKeys: an α sweep adds an α column, several protocols a
+// protocol column; missing metrics render as a dash.
+func TestVaryingKeys(t *testing.T) {
+	var recs []experiments.Record
+	for _, a := range []float64{1e-6, 1e-4} {
+		recs = append(recs, experiments.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "U2U-R", Reg: "l2", Alpha: a, Dim: 8, Selection: "valid",
+			Rec: map[string]float64{"hr@10": 0.5}})
+	}
+	recs = append(recs, experiments.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "original", Dim: 8, Selection: "test",
+		Rec: map[string]float64{"hr@10": 0.6}})
+	tab := BuildTable(recs, Options{Columns: []string{"hr@10", "mlp.auc"}})
+	if got := strings.Join(tab.Keys, ","); got != "Dataset,Model,Method,α,protocol" {
+		t.Errorf("keys = %s, want Dataset,Model,Method,α,protocol", got)
+	}
+	var b bytes.Buffer
+	if err := tab.Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"| 1e-06 |", "| 0.0001 |", "| – |", "Protocols (column protocol)"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("Markdown lacks %q:\n%s", s, b.String())
+		}
+	}
+}
+
+func TestReadRecordsErrors(t *testing.T) {
+	good := `{"schema":1,"dataset":"d","model":"m","method":"U2U"}`
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"syntax", good + "\n\n{\"schema\":1,\n", "bad.jsonl:3: invalid JSON"},
+		{"schema", good + "\n" + `{"schema":2,"dataset":"d","model":"m","method":"U2U"}`, `bad.jsonl:2: key "schema": got 2, want 1`},
+		{"missing", `{"schema":1,"dataset":"d","model":"m"}`, `bad.jsonl:1: key "method": missing`},
+		{"type", `{"schema":1,"dataset":"d","model":"m","method":"x","alpha":"big"}`, `bad.jsonl:1: key "alpha": got JSON string, want float64`},
+		{"trailing", good + " {}", "bad.jsonl:1: trailing data"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.jsonl")
+			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadRecords(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := ReadRecords(filepath.Join(t.TempDir(), "none.jsonl")); err == nil {
+		t.Error("missing file: no error")
+	}
+	// A last line without a newline and blank lines are fine.
+	path := filepath.Join(t.TempDir(), "ok.jsonl")
+	os.WriteFile(path, []byte("\n"+good+"\n\n"+good), 0o644)
+	if recs, err := ReadRecords(path); err != nil || len(recs) != 2 {
+		t.Errorf("ReadRecords = %d records, %v; want 2, nil", len(recs), err)
+	}
+}
+
+func TestFormatNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		x       float64
+		d       int
+		f, diff string
+	}{
+		{0.5, 4, "0.5000", "+0.5000"},
+		{-0.00001, 3, "0.000", "+0.000"},
+		{-0.0123, 3, "-0.012", "-0.012"},
+		{1e-6, 2, "0.00", "+0.00"},
+	} {
+		if got := fmtF(tc.x, tc.d); got != tc.f {
+			t.Errorf("fmtF(%v, %d) = %q, want %q", tc.x, tc.d, got, tc.f)
+		}
+		if got := fmtDiff(tc.x, tc.d); got != tc.diff {
+			t.Errorf("fmtDiff(%v, %d) = %q, want %q", tc.x, tc.d, got, tc.diff)
+		}
+	}
+}
