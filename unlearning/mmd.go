@@ -71,6 +71,8 @@ type mmdEngine[T Float] struct {
 	// with halving bandwidths); it reads float32 copies of sq, w and 1/σ.
 	asmRow           bool
 	sq32, w32, inv32 []float32
+
+	fixedM, lastM float64
 }
 
 type mmdScratch[T Float] struct {
@@ -99,7 +101,9 @@ func grow[E any](s []E, n int) []E {
 
 // eval returns MMD² of the rows u[rows[a]] (row-major, d columns) with
 // weights w[a], and adds coef·∂MMD²/∂u into grad (skipped when grad is nil).
-// rows must be distinct.
+// rows must be distinct. The mean squared distance m it used is kept in
+// e.lastM; when e.fixedM > 0 that value is used instead (finite-difference
+// tests hold the detached bandwidth fixed this way).
 func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w []float64, grad []T, coef float64) (float64, error) {
 	n := len(rows)
 	if n < 2 {
@@ -140,6 +144,10 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 	}
 	fn := float64(n)
 	m := (2*fn*sqTot - 2*zs2) / (fn*fn - fn)
+	if e.fixedM > 0 {
+		m = e.fixedM
+	}
+	e.lastM = m
 	if !(m > 0) {
 		// All rows coincide: every D_ab is 0, MMD² = Σ_ab w_a w_b·len(kernels)
 		// = 0 for weights summing to 0 per group, and the gradient is 0.

@@ -1,0 +1,202 @@
+package unlearning
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/recmodels"
+)
+
+// Objective is the post-training unlearning loss of one method bound to a
+// model, its split and the users' labels:
+//
+//	L(U) = L_dist(U) + α·L_reg(U)
+//
+// with L_dist = U2U or D2D over the configured group pairs and, for the -R
+// methods, L_reg = ‖U − U₀‖²_F ("l2") or the ranking hinge over each user's
+// top-k list under the original model ("rank"). An Objective keeps scratch
+// buffers and is not safe for concurrent use.
+type Objective struct {
+	Method string
+	Alpha  float64
+	// Reg is "" (no regulariser), "l2" or "rank".
+	Reg string
+
+	m      recmodels.Model
+	groups *Groups
+	pairs  []Pair
+	mmd    *mmdEngine[float32]
+	u0     []float32 // the original table (l2)
+	rank   *rankReg
+	rows   [][]int32
+	wts    [][]float64
+	// lastM[i] is the bandwidth base m of pair i at the last Eval; when
+	// fixedM is non-nil its values are used instead (tests).
+	lastM, fixedM []float64
+	gDist         *dense.Matrix
+	gReg          *dense.Matrix
+}
+
+// NewObjective prepares method's objective for model m. labels has one entry
+// per user (-1 = unknown, excluded from L_dist). For the ranking regulariser
+// it records every user's top-k list under m (ScoreAll over the items not
+// among the user's training positives in s).
+func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method string, c Config) (*Objective, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if !IsPostTraining(method) {
+		return nil, fmt.Errorf("unlearning: %q is not a post-training method (want U2U, U2U-R, D2D or D2D-R; adv and retrain go through Baseline)", method)
+	}
+	U := m.UserTable()
+	if len(labels) != m.NumUsers() || U.Rows != m.NumUsers() {
+		return nil, fmt.Errorf("unlearning: %d labels for a model of %d users (table %d×%d)", len(labels), m.NumUsers(), U.Rows, U.Cols)
+	}
+	g, err := NewGroups(labels)
+	if err != nil {
+		return nil, err
+	}
+	anchor, err := ResolveAnchor(c.Anchor, g, s, labels)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := g.Pairs(c.MultiClass, anchor)
+	if err != nil {
+		return nil, err
+	}
+	o := &Objective{Method: method, m: m, groups: g, pairs: pairs,
+		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
+	if method == MethodD2D || method == MethodD2DR {
+		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
+		for _, p := range pairs {
+			a, b := g.Members[p.A], g.Members[p.B]
+			rows := append(append(make([]int32, 0, len(a)+len(b)), a...), b...)
+			w := make([]float64, len(rows))
+			for i := range w {
+				if i < len(a) {
+					w[i] = 1 / float64(len(a))
+				} else {
+					w[i] = -1 / float64(len(b))
+				}
+			}
+			o.rows = append(o.rows, rows)
+			o.wts = append(o.wts, w)
+		}
+	}
+	if method == MethodU2UR || method == MethodD2DR {
+		o.Alpha, o.Reg = c.Alpha, c.Reg
+		switch c.Reg {
+		case "l2":
+			o.u0 = U.Clone().Data
+		case "rank":
+			users, items, off, err := TopLists(ctx, m, s, c.TopK, c.Workers)
+			if err != nil {
+				return nil, err
+			}
+			o.rank = &rankReg{m: m, users: users, items: items, off: off, margin: c.Margin,
+				scores: make([]float32, len(users)), dS: make([]float32, len(users))}
+		}
+	}
+	return o, nil
+}
+
+// TermError reports a non-finite loss term or gradient.
+type TermError struct {
+	Step int    // 0-based optimiser step (-1 outside the optimiser)
+	Term string // "dist" or "reg"
+	What string // "value" or "gradient"
+}
+
+func (e *TermError) Error() string {
+	return fmt.Sprintf("unlearning: step %d: %s of term %q is NaN or Inf", e.Step, e.What, e.Term)
+}
+
+// Eval returns the terms of L at U ("dist", "reg" for -R methods, and
+// "total") and, when grad is non-nil, writes ∂L/∂U into grad. A non-finite
+// value or gradient entry is a *TermError (with Step -1).
+func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string]float64, error) {
+	if !dense.SameShape(U, o.m.UserTable()) || (grad != nil && !dense.SameShape(U, grad)) {
+		return nil, fmt.Errorf("unlearning: table %d×%d does not match the model's %d×%d", U.Rows, U.Cols, o.m.UserTable().Rows, o.m.UserTable().Cols)
+	}
+	var gd, gr []float32
+	if grad != nil {
+		o.gDist.Zero()
+		o.gReg.Zero()
+		gd, gr = o.gDist.Data, o.gReg.Data
+	}
+	d := U.Cols
+	var dist float64
+	if o.mmd != nil {
+		o.lastM = o.lastM[:0]
+		for i := range o.pairs {
+			o.mmd.fixedM = 0
+			if o.fixedM != nil {
+				o.mmd.fixedM = o.fixedM[i]
+			}
+			v, err := o.mmd.eval(ctx, U.Data, d, o.rows[i], o.wts[i], gd, 1)
+			if err != nil {
+				return nil, err
+			}
+			o.lastM = append(o.lastM, o.mmd.lastM)
+			dist += v
+		}
+	} else {
+		dist = U2U(gd, U.Data, d, o.groups, o.pairs, 1)
+	}
+	if err := checkTerm("dist", dist, gd); err != nil {
+		return nil, err
+	}
+	terms := map[string]float64{"dist": dist}
+	total := dist
+	if o.Reg != "" {
+		var reg float64
+		switch {
+		case o.u0 != nil:
+			reg = L2Reg(gr, U.Data, o.u0, 1)
+		default:
+			var gm *dense.Matrix
+			if grad != nil {
+				gm = o.gReg
+			}
+			v, err := o.rank.eval(ctx, U, gm, 1)
+			if err != nil {
+				return nil, err
+			}
+			reg = v
+		}
+		if err := checkTerm("reg", reg, gr); err != nil {
+			return nil, err
+		}
+		terms["reg"] = reg
+		total += o.Alpha * reg
+	}
+	terms["total"] = total
+	if grad != nil {
+		a := float32(o.Alpha)
+		for i, v := range gd {
+			if o.Reg != "" {
+				v += a * gr[i]
+			}
+			grad.Data[i] = v
+		}
+		if err := checkTerm("total", total, grad.Data); err != nil {
+			return nil, err
+		}
+	}
+	return terms, nil
+}
+
+func checkTerm(term string, v float64, g []float32) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return &TermError{Step: -1, Term: term, What: "value"}
+	}
+	for _, x := range g {
+		if x-x != 0 { // NaN or ±Inf
+			return &TermError{Step: -1, Term: term, What: "gradient"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package unlearning
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/recmodels"
+)
+
+// Trace is the per-step log and the cost of one unlearning run.
+type Trace struct {
+	Method string
+	// Terms holds one value per optimiser step, measured at the iterate the
+	// step starts from: "dist" (L_dist), "reg" (L_reg, unweighted; -R methods
+	// only) and "total" (L_dist + α·L_reg).
+	Terms map[string][]float64
+	// Final holds the same terms at the returned (last) iterate.
+	Final map[string]float64
+	// Seconds is the wall time of the run, including the ranking
+	// regulariser's top-k lists.
+	Seconds float64
+	// SetupSeconds is the part of Seconds spent before the first step.
+	SetupSeconds float64
+	// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB at the
+	// end of the run, after resetting it at the start where Linux allows; it
+	// is process-wide, so concurrent work is included.
+	PeakRSSMB float64
+	// PeakHeapMB is the largest live Go heap sampled once per step, in MiB.
+	PeakHeapMB float64
+}
+
+// Run unlearns the labels' attribute from model m with a post-training method
+// (U2U, U2U-R, D2D, D2D-R): Adam over a copy of the user table for c.Steps
+// full-batch steps, keeping the last iterate. It returns m re-bound to the new
+// table (every other parameter shared) and the trace. logf, when non-nil, is
+// called after each step's evaluation with the step and its terms.
+//
+// A NaN or Inf in a loss term or gradient stops the run with a *TermError
+// naming the step and the term; then no model or trace is returned.
+func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method string, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
+	start := time.Now()
+	resetPeakRSS()
+	heap := newHeapSampler()
+	o, err := NewObjective(ctx, m, s, labels, method, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	U := m.UserTable().Clone()
+	grad := dense.New(U.Rows, U.Cols)
+	opt := NewAdam(len(U.Data), c.LR, c.Beta1, c.Beta2, c.Eps)
+	tr := &Trace{Method: method, Terms: map[string][]float64{}}
+	tr.SetupSeconds = time.Since(start).Seconds()
+	for step := 0; step < c.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		terms, err := o.Eval(ctx, U, grad)
+		if err != nil {
+			return nil, nil, atStep(err, step)
+		}
+		for k, v := range terms {
+			tr.Terms[k] = append(tr.Terms[k], v)
+		}
+		if logf != nil {
+			logf(step, terms)
+		}
+		opt.Step(U.Data, grad.Data)
+		heap.sample()
+	}
+	final, err := o.Eval(ctx, U, nil)
+	if err != nil {
+		return nil, nil, atStep(err, c.Steps)
+	}
+	tr.Final = final
+	tr.Seconds = time.Since(start).Seconds()
+	tr.PeakRSSMB = peakRSSMB()
+	heap.sample()
+	tr.PeakHeapMB = heap.peakMB()
+	return m.WithUserTable(U), tr, nil
+}
+
+func atStep(err error, step int) error {
+	var te *TermError
+	if errors.As(err, &te) {
+		c := *te
+		c.Step = step
+		return &c
+	}
+	return err
+}

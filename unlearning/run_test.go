@@ -1,0 +1,256 @@
+package unlearning
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+
+	"github.com/potau/potau/internal/cfgerr"
+	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/rng"
+	"github.com/potau/potau/recmodels"
+)
+
+func TestAdamClosedForm(t *testing.T) {
+	// Two steps by hand: g1 = 2, g2 = −1, lr 0.1, β 0.9/0.999, ε 1e-8.
+	a := NewAdam(1, 0.1, 0.9, 0.999, 1e-8)
+	x := []float32{1}
+	a.Step(x, []float32{2})
+	m1, v1 := 0.1*2.0, 0.001*4.0
+	want := 1 - 0.1*(m1/0.1)/(math.Sqrt(v1/0.001)+1e-8)
+	if math.Abs(float64(x[0])-want) > 1e-7 {
+		t.Fatalf("step 1: %v want %v", x[0], want)
+	}
+	a.Step(x, []float32{-1})
+	m2, v2 := 0.9*m1+0.1*-1, 0.999*v1+0.001*1
+	want = float64(float32(want)) - 0.1*(m2/(1-0.81))/(math.Sqrt(v2/(1-0.999*0.999))+1e-8)
+	if math.Abs(float64(x[0])-want) > 1e-7 {
+		t.Fatalf("step 2: %v want %v", x[0], want)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("default: %v", err)
+	}
+	for _, tc := range []struct {
+		path string
+		edit func(*Config)
+	}{
+		{"methods", func(c *Config) { c.Methods = nil }},
+		{"methods[1]", func(c *Config) { c.Methods = []string{"U2U", "D2X"} }},
+		{"methods[1]", func(c *Config) { c.Methods = []string{"U2U", "U2U"} }},
+		{"alpha", func(c *Config) { c.Alpha = -1 }},
+		{"alpha", func(c *Config) { c.Alpha = math.NaN() }},
+		{"reg", func(c *Config) { c.Reg = "l1" }},
+		{"steps", func(c *Config) { c.Steps = -1 }},
+		{"lr", func(c *Config) { c.LR = 0 }},
+		{"beta1", func(c *Config) { c.Beta1 = 1 }},
+		{"beta2", func(c *Config) { c.Beta2 = -0.1 }},
+		{"eps", func(c *Config) { c.Eps = 0 }},
+		{"kernels", func(c *Config) { c.Kernels = nil }},
+		{"kernels[2]", func(c *Config) { c.Kernels[2] = 0 }},
+		{"multi_class", func(c *Config) { c.MultiClass = "ovr" }},
+		{"margin", func(c *Config) { c.Margin = -0.1 }},
+		{"top_k", func(c *Config) { c.TopK = 1 }},
+		{"tile", func(c *Config) { c.Tile = 100 }},
+		{"workers", func(c *Config) { c.Workers = -2 }},
+		{"adv_scale", func(c *Config) { c.AdvScale = math.Inf(1) }},
+		{"adv_weight", func(c *Config) { c.AdvWeight = -1 }},
+		{"adv_hidden", func(c *Config) { c.AdvHidden = 0 }},
+		{"adv_lr", func(c *Config) { c.AdvLR = 0 }},
+		{"mmd_beta", func(c *Config) { c.MMDBeta = -1 }},
+		{"mmd_every", func(c *Config) { c.MMDEvery = 0 }},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		err := c.Validate()
+		var fe *cfgerr.FieldError
+		if !errors.As(err, &fe) || fe.Path != tc.path {
+			t.Errorf("%s: got %v", tc.path, err)
+		}
+	}
+}
+
+// directional returns (L(U+hV) − L(U−hV))/(2h) for a fixed random direction
+// V, and ⟨∇L(U), V⟩.
+func directional(t *testing.T, o *Objective, U *dense.Matrix, h float64, seed uint64) (fd, an float64) {
+	t.Helper()
+	ctx := context.Background()
+	r := rng.New(seed, "direction")
+	V := make([]float64, len(U.Data))
+	for i := range V {
+		V[i] = r.NormFloat64()
+	}
+	grad := dense.New(U.Rows, U.Cols)
+	if _, err := o.Eval(ctx, U, grad); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range grad.Data {
+		an += float64(g) * V[i]
+	}
+	// The objective detaches the MMD bandwidth: hold m at its value at U.
+	o.fixedM = append([]float64(nil), o.lastM...)
+	defer func() { o.fixedM = nil }()
+	shift := func(s float64) float64 {
+		P := U.Clone()
+		for i := range P.Data {
+			P.Data[i] = float32(float64(U.Data[i]) + s*V[i])
+		}
+		terms, err := o.Eval(ctx, P, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return terms["total"]
+	}
+	return (shift(h) - shift(-h)) / (2 * h), an
+}
+
+// TestObjectiveFiniteDifference checks ∇L of every post-training method
+// against a central difference along a random direction, on the dot test
+// model (whose scores couple all users). The table is float32, so the step
+// is h = 1e-3 (entries ~0.3; rounding of U ± hV costs ~1e-7/1e-3 = 1e-4
+// relative) and the tolerance 2e-3 relative to |⟨∇L, V⟩|. The rank hinge is
+// piecewise linear; a kink crossed inside ±h would show up as a failure, and
+// the fixed seeds keep the hinges clear of that.
+func TestObjectiveFiniteDifference(t *testing.T) {
+	ctx := context.Background()
+	s, labels := testSplit(40, 30, 7)
+	labels[5] = -1
+	for _, tc := range []struct {
+		method, reg string
+		alpha       float64
+	}{
+		{MethodU2U, "rank", 0},
+		{MethodD2D, "rank", 0},
+		{MethodU2UR, "l2", 0.5},
+		{MethodD2DR, "l2", 3},
+		{MethodD2DR, "rank", 0.01},
+		{MethodU2UR, "rank", 0.3},
+	} {
+		t.Run(tc.method+"/"+tc.reg, func(t *testing.T) {
+			m := newDotModel(40, 30, 6, 0.7, 3)
+			c := DefaultConfig()
+			c.Reg, c.Alpha, c.TopK, c.Tile = tc.reg, tc.alpha, 8, 16
+			o, err := NewObjective(ctx, m, s, labels, tc.method, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Move away from U₀ so that the l2 term has a gradient.
+			U := m.U.Clone()
+			r := rng.New(9, "move")
+			for i := range U.Data {
+				U.Data[i] += float32(0.05 * r.NormFloat64())
+			}
+			fd, an := directional(t, o, U, 1e-3, 1)
+			if math.Abs(fd-an) > 2e-3*math.Abs(an) {
+				t.Errorf("directional derivative: fd %.8g, analytic %.8g", fd, an)
+			}
+		})
+	}
+}
+
+func tableBytes(m *dense.Matrix) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.LittleEndian, m.Data)
+	return b.Bytes()
+}
+
+// TestRunDeterministic runs D2D-R and U2U-R with GOMAXPROCS 1 and 2 and
+// compares the unlearned tables byte for byte.
+func TestRunDeterministic(t *testing.T) {
+	ctx := context.Background()
+	s, labels := testSplit(150, 40, 11)
+	for _, method := range []string{MethodD2DR, MethodU2UR} {
+		var ref []byte
+		for _, procs := range []int{1, 2} {
+			prev := runtime.GOMAXPROCS(procs)
+			m := newDotModel(150, 40, 20, 0.5, 4)
+			c := DefaultConfig()
+			c.Steps, c.Tile, c.TopK, c.Alpha, c.LR = 30, 32, 10, 1e-2, 1e-2
+			um, tr, err := Run(ctx, m, s, labels, method, c, nil)
+			runtime.GOMAXPROCS(prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tr.Terms["total"]) != c.Steps {
+				t.Fatalf("trace has %d steps", len(tr.Terms["total"]))
+			}
+			if tr.Final["dist"] >= tr.Terms["dist"][0] {
+				t.Errorf("%s: L_dist did not decrease: %v → %v", method, tr.Terms["dist"][0], tr.Final["dist"])
+			}
+			b := tableBytes(um.UserTable())
+			if ref == nil {
+				ref = b
+			} else if !bytes.Equal(ref, b) {
+				t.Errorf("%s: tables differ between GOMAXPROCS 1 and %d", method, procs)
+			}
+		}
+	}
+}
+
+// TestRunNaN makes the model return NaN scores at the 4th ScorePairs call
+// (the top lists use ScoreAll; the calls are steps 0, 1, 2, 3), and expects
+// a *TermError for step 3, term "reg", and no model.
+func TestRunNaN(t *testing.T) {
+	s, labels := testSplit(30, 20, 2)
+	m := newDotModel(30, 20, 4, 0, 1)
+	m.nanAt = 4
+	c := DefaultConfig()
+	c.Steps, c.Tile, c.TopK = 10, 16, 5
+	um, tr, err := Run(context.Background(), m, s, labels, MethodU2UR, c, nil)
+	var te *TermError
+	if !errors.As(err, &te) || te.Step != 3 || te.Term != "reg" {
+		t.Fatalf("got %v", err)
+	}
+	if um != nil || tr != nil {
+		t.Error("a failed run returned a model or trace")
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	ctx := context.Background()
+	s, labels := testSplit(10, 8, 1)
+	m := newDotModel(10, 8, 4, 0, 1)
+	c := DefaultConfig()
+	for _, tc := range []struct {
+		name   string
+		method string
+		labels []int32
+		c      Config
+	}{
+		{"baseline method", MethodAdv, labels, c},
+		{"label count", MethodU2U, labels[:5], c},
+		{"one group", MethodD2D, make([]int32, 10), c},
+		{"bad label", MethodD2D, append([]int32{-3}, labels[1:]...), c},
+		{"bad config", MethodD2D, labels, Config{}},
+	} {
+		if _, _, err := Run(ctx, m, s, tc.labels, tc.method, tc.c, nil); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := Run(cctx, m, s, labels, MethodD2D, c, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func ExampleU2U() {
+	// Two users per group on a line: cross distances 1², 3², 2², 4²... here
+	// u = 0, 1 (group 0) and 2, 4 (group 1): (2−0)² + (4−0)² + (2−1)² + (4−1)² = 30.
+	u := []float64{0, 1, 2, 4}
+	g, _ := NewGroups([]int32{0, 0, 1, 1})
+	pairs, _ := g.Pairs("anchor", 0)
+	grad := make([]float64, 4)
+	fmt.Println(U2U(grad, u, 1, g, pairs, 1), grad)
+	// Output: 30 [-12 -8 6 14]
+}
+
+var _ recmodels.Hook = (*AdvHook)(nil)
+var _ recmodels.Hook = (*MMDHook)(nil)
