@@ -47,6 +47,9 @@ type GBDT struct {
 	// (rows × groups), summed in the same order leaves sums the trees.
 	TrainMargin *mat.Dense
 	minMax      [][2]float64
+	// cutFn places the cut points; nil means QuantileCuts (tests swap in
+	// fixed-width bins to show why quantiles matter).
+	cutFn func(vals, weights []float64, maxBin int) []float64
 }
 
 // NewGBDT returns an unfitted GBDT.
@@ -121,7 +124,11 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 	bins := make([]uint8, n*F)
 	for f := 0; f < F; f++ {
 		mat.Col(col, f, X)
-		g.cuts[f] = QuantileCuts(col, w, maxBin)
+		if g.cutFn != nil {
+			g.cuts[f] = g.cutFn(col, w, maxBin)
+		} else {
+			g.cuts[f] = QuantileCuts(col, w, maxBin)
+		}
 		lo, hi := col[0], col[0]
 		for i, v := range col {
 			bins[i*F+f] = uint8(searchBin(g.cuts[f], v))
