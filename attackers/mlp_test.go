@@ -13,7 +13,7 @@ import (
 // TestMLPGradientFiniteDifference checks backprop against central finite
 // differences of the batch loss L_B (log-loss + L2 penalty, sample
 // weights) for a binary and a 3-class network with two hidden layers.
-// With h = 1e-6 the truncation error is O(h²·L”') ≈ 1e-12 and the
+// With h = 1e-6 the truncation error is O(h²·|L⁽³⁾|) ≈ 1e-12 and the
 // rounding error ≈ ε·|L|/h ≈ 1e-10; ReLU kinks are avoided because no
 // pre-activation of the random network lies within h of 0 (checked). So
 // |analytic − numeric| ≤ 1e-6·max(1, |g|) can only fail on a wrong
