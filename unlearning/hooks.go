@@ -75,6 +75,30 @@ func (a *AdvHook) Batch(ctx context.Context, b recmodels.BatchInfo, U, gradU *de
 	if U.Cols != a.d {
 		return 0, fmt.Errorf("unlearning: adv head built for d=%d, table has %d columns", a.d, U.Cols)
 	}
+	labelled := false
+	for _, u := range b.Users {
+		labelled = labelled || a.labels[u] >= 0
+	}
+	if !labelled {
+		return 0, nil // no term, and no head step
+	}
+	v := a.lossGrad(U, b.Users, gradU)
+	for _, g := range a.grads {
+		if g-g != 0 {
+			return 0, fmt.Errorf("unlearning: adv head gradient is NaN or Inf at batch %d", b.Step)
+		}
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("unlearning: adv loss is %v at batch %d", v, b.Step)
+	}
+	a.opt.Step(a.params, a.grads)
+	return v, nil
+}
+
+// lossGrad returns weight·CE over the labelled rows of users, writes
+// weight·∂CE/∂θ into a.grads and adds −scale·weight·∂CE/∂x into gradU
+// (skipped when gradU is nil). It does not change the head.
+func (a *AdvHook) lossGrad(U *dense.Matrix, users []int32, gradU *dense.Matrix) float64 {
 	d, h, k := a.d, a.h, a.k
 	w1, b1 := a.params[:h*d], a.params[h*d:h*d+h]
 	w2, b2 := a.params[h*d+h:h*d+h+k*h], a.params[h*d+h+k*h:]
@@ -82,18 +106,18 @@ func (a *AdvHook) Batch(ctx context.Context, b recmodels.BatchInfo, U, gradU *de
 	gw2, gb2 := a.grads[h*d+h:h*d+h+k*h], a.grads[h*d+h+k*h:]
 	clear(a.grads)
 	nb := 0
-	for _, u := range b.Users {
+	for _, u := range users {
 		if a.labels[u] >= 0 {
 			nb++
 		}
 	}
 	if nb == 0 {
-		return 0, nil
+		return 0
 	}
 	inv := 1 / float64(nb)
 	logit := make([]float64, k)
 	var ce float64
-	for _, u := range b.Users {
+	for _, u := range users {
 		y := a.labels[u]
 		if y < 0 {
 			continue
@@ -136,7 +160,10 @@ func (a *AdvHook) Batch(ctx context.Context, b recmodels.BatchInfo, U, gradU *de
 				a.dz[j] += g * float64(w2[c*h+j])
 			}
 		}
-		gu := gradU.Row(int(u))
+		var gu []float32
+		if gradU != nil {
+			gu = gradU.Row(int(u))
+		}
 		for j := 0; j < h; j++ {
 			if a.z[j] <= 0 {
 				continue
@@ -145,17 +172,13 @@ func (a *AdvHook) Batch(ctx context.Context, b recmodels.BatchInfo, U, gradU *de
 			gb1[j] += float32(g)
 			for i, xv := range x {
 				gw1[j*d+i] += float32(g * float64(xv))
-				gu[i] += float32(-a.scale * g * float64(w1[j*d+i]))
+				if gu != nil {
+					gu[i] += float32(-a.scale * g * float64(w1[j*d+i]))
+				}
 			}
 		}
 	}
-	for _, g := range a.grads {
-		if g-g != 0 {
-			return 0, fmt.Errorf("unlearning: adv head gradient is NaN or Inf at batch %d", b.Step)
-		}
-	}
-	a.opt.Step(a.params, a.grads)
-	return a.weight * ce, nil
+	return a.weight * ce
 }
 
 // MMDHook is the retrain baseline (SPEC §2.4) as a recmodels.Hook: on every

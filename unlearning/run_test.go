@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/potau/potau/internal/cfgerr"
@@ -122,22 +123,28 @@ func TestObjectiveFiniteDifference(t *testing.T) {
 	ctx := context.Background()
 	s, labels := testSplit(40, 30, 7)
 	labels[5] = -1
+	labels3 := randLabels(40, 3, 6)
 	for _, tc := range []struct {
 		method, reg string
 		alpha       float64
+		form        string
+		labels      []int32
 	}{
-		{MethodU2U, "rank", 0},
-		{MethodD2D, "rank", 0},
-		{MethodU2UR, "l2", 0.5},
-		{MethodD2DR, "l2", 3},
-		{MethodD2DR, "rank", 0.01},
-		{MethodU2UR, "rank", 0.3},
+		{MethodU2U, "rank", 0, "anchor", labels},
+		{MethodD2D, "rank", 0, "anchor", labels},
+		{MethodU2UR, "l2", 0.5, "anchor", labels},
+		{MethodD2DR, "l2", 3, "anchor", labels},
+		{MethodD2DR, "rank", 0.01, "anchor", labels},
+		{MethodU2UR, "rank", 0.3, "anchor", labels},
+		{MethodD2D, "rank", 0, "anchor", labels3},
+		{MethodD2D, "rank", 0, "pairs", labels3},
+		{MethodU2U, "rank", 0, "pairs", labels3},
 	} {
-		t.Run(tc.method+"/"+tc.reg, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/%s/k%d", tc.method, tc.reg, tc.form, slices.Max(tc.labels)+1), func(t *testing.T) {
 			m := newDotModel(40, 30, 6, 0.7, 3)
 			c := DefaultConfig()
-			c.Reg, c.Alpha, c.TopK, c.Tile = tc.reg, tc.alpha, 8, 16
-			o, err := NewObjective(ctx, m, s, labels, tc.method, c)
+			c.Reg, c.Alpha, c.TopK, c.Tile, c.MultiClass = tc.reg, tc.alpha, 8, 16, tc.form
+			o, err := NewObjective(ctx, m, s, tc.labels, tc.method, c)
 			if err != nil {
 				t.Fatal(err)
 			}
