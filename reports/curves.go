@@ -46,6 +46,8 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.Y.Label.Text += " (log)"
+	} else {
+		pad(p, 0.25)
 	}
 	return p, nil
 }
@@ -70,7 +72,7 @@ func addLine(p *plot.Plot, s *series) error {
 func unlearnFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	has := func(i int) bool { return recs[i].Curves != nil && len(recs[i].Curves.Unlearn) > 0 }
 	return traceFigures(dir, recs, keys, groups, opt, has, "unlearn", "step",
-		func(r *experiments.Record) map[string][]float64 { return r.Curves.Unlearn },
+		func(r *experiments.Record) map[string][]float64 { return r.Curves.Unlearn }, false,
 		"Unlearning loss per optimisation step on %s (dim %d), one panel per loss term, one line per method%s.")
 }
 
@@ -92,13 +94,13 @@ func trainFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 				m["HR@10"] = r.Curves.TrainHR10
 			}
 			return m
-		},
+		}, true,
 		"Training curves on %s (dim %d): training loss and HR@10 per epoch, one line per method%s; methods whose trace repeats one already drawn are omitted.")
 }
 
 // traceFigures is the common body of unlearnFigures and trainFigures.
 func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options,
-	has func(int) bool, prefix, xlabel string, traces func(*experiments.Record) map[string][]float64, capFmt string) ([]Figure, error) {
+	has func(int) bool, prefix, xlabel string, traces func(*experiments.Record) map[string][]float64, dedupe bool, capFmt string) ([]Figure, error) {
 	type figKey struct {
 		dataset, model, protocol, sweep string
 		dim                             int
@@ -152,7 +154,7 @@ func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 				}
 				dup := false
 				for _, prev := range cs.ys {
-					dup = dup || slices.Equal(prev, y)
+					dup = dup || (dedupe && slices.Equal(prev, y))
 				}
 				if dup || len(y) == 0 {
 					continue

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -33,12 +34,12 @@ func (t *userTable) at(u, j int) float64 { return t.data[u*t.cols+j] }
 // readUserTable reads a 2-D float32 or float64 .npy array (C or Fortran
 // order) as a row-major table.
 func readUserTable(path string) (*userTable, error) {
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := npyio.NewReader(f)
+	br := bytes.NewReader(raw)
+	r, err := npyio.NewReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a NumPy .npy file: %v", path, err)
 	}
@@ -48,7 +49,12 @@ func readUserTable(path string) (*userTable, error) {
 	}
 	n, d := shape[0], shape[1]
 	var data []float64
-	switch r.Header.Descr.Type {
+	dtype := strings.Trim(r.Header.Descr.Type, `'"`)
+	// npyio does not notice a short file: check the payload's size first.
+	if size := map[string]int{"<f4": 4, "<f8": 8}[dtype]; size > 0 && br.Len() != n*d*size {
+		return nil, fmt.Errorf("%s: %d data bytes for shape %v of %s, want %d (truncated file?)", path, br.Len(), shape, dtype, n*d*size)
+	}
+	switch dtype {
 	case "<f4":
 		var v []float32
 		if err := r.Read(&v); err != nil && !errors.Is(err, io.EOF) {
@@ -63,7 +69,7 @@ func readUserTable(path string) (*userTable, error) {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 	default:
-		return nil, fmt.Errorf("%s: dtype %q, want little-endian float32 (<f4) or float64 (<f8)", path, r.Header.Descr.Type)
+		return nil, fmt.Errorf("%s: dtype %q, want little-endian float32 (<f4) or float64 (<f8)", path, dtype)
 	}
 	if len(data) != n*d {
 		return nil, fmt.Errorf("%s: %d values for shape %v, want %d (truncated file?)", path, len(data), shape, n*d)
@@ -364,7 +370,7 @@ func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups ma
 					if err != nil {
 						return figs, err
 					}
-					l.Color = plotutil.Color(g)
+					l.Color = groupColors[g%len(groupColors)]
 					l.Width = vg.Points(1.2)
 					l.Dashes = plotutil.Dashes(g)
 					p.Add(l)
@@ -372,6 +378,7 @@ func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups ma
 						p.Legend.Add(fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
 					}
 				}
+				pad(p, 0.25)
 				grid[ri] = append(grid[ri], p)
 			}
 		}

@@ -158,7 +158,7 @@ func newStyledLine(s *series) (*plotter.Line, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Color = plotutil.Color(s.style)
+	l.Color = colorOf(s.style)
 	l.Width = vg.Points(1.2)
 	l.Dashes = plotutil.Dashes(s.style)
 	return l, nil
@@ -170,7 +170,7 @@ func addSeries(p *plot.Plot, s *series) error {
 	if s.pts.Len() == 0 {
 		return nil
 	}
-	col := plotutil.Color(s.style)
+	col := colorOf(s.style)
 	var thumbs []plot.Thumbnailer
 	if s.pts.Len() >= 2 {
 		l, err := newStyledLine(s)
@@ -295,6 +295,34 @@ func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
 
 // styleOf gives each method a fixed colour/dash/glyph index across figures.
 func styleOf(method string) int { return methodRank(method) }
+
+// palette holds well-separated colours, indexed like Methods: original
+// black, adv brown, retrain grey, U2U blue, U2U-R cyan, D2D red, D2D-R
+// orange; then green and purple for other methods.
+var palette = []color.Color{
+	color.RGBA{0x00, 0x00, 0x00, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff},
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0x17, 0xbe, 0xcf, 0xff}, color.RGBA{0xd6, 0x27, 0x28, 0xff},
+	color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff},
+}
+
+// colorOf returns the colour of style index i.
+func colorOf(i int) color.Color { return palette[i%len(palette)] }
+
+// groupColors are the attribute groups' colours in histograms.
+var groupColors = []color.Color{palette[3], palette[5], palette[7], palette[8], palette[1]}
+
+// pad widens the axes of a linear plot by 5 % of their ranges and leaves
+// top room (a fraction of the y range) for the legend.
+func pad(p *plot.Plot, top float64) {
+	if _, ok := p.X.Scale.(plot.LinearScale); ok {
+		r := p.X.Max - p.X.Min
+		p.X.Min, p.X.Max = p.X.Min-0.05*r, p.X.Max+0.05*r
+	}
+	if _, ok := p.Y.Scale.(plot.LinearScale); ok {
+		r := p.Y.Max - p.Y.Min
+		p.Y.Min, p.Y.Max = p.Y.Min-0.05*r, p.Y.Max+top*r
+	}
+}
 
 // describe names a figure block: "ml-100k / NeuMF".
 func describe(k rowKey) string {

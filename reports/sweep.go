@@ -82,6 +82,7 @@ func alphaFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 			}
 			p.Add(chanceLine{vertical: true})
 			includeChance(&p.X)
+			pad(p, 0.3)
 			panels = append(panels, p)
 			used = append(used, strings.ToUpper(att))
 		}
@@ -152,7 +153,10 @@ func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map
 		var used []string
 		for _, m := range metrics {
 			c := newColumn(m)
-			title := c.Title()
+			title := c.Label
+			if att, ok := c.attacker(); ok {
+				title = "attack " + c.Label + " (" + strings.ToUpper(att) + ")"
+			}
 			p := newPlot(title, "embedding dimension", title)
 			n := 0
 			for _, s := range ss {
@@ -188,6 +192,7 @@ func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map
 				p.X.Tick.Marker = ticks
 				p.X.Min, p.X.Max = dims[0]/1.15, dims[len(dims)-1]*1.15
 			}
+			pad(p, 0.3)
 			panels = append(panels, p)
 			used = append(used, title)
 		}

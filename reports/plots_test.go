@@ -1,0 +1,449 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/experiments"
+)
+
+// synthRecord is a record with attack AUC/accuracy and HR/NDCG@10.
+func synthRecord(method string, alpha float64, dim int, seed uint64, auc, ndcg float64) experiments.Record {
+	return experiments.Record{
+		Schema: 1, Name: "synthetic-sweep", Dataset: "synthetic", Model: "mf", Method: method, Alpha: alpha, Dim: dim, Seed: seed,
+		Protocol:  datasets.Protocol{Split: "loo", Eval: "sampled", Negatives: 99},
+		Selection: "valid",
+		Rec:       map[string]float64{"hr@10": 2 * ndcg, "ndcg@10": ndcg},
+		Attack: map[string]experiments.AttackResult{
+			"mlp":  {"auc": {Mean: auc, Std: 0.02}, "accuracy": {Mean: auc - 0.05, Std: 0.02}},
+			"gbdt": {"auc": {Mean: auc + 0.03, Std: 0.03}, "accuracy": {Mean: auc - 0.02, Std: 0.02}},
+		},
+	}
+}
+
+// sweepRecords is an α sweep of U2U-R and D2D-R (two seeds) beside the
+// original model and U2U at one α.
+func sweepRecords() []experiments.Record {
+	recs := []experiments.Record{synthRecord("original", 0, 16, 1, 0.8, 0.40), synthRecord("U2U", 0, 16, 1, 0.55, 0.2)}
+	for i, a := range []float64{1e-6, 1e-5, 1e-4, 1e-3} {
+		for s := uint64(1); s <= 2; s++ {
+			d := 0.01 * float64(s)
+			recs = append(recs,
+				synthRecord("U2U-R", a, 16, s, 0.52+0.06*float64(i)+d, 0.25+0.04*float64(i)+d),
+				synthRecord("D2D-R", a, 16, s, 0.45+0.08*float64(i)+d, 0.36+0.01*float64(i)-d))
+		}
+	}
+	return recs
+}
+
+// dimRecords is a dimension sweep of the original model, U2U and D2D.
+func dimRecords() []experiments.Record {
+	var recs []experiments.Record
+	for i, d := range []int{8, 16, 32, 64} {
+		f := float64(i)
+		recs = append(recs,
+			synthRecord("original", 0, d, 1, 0.7+0.03*f, 0.35+0.01*f),
+			synthRecord("U2U", 0, d, 1, 0.52+0.01*f, 0.2+0.01*f),
+			synthRecord("D2D", 0, d, 1, 0.5+0.005*f, 0.33+0.01*f))
+	}
+	return recs
+}
+
+// patchHeader replaces old by repl in the header of a .npy file and keeps
+// the header's length by taking the difference out of (or adding it to) the
+// padding spaces before the header's newline.
+func patchHeader(t *testing.T, b []byte, old, repl string) []byte {
+	t.Helper()
+	i := bytes.Index(b, []byte(old))
+	end := bytes.IndexByte(b, '\n')
+	if i < 0 || end < 0 || i > end {
+		t.Fatalf("npy header %q lacks %q", b[:min(len(b), 80)], old)
+	}
+	hdr := string(b[:i]) + repl + string(b[i+len(old):end])
+	diff := len(repl) - len(old)
+	if diff > 0 {
+		if !strings.HasSuffix(hdr, strings.Repeat(" ", diff)) {
+			t.Fatalf("npy header padding too short for %q", repl)
+		}
+		hdr = hdr[:len(hdr)-diff]
+	} else {
+		hdr += strings.Repeat(" ", -diff)
+	}
+	return append([]byte(hdr), b[end:]...)
+}
+
+// npyBytes encodes the flat slice v as a rows × cols .npy array (npyio
+// writes slices as 1-D; the shape is patched in the header).
+func npyBytes(t *testing.T, v any, n, rows, cols int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := npyio.Write(&buf, v); err != nil {
+		t.Fatal(err)
+	}
+	return patchHeader(t, buf.Bytes(), fmt.Sprintf("'shape': (%d,), ", n), fmt.Sprintf("'shape': (%d, %d), ", rows, cols))
+}
+
+// writeNPY writes a users × dim table as float32 (<f4) or float64 (<f8).
+func writeNPY(t *testing.T, path string, rows, cols int, at func(i, j int) float64, f32 bool) {
+	t.Helper()
+	var b []byte
+	if f32 {
+		v := make([]float32, rows*cols)
+		for i := range rows {
+			for j := range cols {
+				v[i*cols+j] = float32(at(i, j))
+			}
+		}
+		b = npyBytes(t, v, rows*cols, rows, cols)
+	} else {
+		m := mat.NewDense(rows, cols, nil)
+		for i := range rows {
+			for j := range cols {
+				m.Set(i, j, at(i, j))
+			}
+		}
+		var buf bytes.Buffer
+		if err := npyio.Write(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		b = buf.Bytes()
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// histRun writes a run folder with three user tables (original, U2U, D2D)
+// and labels, and returns the records naming them. Group F is shifted by
+// +1 in dim 2 and +0.3 in dim 4 of the original table.
+func histRun(t *testing.T, dir string) []experiments.Record {
+	t.Helper()
+	const n, d = 60, 6
+	os.MkdirAll(filepath.Join(dir, "exports"), 0o755)
+	var lab strings.Builder
+	lab.WriteString("user,gender\n")
+	female := func(u int) bool { return u%3 == 0 }
+	for u := range n {
+		g := "M"
+		if female(u) {
+			g = "F"
+		}
+		if u == n-1 {
+			continue // an unlabelled user
+		}
+		fmt.Fprintf(&lab, "%d,%s\n", u, g)
+	}
+	os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte(lab.String()), 0o644)
+	noise := func(u, j int) float64 { return math.Sin(float64(7*u+13*j)) * 0.5 }
+	orig := func(u, j int) float64 {
+		x := noise(u, j)
+		if female(u) && j == 2 {
+			x += 1
+		}
+		if female(u) && j == 4 {
+			x += 0.3
+		}
+		return x
+	}
+	writeNPY(t, filepath.Join(dir, "exports", "orig.npy"), n, d, orig, true)
+	writeNPY(t, filepath.Join(dir, "exports", "u2u.npy"), n, d, func(u, j int) float64 { return 0.2 * orig(u, j) }, false)
+	writeNPY(t, filepath.Join(dir, "exports", "d2d.npy"), n, d, noise, true)
+	var recs []experiments.Record
+	for _, m := range []struct{ method, file string }{{"original", "orig.npy"}, {"U2U", "u2u.npy"}, {"D2D", "d2d.npy"}} {
+		r := synthRecord(m.method, 0, d, 1, 0.6, 0.3)
+		r.Artifacts = map[string]string{"user_table": "exports/" + m.file, "labels": "exports/labels.csv"}
+		r.Curves = &experiments.Curves{Unlearn: map[string][]float64{"total": {3, 2, 1.5, 1.2}, "dist": {3, 1.9, 1.3, 1}}}
+		if m.method == "D2D" { // MMD² shrinks by orders of magnitude: a log axis
+			r.Curves.Unlearn = map[string][]float64{"total": {0.5, 0.05, 0.004, 0.002}, "dist": {0.5, 0.04, 0.003, 0.001}}
+		}
+		if m.method == "original" {
+			r.Curves = &experiments.Curves{TrainLoss: []float64{0.7, 0.5, 0.4, 0.35}, TrainHR10: []float64{0.3, 0.45, 0.5, 0.52}}
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func figNames(figs []Figure) []string {
+	var s []string
+	for _, f := range figs {
+		s = append(s, f.Name)
+	}
+	return s
+}
+
+func TestPlotsWhichFigures(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		recs func(t *testing.T, runDir string) []experiments.Record
+		want []string
+	}{
+		{"alpha", func(*testing.T, string) []experiments.Record { return sweepRecords() }, []string{"alpha_synthetic_mf_d16"}},
+		{"dim", func(*testing.T, string) []experiments.Record { return dimRecords() }, []string{"dim_synthetic_mf"}},
+		{"hist+curves", histRun, []string{"hist_synthetic_mf_d6", "unlearn_synthetic_mf_d6", "train_synthetic_mf_d6"}},
+		{"nothing to draw", func(*testing.T, string) []experiments.Record { return testRecordsNoT() }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runDir := t.TempDir()
+			out := filepath.Join(runDir, "report")
+			figs, err := Plots(out, tc.recs(t, runDir), runDir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := figNames(figs); !slices.Equal(got, tc.want) {
+				t.Fatalf("figures %v, want %v", got, tc.want)
+			}
+			for _, f := range figs {
+				if f.Caption == "" {
+					t.Errorf("%s: empty caption", f.Name)
+				}
+				checkFiles(t, f)
+			}
+		})
+	}
+}
+
+// testRecordsNoT reads testdata/records.jsonl (no sweeps, no artifacts, no
+// curves) for table-driven cases without a *testing.T at hand.
+func testRecordsNoT() []experiments.Record {
+	recs, err := ReadRecords(filepath.Join("testdata", "records.jsonl"))
+	if err != nil {
+		panic(err)
+	}
+	return recs
+}
+
+// checkFiles checks that each format of f is a well-formed file of its kind.
+func checkFiles(t *testing.T, f Figure) {
+	t.Helper()
+	if len(f.Files) != 3 {
+		t.Errorf("%s: files %v, want png, svg and pdf", f.Name, f.Files)
+	}
+	for format, path := range f.Files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch format {
+		case "png":
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				continue
+			}
+			if w := img.Bounds().Dx(); w < 300 {
+				t.Errorf("%s: %d px wide, want a readable figure", path, w)
+			}
+		case "svg":
+			dec := xml.NewDecoder(bytes.NewReader(b))
+			for {
+				_, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Errorf("%s: not well-formed XML: %v", path, err)
+					break
+				}
+			}
+		case "pdf":
+			if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b[len(b)-64:], []byte("%%EOF")) {
+				t.Errorf("%s: not a complete PDF", path)
+			}
+		}
+	}
+}
+
+// TestPlotsDeterministic: the same records give byte-identical files in
+// every format, and the PNG has the size asked for.
+func TestPlotsDeterministic(t *testing.T) {
+	runDir := t.TempDir()
+	recs := append(sweepRecords(), histRun(t, runDir)...)
+	a, err := Plots(filepath.Join(runDir, "a"), recs, runDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Plots(filepath.Join(runDir, "b"), recs, runDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) || len(a) < 4 {
+		t.Fatalf("%d and %d figures", len(a), len(b))
+	}
+	for i := range a {
+		for format, pa := range a[i].Files {
+			ba, _ := os.ReadFile(pa)
+			bb, _ := os.ReadFile(b[i].Files[format])
+			if !bytes.Equal(ba, bb) {
+				t.Errorf("%s.%s differs between two identical runs", a[i].Name, format)
+			}
+		}
+	}
+	// alpha figure: two panels of 3.8 in × 3.3 in at the PNG default of 96 dpi.
+	f, _ := os.Open(a[0].Files["png"])
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, h := int(math.Round((2 * 3.8 * vg.Inch).Dots(96))), int(math.Round((3.3 * vg.Inch).Dots(96))); cfg.Width != w || cfg.Height != h {
+		t.Errorf("alpha PNG %d × %d, want %d × %d", cfg.Width, cfg.Height, w, h)
+	}
+	// No temporary files are left behind.
+	ents, _ := os.ReadDir(filepath.Join(runDir, "a"))
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func TestPlotsArtifactErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		break_ func(dir string, recs []experiments.Record)
+		want   string
+	}{
+		{"missing table", func(dir string, recs []experiments.Record) { recs[1].Artifacts["user_table"] = "exports/none.npy" }, "none.npy"},
+		{"user out of range", func(dir string, recs []experiments.Record) {
+			os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte("user,gender\n0,M\n60,F\n"), 0o644)
+		}, "labels.csv:3: user 60, want 0 ≤ user < 60"},
+		{"duplicate user", func(dir string, recs []experiments.Record) {
+			os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte("0,M\n1,F\n0,F\n"), 0o644)
+		}, "labels.csv:3: user 0 listed twice"},
+		{"not a table", func(dir string, recs []experiments.Record) {
+			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), []byte("hello"), 0o644)
+		}, "u2u.npy: not a NumPy .npy file"},
+		{"1-D array", func(dir string, recs []experiments.Record) {
+			f, _ := os.Create(filepath.Join(dir, "exports", "u2u.npy"))
+			npyio.Write(f, []float64{1, 2, 3})
+			f.Close()
+		}, "u2u.npy: array shape [3], want a 2-D users × dim table"},
+		{"int dtype", func(dir string, recs []experiments.Record) {
+			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), npyBytes(t, make([]int64, 360), 360, 60, 6), 0o644)
+		}, `u2u.npy: dtype "<i8", want little-endian float32 (<f4) or float64 (<f8)`},
+		{"truncated", func(dir string, recs []experiments.Record) {
+			b := npyBytes(t, make([]float64, 360), 360, 60, 6)
+			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), b[:len(b)-80], 0o644)
+		}, "u2u.npy"},
+		{"histogram dim", nil, "histogram dimension 9, want 0 ≤ dim < 6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			recs := histRun(t, dir)
+			opt := Options{Formats: []string{"svg"}}
+			if tc.break_ != nil {
+				tc.break_(dir, recs)
+			} else {
+				opt.HistDims = []int{1, 9}
+			}
+			_, err := Plots(filepath.Join(dir, "report"), recs, dir, opt)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	// An unknown format is an error naming it.
+	_, err := Plots(t.TempDir(), sweepRecords(), "", Options{Formats: []string{"gif"}})
+	if err == nil || !strings.Contains(err.Error(), `"gif"`) {
+		t.Errorf("format gif: error %v", err)
+	}
+}
+
+// TestReadUserTable: float32 and float64, C and Fortran order, all read as
+// the same row-major table.
+func TestReadUserTable(t *testing.T) {
+	dir := t.TempDir()
+	at := func(i, j int) float64 { return float64(10*i + j) }
+	writeNPY(t, filepath.Join(dir, "f4.npy"), 3, 2, at, true)
+	writeNPY(t, filepath.Join(dir, "f8.npy"), 3, 2, at, false)
+	// Fortran order: column-major data with fortran_order True.
+	{
+		var buf bytes.Buffer
+		npyio.Write(&buf, []float64{0, 10, 20, 1, 11, 21})
+		b := patchHeader(t, buf.Bytes(), "'fortran_order': False, 'shape': (6,), ", "'fortran_order': True, 'shape': (3, 2), ")
+		os.WriteFile(filepath.Join(dir, "fortran.npy"), b, 0o644)
+	}
+	for _, name := range []string{"f4.npy", "f8.npy", "fortran.npy"} {
+		tab, err := readUserTable(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tab.rows != 3 || tab.cols != 2 {
+			t.Fatalf("%s: %d × %d, want 3 × 2", name, tab.rows, tab.cols)
+		}
+		for i := range 3 {
+			for j := range 2 {
+				if tab.at(i, j) != at(i, j) {
+					t.Errorf("%s[%d,%d] = %v, want %v", name, i, j, tab.at(i, j), at(i, j))
+				}
+			}
+		}
+	}
+}
+
+// TestHistogram: densities integrate to one, counts land in the right bins
+// and the maximum falls into the last bin.
+func TestHistogram(t *testing.T) {
+	xs := []float64{0, 0.1, 0.25, 0.5, 0.74, 0.75, 1}
+	h := histogram(xs, 0, 1, 4)
+	// bins [0,.25) [.25,.5) [.5,.75) [.75,1]: counts 2, 1, 2, 2; w = 0.25.
+	want := []float64{2 / (7 * 0.25), 1 / (7 * 0.25), 2 / (7 * 0.25), 2 / (7 * 0.25)}
+	var area float64
+	for b := range h {
+		if math.Abs(h[b]-want[b]) > 1e-12 {
+			t.Errorf("bin %d = %v, want %v", b, h[b], want[b])
+		}
+		area += h[b] * 0.25
+	}
+	if math.Abs(area-1) > 1e-12 {
+		t.Errorf("area %v, want 1", area)
+	}
+}
+
+// TestSeparation compares the dimension scores with a hand computation.
+func TestSeparation(t *testing.T) {
+	// Group 0 rows 0,1; group 1 rows 2,3. Dim 0: means 1 and 3, variances 1
+	// and 1 → 2/1 = 2. Dim 1: means 0 and 0 → 0. Dim 2: constant groups 5, 6
+	// → +Inf.
+	tab := &userTable{rows: 4, cols: 3, data: []float64{
+		0, 1, 5,
+		2, -1, 5,
+		2, 2, 6,
+		4, -2, 6,
+	}}
+	s := separation(tab, [][]int{{0, 1}, {2, 3}})
+	if s[0] != 2 || s[1] != 0 || !math.IsInf(s[2], 1) {
+		t.Errorf("separation = %v, want [2 0 +Inf]", s)
+	}
+	if got := topDims(s, 2); !slices.Equal(got, []int{2, 0}) {
+		t.Errorf("topDims = %v, want [2 0]", got)
+	}
+}
+
+// TestHistDimsChosen: the histogram figure shows the planted dimensions
+// (2 most separated, then 4) first.
+func TestHistDimsChosen(t *testing.T) {
+	dir := t.TempDir()
+	figs, err := Plots(filepath.Join(dir, "report"), histRun(t, dir), dir, Options{Formats: []string{"svg"}, HistTop: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(figs[0].Caption, "(2, 4;") {
+		t.Errorf("caption %q, want dimensions 2, 4", figs[0].Caption)
+	}
+}
