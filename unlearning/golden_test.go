@@ -94,6 +94,7 @@ func testMMDGolden[T Float](t *testing.T, tol float64, tile, workers int) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("case %d: mmd2 rel err %.2g, grad X %.2g, grad Y %.2g", i, relErr(v, c.MMD2), maxRelErr(gx, flatten(c.GradX)), maxRelErr(gy, flatten(c.GradY)))
 		if e := relErr(v, c.MMD2); e > tol {
 			t.Errorf("case %d: mmd2 %.15g, want %.15g (rel %.2g > %.0g)", i, v, c.MMD2, e, tol)
 		}
@@ -141,6 +142,7 @@ func testU2UGolden[T Float](t *testing.T, tol float64) {
 		}
 		grad := make([]T, len(u))
 		v := U2U(grad, u, d, gr, pairs, 1)
+		t.Logf("case %d: loss rel err %.2g, grad %.2g", i, relErr(v, c.Loss), maxRelErr(grad, flatten(c.Grad)))
 		if e := relErr(v, c.Loss); e > tol {
 			t.Errorf("case %d: loss %.15g, want %.15g (rel %.2g)", i, v, c.Loss, e)
 		}

@@ -106,19 +106,22 @@ func (m *dotModel) ScorePairs(ctx context.Context, U *dense.Matrix, users, items
 func (m *dotModel) Embeddings() (users, items *dense.Matrix) { return m.final(m.U), m.V }
 
 // testSplit returns a split over nu users and ni items where each user has
-// a few training positives, and labels with a planted offset-free split.
+// a few training positives and one test item, and random binary labels.
 func testSplit(nu, ni int, seed uint64) (*datasets.Split, []int32) {
 	r := rng.New(seed, "test-split")
-	s := &datasets.Split{NumUsers: nu, NumItems: ni, Train: make([][]int32, nu)}
+	s := &datasets.Split{NumUsers: nu, NumItems: ni, Train: make([][]int32, nu), Test: make([][]int32, nu)}
 	labels := make([]int32, nu)
 	for u := 0; u < nu; u++ {
+		test := int32(r.IntN(ni))
 		for i := 0; i < ni; i++ {
-			if r.IntN(5) == 0 {
+			if r.IntN(5) == 0 && int32(i) != test {
 				s.Train[u] = append(s.Train[u], int32(i))
 			}
 		}
+		s.Test[u] = []int32{test}
 		labels[u] = int32(r.IntN(2))
 	}
+	s.Protocol = datasets.Protocol{Split: "loo", Eval: "full"}
 	labels[0], labels[1] = 0, 1
 	return s, labels
 }
