@@ -27,6 +27,9 @@ type Column struct {
 	Group string // header group: "MLP", "GBDT", "Time (s)"; "" for none
 	Label string // header label within the group: "AUC", "HR@10"
 	Goal  Goal
+	// Digits is the number of decimals shown: Options.Digits for metrics;
+	// 2 for seconds, 0 for megabytes and epochs, 3 for the collapse ratio.
+	Digits int
 }
 
 // Title is the column's one-line header: group and label.
@@ -49,17 +52,17 @@ var recPrefixes = map[string]string{
 }
 
 // newColumn derives a column's header and goal from its key.
-func newColumn(key string) Column {
-	c := Column{Key: key, Label: key}
+func newColumn(key string, digits int) Column {
+	c := Column{Key: key, Label: key, Digits: digits}
 	switch {
 	case key == "peak_rss_mb":
-		c.Label, c.Goal = "Peak RSS (MB)", GoalLower
+		c.Label, c.Goal, c.Digits = "Peak RSS (MB)", GoalLower, 0
 	case key == "best_epoch":
-		c.Label = "Best epoch"
+		c.Label, c.Digits = "Best epoch", 0
 	case key == "collapse":
-		c.Label = "Spread after/before"
+		c.Label, c.Digits = "Spread after/before", 3
 	case strings.HasPrefix(key, "time_s."):
-		c.Group, c.Label, c.Goal = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower
+		c.Group, c.Label, c.Goal, c.Digits = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower, 2
 	default:
 		if name, k, ok := strings.Cut(key, "@"); ok {
 			full := strings.HasPrefix(name, "full_") // full-ranking twin of a sampled metric

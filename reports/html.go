@@ -20,7 +20,7 @@ import (
 func (t *Table) HTMLTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	e := html.EscapeString
-	bw.WriteString("<table>\n<caption>" + e(t.Caption) + "</caption>\n<thead>\n")
+	bw.WriteString("<div class=\"scroll\">\n<table>\n<caption>" + e(t.Caption) + "</caption>\n<thead>\n")
 	grouped := false
 	for _, c := range t.Columns {
 		grouped = grouped || c.Group != ""
@@ -73,8 +73,8 @@ func (t *Table) HTMLTable(w io.Writer) error {
 			}
 			bw.WriteString("</td>")
 		}
-		for _, c := range r.Cells {
-			main, ref := t.cellText(c)
+		for j, c := range r.Cells {
+			main, ref := cellText(c, t.Columns[j].Digits)
 			s := e(main)
 			if c.Best {
 				s = "<strong>" + s + "</strong>"
@@ -98,7 +98,7 @@ func (t *Table) HTMLTable(w io.Writer) error {
 		}
 		bw.WriteString("</td></tr>\n</tfoot>\n")
 	}
-	bw.WriteString("</table>\n")
+	bw.WriteString("</table>\n</div>\n")
 	return bw.Flush()
 }
 
@@ -129,8 +129,9 @@ func costColumns(recs []experiments.Record) []string {
 }
 
 const htmlStyle = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0 2em;font-size:0.9em}
-caption{caption-side:top;text-align:left;padding:0.5em 0;color:#444}
+div.scroll{overflow-x:auto;margin:1em 0 2em}
+table{border-collapse:collapse;font-size:0.9em}
+caption{caption-side:top;text-align:left;padding:0.5em 0;color:#444;white-space:normal;max-width:72em}
 th,td{padding:0.25em 0.6em;border-bottom:1px solid #ddd;white-space:nowrap}
 th{background:#f4f4f4}th.group{text-align:center}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -153,7 +154,7 @@ func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) er
 	bw := bufio.NewWriter(w)
 	e := html.EscapeString
 	title := "potau report"
-	if n := commonString(recs, func(r *experiments.Record) string { return r.Name }); n != "" {
+	if n := commonString(recs, func(r *experiments.Record) string { return r.Name }); n != "" && !strings.HasPrefix(n, "(") {
 		title += ": " + n
 	}
 	bw.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")

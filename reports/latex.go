@@ -82,8 +82,8 @@ func (t *Table) LaTeX(w io.Writer) error {
 		if len(r.Marks) > 0 {
 			cells[2] += "$^{" + texMarks(r.Marks) + "}$"
 		}
-		for _, c := range r.Cells {
-			cells = append(cells, t.texCell(c))
+		for j, c := range r.Cells {
+			cells = append(cells, texCell(c, t.Columns[j].Digits))
 		}
 		bw.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 	}
@@ -99,15 +99,15 @@ func (t *Table) LaTeX(w io.Writer) error {
 }
 
 // texCell renders one cell in math mode.
-func (t *Table) texCell(c Cell) string {
+func texCell(c Cell, digits int) string {
 	if !c.OK && !c.HasRef {
 		return "--"
 	}
 	var s string
 	if c.OK {
-		s = fmtF(c.Mean, t.Digits)
+		s = fmtF(c.Mean, digits)
 		if c.HasStd {
-			s += ` \pm ` + fmtF(c.Std, t.Digits)
+			s += ` \pm ` + fmtF(c.Std, digits)
 		}
 		if c.Best {
 			s = `\mathbf{` + s + `}`
@@ -120,9 +120,9 @@ func (t *Table) texCell(c Cell) string {
 		s = "--"
 	}
 	if c.HasRef {
-		r := "ref " + fmtF(c.Ref, t.Digits)
+		r := "ref " + fmtF(c.Ref, digits)
 		if c.OK {
-			r += ", $\\Delta$ $" + fmtDiff(c.Mean-c.Ref, t.Digits) + "$"
+			r += ", $\\Delta$ $" + fmtDiff(c.Mean-c.Ref, digits) + "$"
 		}
 		s += ` {\scriptsize (` + r + `)}`
 	}

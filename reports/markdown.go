@@ -23,19 +23,19 @@ func markText(i int) string {
 
 // cellText renders a cell as plain text: "0.5012 ± 0.0100", with the
 // reference and difference when present; "–" when missing.
-func (t *Table) cellText(c Cell) (main, ref string) {
+func cellText(c Cell, digits int) (main, ref string) {
 	if !c.OK {
 		main = "–"
 	} else {
-		main = fmtF(c.Mean, t.Digits)
+		main = fmtF(c.Mean, digits)
 		if c.HasStd {
-			main += " ± " + fmtF(c.Std, t.Digits)
+			main += " ± " + fmtF(c.Std, digits)
 		}
 	}
 	if c.HasRef {
-		ref = "ref " + fmtF(c.Ref, t.Digits)
+		ref = "ref " + fmtF(c.Ref, digits)
 		if c.OK {
-			ref += ", Δ " + fmtDiff(c.Mean-c.Ref, t.Digits)
+			ref += ", Δ " + fmtDiff(c.Mean-c.Ref, digits)
 		}
 	}
 	return main, ref
@@ -63,8 +63,8 @@ func (t *Table) Markdown(w io.Writer) error {
 		for _, m := range r.Marks {
 			cells[2] += markText(m)
 		}
-		for _, c := range r.Cells {
-			main, ref := t.cellText(c)
+		for j, c := range r.Cells {
+			main, ref := cellText(c, t.Columns[j].Digits)
 			if c.Best {
 				main = "**" + main + "**"
 			}

@@ -104,7 +104,8 @@ func alphaFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 
 // dimFigures draws the dimension sweep: for each dataset × model block in
 // which some method ran at two or more dims, attack AUC per attacker and
-// NDCG@10 against the dimension (log₂ axis), one curve per method.
+// NDCG@10 against the dimension (log₂ axis), one curve per method run at
+// two or more dims.
 func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	type figKey struct{ dataset, model, protocol, sweep string }
 	var order []figKey
@@ -152,7 +153,7 @@ func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map
 		var panels []*plot.Plot
 		var used []string
 		for _, m := range metrics {
-			c := newColumn(m)
+			c := newColumn(m, opt.Digits)
 			title := c.Label
 			if att, ok := c.attacker(); ok {
 				title = "attack " + c.Label + " (" + strings.ToUpper(att) + ")"
@@ -160,6 +161,9 @@ func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map
 			p := newPlot(title, "embedding dimension", title)
 			n := 0
 			for _, s := range ss {
+				if distinct(s, func(k rowKey) string { return strconv.Itoa(k.dim) }) < 2 {
+					continue // a method run at one dim is not part of the sweep
+				}
 				name := seriesName(s[0].method, s[0].reg, showReg)
 				if len(alphas[s[0].method]) > 1 {
 					name += " α=" + fmtShort(s[0].alpha)

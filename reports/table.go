@@ -27,7 +27,6 @@ type Table struct {
 	Columns []Column
 	Rows    []Row
 	Notes   []Note // footnotes; Cell.Marks and Row.Marks index this slice
-	Digits  int    // decimals shown
 	// HasRef[j] reports whether any row carries a reference for column j.
 	HasRef []bool
 }
@@ -82,9 +81,9 @@ type rowKey struct {
 // aggregation and the best-value rule).
 func BuildTable(recs []experiments.Record, opt Options) *Table {
 	opt = opt.withDefaults()
-	t := &Table{Digits: opt.Digits}
+	t := &Table{}
 	for _, k := range opt.Columns {
-		t.Columns = append(t.Columns, newColumn(k))
+		t.Columns = append(t.Columns, newColumn(k, opt.Digits))
 	}
 	t.HasRef = make([]bool, len(t.Columns))
 
@@ -137,7 +136,7 @@ func BuildTable(recs []experiments.Record, opt Options) *Table {
 			return i
 		}
 		noteIdx[flag] = len(t.Notes)
-		t.Notes = append(t.Notes, Note{Flag: flag, Text: flagText(flag, t.Columns)})
+		t.Notes = append(t.Notes, Note{Flag: flag, Text: flagText(flag)})
 		return len(t.Notes) - 1
 	}
 	block, prev := -1, rowKey{}
@@ -251,11 +250,11 @@ func aggregate(recs []experiments.Record, idx []int, key string) Cell {
 // column, comparing values rounded to the digits shown so that displayed
 // ties are all marked. A block needs two candidates to mark anything.
 func (t *Table) markBest() {
-	p := math.Pow(10, float64(t.Digits))
 	for j, c := range t.Columns {
 		if c.Goal == GoalNone {
 			continue
 		}
+		p := math.Pow(10, float64(c.Digits))
 		for lo := 0; lo < len(t.Rows); {
 			hi := lo
 			for hi < len(t.Rows) && t.Rows[hi].Block == t.Rows[lo].Block {
@@ -319,17 +318,27 @@ func splitFlag(f string, cols []Column) (attacker, name string) {
 	return "", f
 }
 
-// flagText explains a flag.
-func flagText(f string, cols []Column) string {
-	att, name := splitFlag(f, cols)
-	txt, ok := flagTexts[name]
-	if !ok {
-		txt = "flagged by the run"
+// flagText explains a flag: a known name ("below-chance") with its
+// qualifiers ("mlp") in parentheses, or the flag itself.
+func flagText(f string) string {
+	parts := strings.FieldsFunc(f, func(r rune) bool { return r == ':' || r == '.' || r == '/' })
+	for i, p := range parts {
+		txt, ok := flagTexts[p]
+		if !ok {
+			continue
+		}
+		var qual []string
+		for j, q := range parts {
+			if j != i {
+				qual = append(qual, strings.ToUpper(q))
+			}
+		}
+		if len(qual) > 0 {
+			return fmt.Sprintf("%s (%s): %s", p, strings.Join(qual, ", "), txt)
+		}
+		return p + ": " + txt
 	}
-	if att != "" {
-		return fmt.Sprintf("%s (%s): %s", name, strings.ToUpper(att), txt)
-	}
-	return fmt.Sprintf("%s: %s", name, txt)
+	return f + ": flagged by the run"
 }
 
 // protocolShort is a compact protocol id: "loo/sampled-99/test".
