@@ -29,7 +29,9 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, y := range cs.ys {
 		for _, v := range y {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
 		}
 	}
 	logY := lo > 0 && hi/lo > 100

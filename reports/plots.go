@@ -131,7 +131,15 @@ func (p *xyErr) Len() int                        { return len(p.x) }
 func (p *xyErr) XY(i int) (float64, float64)     { return p.x[i], p.y[i] }
 func (p *xyErr) XError(i int) (float64, float64) { return p.dx[i], p.dx[i] }
 func (p *xyErr) YError(i int) (float64, float64) { return p.dy[i], p.dy[i] }
+
+// add appends a point; a point with a non-finite coordinate or spread is
+// dropped, since it cannot be drawn (the tables still show it).
 func (p *xyErr) add(x, y, dx, dy float64) {
+	for _, v := range [...]float64{x, y, dx, dy} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+	}
 	p.x, p.y, p.dx, p.dy = append(p.x, x), append(p.y, y), append(p.dx, dx), append(p.dy, dy)
 }
 

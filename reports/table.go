@@ -260,22 +260,20 @@ func (t *Table) markBest() {
 			for hi < len(t.Rows) && t.Rows[hi].Block == t.Rows[lo].Block {
 				hi++
 			}
+			candidate := func(i int) bool {
+				cell := t.Rows[i].Cells[j]
+				return t.Rows[i].Method != "original" && cell.OK && !math.IsNaN(cell.Mean) && !math.IsInf(cell.Mean, 0)
+			}
 			best, n := math.Inf(-1), 0
 			for i := lo; i < hi; i++ {
-				cell := t.Rows[i].Cells[j]
-				if t.Rows[i].Method == "original" || !cell.OK {
-					continue
+				if candidate(i) {
+					n++
+					best = math.Max(best, score(c.Goal, math.Round(t.Rows[i].Cells[j].Mean*p)/p))
 				}
-				n++
-				best = math.Max(best, score(c.Goal, math.Round(cell.Mean*p)/p))
 			}
-			if n >= 2 {
-				for i := lo; i < hi; i++ {
-					cell := &t.Rows[i].Cells[j]
-					if t.Rows[i].Method != "original" && cell.OK &&
-						score(c.Goal, math.Round(cell.Mean*p)/p) >= best-1e-12 {
-						cell.Best = true
-					}
+			for i := lo; i < hi && n >= 2; i++ {
+				if cell := &t.Rows[i].Cells[j]; candidate(i) && score(c.Goal, math.Round(cell.Mean*p)/p) >= best-1e-12 {
+					cell.Best = true
 				}
 			}
 			lo = hi

@@ -258,3 +258,41 @@ func TestFormatNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyAndNonFinite: no records render an empty table and no figures;
+// a NaN (possible in memory, never in JSON) shows as NaN, is never best
+// and is left out of the figures.
+func TestEmptyAndNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, nil, Options{}); err != nil {
+		t.Fatalf("Write(no records): %v", err)
+	}
+	recs := sweepRecords()
+	recs[2].Attack["mlp"]["auc"] = experiments.Summary{Mean: math.NaN()}
+	recs[3].Rec["ndcg@10"] = math.Inf(1)
+	tab := BuildTable(recs, Options{})
+	for _, r := range tab.Rows {
+		for j, c := range r.Cells {
+			if c.Best && (math.IsNaN(c.Mean) || math.IsInf(c.Mean, 0)) {
+				t.Errorf("%s %s: non-finite value marked best", r.Method, tab.Columns[j].Key)
+			}
+		}
+	}
+	var b bytes.Buffer
+	for _, w := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return tab.Markdown(b) },
+		func(b *bytes.Buffer) error { return tab.LaTeX(b) },
+		func(b *bytes.Buffer) error { return tab.CSV(b) },
+	} {
+		if err := w(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(b.String(), "NaN") {
+		t.Error("the NaN is not shown")
+	}
+	figs, err := Plots(dir, recs, dir, Options{Formats: []string{"svg"}})
+	if err != nil || len(figs) != 1 {
+		t.Fatalf("Plots = %v, %v; want the α figure and no error", figNames(figs), err)
+	}
+}

@@ -1,0 +1,44 @@
+package reports_test
+
+import (
+	"os"
+
+	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/reports"
+)
+
+// Two seeds of U2U aggregate into one row (mean ± sample std over seeds);
+// D2D's MLP AUC is closer to 0.5 and is marked best; the flag becomes a
+// footnote on the MLP cells.
+func ExampleTable_Markdown() {
+	rec := func(method string, seed uint64, auc, hr float64, flags ...string) experiments.Record {
+		return experiments.Record{
+			Schema: 1, Dataset: "ml-100k", Model: "neumf", Method: method, Dim: 32, Seed: seed,
+			Protocol:  datasets.Protocol{Split: "loo", Eval: "full"},
+			Selection: "valid",
+			Rec:       map[string]float64{"hr@10": hr},
+			Attack:    map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc, Std: 0.02}}},
+			Flags:     flags,
+		}
+	}
+	recs := []experiments.Record{
+		rec("original", 1, 0.70, 0.65),
+		rec("U2U", 1, 0.58, 0.45),
+		rec("U2U", 2, 0.56, 0.47),
+		rec("D2D", 1, 0.47, 0.63, "below-chance:mlp"),
+	}
+	t := reports.BuildTable(recs, reports.Options{Columns: []string{"mlp.auc", "hr@10"}, Digits: 3})
+	t.Caption = "Example."
+	t.Markdown(os.Stdout)
+	// Output:
+	// **Table.** Example.
+	//
+	// | Dataset | Model | Method | Seeds | MLP AUC | HR@10 |
+	// | --- | --- | --- | --- | ---: | ---: |
+	// | ml-100k | neumf | Original | 1 | 0.700 ± 0.020 | 0.650 |
+	// | ml-100k | neumf | U2U | 2 | 0.570 ± 0.014 | 0.460 ± 0.014 |
+	// | ml-100k | neumf | D2D | 1 | **0.470 ± 0.020**† | **0.630** |
+	//
+	// † below-chance (MLP): attack AUC well below 0.5 under cross-validation: the folds became anti-correlated, and an attacker that flips its output recovers the attribute; not success
+}
