@@ -31,6 +31,9 @@ type Dataset struct {
 	ItemIDs      []string // raw id of each dense item index
 	Interactions []Interaction
 	Attributes   map[string]*Attribute
+	// ItemTitles holds each item's title (UTF-8) when the source has them
+	// (MovieLens u.item / movies.dat), else nil.
+	ItemTitles []string
 	// Checksum identifies the source bytes (sha256 over the files read, or
 	// over the generator's parameters for synthetic data); it feeds cache keys.
 	Checksum string
@@ -79,4 +82,8 @@ type Stats struct {
 	Interactions int                       `json:"interactions"`
 	Density      float64                   `json:"density"`
 	Attributes   map[string]map[string]int `json:"attributes,omitempty"` // name → class → users
+	// Train, Valid and Test count the positives of each part (splits only).
+	Train int `json:"train,omitempty"`
+	Valid int `json:"valid,omitempty"`
+	Test  int `json:"test,omitempty"`
 }

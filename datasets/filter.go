@@ -1,0 +1,185 @@
+package datasets
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Filter returns a new data set with d's interactions turned into implicit
+// positives and sparse users and items removed; d is not modified. In order:
+//
+//  1. Deduplicate: of repeated (user, item) pairs only the latest is kept
+//     (largest timestamp; among equal timestamps the one read last), so a
+//     re-rating replaces the earlier rating.
+//  2. Threshold: with f.MinRating ≠ 0 an interaction is kept when
+//     rating >= f.MinRating; 0 keeps every rating.
+//  3. Iterative k-core: interactions of users with fewer than f.MinUser
+//     or items with fewer than f.MinItem interactions are removed, and the
+//     counts recomputed, until both conditions hold everywhere.
+//  4. Users and items left without interactions are dropped and the
+//     remaining ones renumbered densely in their previous order, carrying
+//     raw ids, attributes and titles along.
+//
+// The result's interactions are sorted by (user, time, item).
+func Filter(d *Dataset, f FilterConfig) (*Dataset, error) {
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("filter: %w", err)
+	}
+	if err := checkDataset(d); err != nil {
+		return nil, err
+	}
+	in := dedupLatest(d.Interactions)
+	kept := in[:0]
+	for _, it := range in {
+		if f.MinRating == 0 || float64(it.Rating) >= f.MinRating {
+			kept = append(kept, it)
+		}
+	}
+	in = kept
+	nu, ni := d.NumUsers(), d.NumItems()
+	uc := make([]int, nu)
+	ic := make([]int, ni)
+	for {
+		clear(uc)
+		clear(ic)
+		for _, it := range in {
+			uc[it.User]++
+			ic[it.Item]++
+		}
+		kept := in[:0]
+		for _, it := range in {
+			if uc[it.User] >= f.MinUser && ic[it.Item] >= f.MinItem {
+				kept = append(kept, it)
+			}
+		}
+		if len(kept) == len(in) {
+			break
+		}
+		in = kept
+	}
+	if len(in) == 0 {
+		return nil, fmt.Errorf("%s: filtering (min_rating %g, min_user %d, min_item %d) removed every interaction",
+			d.Name, f.MinRating, f.MinUser, f.MinItem)
+	}
+	// uc, ic hold the final counts; renumber.
+	umap, userIDs := renumber(uc, d.UserIDs)
+	imap, itemIDs := renumber(ic, d.ItemIDs)
+	out := &Dataset{Name: d.Name, UserIDs: userIDs, ItemIDs: itemIDs, Checksum: d.Checksum,
+		Interactions: make([]Interaction, len(in))}
+	for k, it := range in {
+		it.User = umap[it.User]
+		it.Item = imap[it.Item]
+		out.Interactions[k] = it
+	}
+	out.Attributes = make(map[string]*Attribute, len(d.Attributes))
+	for name, a := range d.Attributes {
+		b := &Attribute{Name: a.Name, Classes: slices.Clone(a.Classes), Labels: make([]int32, len(userIDs))}
+		for old, nw := range umap {
+			if nw >= 0 {
+				b.Labels[nw] = a.Labels[old]
+			}
+		}
+		out.Attributes[name] = b
+	}
+	if d.ItemTitles != nil {
+		out.ItemTitles = make([]string, len(itemIDs))
+		for old, nw := range imap {
+			if nw >= 0 {
+				out.ItemTitles[nw] = d.ItemTitles[old]
+			}
+		}
+	}
+	sortByUserTime(out.Interactions)
+	return out, nil
+}
+
+// renumber maps the indices with a positive count to 0, 1, … in order
+// (others to -1) and returns the kept raw ids.
+func renumber(count []int, raw []string) ([]int32, []string) {
+	m := make([]int32, len(count))
+	var ids []string
+	for i, c := range count {
+		if c > 0 {
+			m[i] = int32(len(ids))
+			ids = append(ids, raw[i])
+		} else {
+			m[i] = -1
+		}
+	}
+	return m, ids
+}
+
+// dedupLatest returns a new slice with one interaction per (user, item):
+// the one with the largest time, ties going to the later position in in.
+func dedupLatest(in []Interaction) []Interaction {
+	idx := make([]int32, len(in))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &in[a], &in[b]
+		if c := cmp.Compare(x.User, y.User); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Item, y.Item); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Time, y.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	out := make([]Interaction, 0, len(in))
+	for k, i := range idx {
+		if k+1 < len(idx) {
+			n := &in[idx[k+1]]
+			if n.User == in[i].User && n.Item == in[i].Item {
+				continue // a later duplicate follows
+			}
+		}
+		out = append(out, in[i])
+	}
+	return out
+}
+
+// sortByUserTime sorts interactions by (user, time, item).
+func sortByUserTime(in []Interaction) {
+	slices.SortFunc(in, func(x, y Interaction) int {
+		if c := cmp.Compare(x.User, y.User); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Time, y.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Item, y.Item)
+	})
+}
+
+// checkDataset verifies the invariants the splitters rely on, so that a
+// hand-built Dataset with an out-of-range id is an error, not a panic.
+func checkDataset(d *Dataset) error {
+	if d == nil {
+		return fmt.Errorf("datasets: nil Dataset")
+	}
+	nu, ni := int32(d.NumUsers()), int32(d.NumItems())
+	for k, it := range d.Interactions {
+		if it.User < 0 || it.User >= nu || it.Item < 0 || it.Item >= ni {
+			return fmt.Errorf("%s: interaction %d has user %d / item %d outside [0, %d) × [0, %d)", d.Name, k, it.User, it.Item, nu, ni)
+		}
+	}
+	for name, a := range d.Attributes {
+		if len(a.Labels) != int(nu) {
+			return fmt.Errorf("%s: attribute %s has %d labels for %d users", d.Name, name, len(a.Labels), nu)
+		}
+		for u, l := range a.Labels {
+			if l < -1 || int(l) >= len(a.Classes) {
+				return fmt.Errorf("%s: attribute %s: user %d has label %d outside [-1, %d)", d.Name, name, u, l, len(a.Classes))
+			}
+		}
+	}
+	if d.ItemTitles != nil && len(d.ItemTitles) != int(ni) {
+		return fmt.Errorf("%s: %d item titles for %d items", d.Name, len(d.ItemTitles), ni)
+	}
+	return nil
+}
