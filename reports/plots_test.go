@@ -66,7 +66,7 @@ func dimRecords() []experiments.Record {
 // patchHeader replaces old by repl in the header of a .npy file and keeps
 // the header's length by taking the difference out of (or adding it to) the
 // padding spaces before the header's newline.
-func patchHeader(t *testing.T, b []byte, old, repl string) []byte {
+func patchHeader(t testing.TB, b []byte, old, repl string) []byte {
 	t.Helper()
 	i := bytes.Index(b, []byte(old))
 	end := bytes.IndexByte(b, '\n')
@@ -88,7 +88,7 @@ func patchHeader(t *testing.T, b []byte, old, repl string) []byte {
 
 // npyBytes encodes the flat slice v as a rows × cols .npy array (npyio
 // writes slices as 1-D; the shape is patched in the header).
-func npyBytes(t *testing.T, v any, n, rows, cols int) []byte {
+func npyBytes(t testing.TB, v any, n, rows, cols int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := npyio.Write(&buf, v); err != nil {
@@ -98,7 +98,7 @@ func npyBytes(t *testing.T, v any, n, rows, cols int) []byte {
 }
 
 // writeNPY writes a users × dim table as float32 (<f4) or float64 (<f8).
-func writeNPY(t *testing.T, path string, rows, cols int, at func(i, j int) float64, f32 bool) {
+func writeNPY(t testing.TB, path string, rows, cols int, at func(i, j int) float64, f32 bool) {
 	t.Helper()
 	var b []byte
 	if f32 {
@@ -445,5 +445,59 @@ func TestHistDimsChosen(t *testing.T) {
 	}
 	if !strings.Contains(figs[0].Caption, "(2, 4;") {
 		t.Errorf("caption %q, want dimensions 2, 4", figs[0].Caption)
+	}
+}
+
+// TestHistOriginalFromArtifact: without an original record, the histogram
+// takes the table before unlearning that an unlearned record names.
+func TestHistOriginalFromArtifact(t *testing.T) {
+	dir := t.TempDir()
+	recs := histRun(t, dir)[1:] // U2U and D2D only
+	for i := range recs {
+		recs[i].Artifacts["user_table_original"] = "exports/orig.npy"
+	}
+	figs, err := Plots(filepath.Join(dir, "report"), recs, dir, Options{Formats: []string{"svg"}, HistTop: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(figs) == 0 || !strings.HasPrefix(figs[0].Name, "hist_") {
+		t.Fatalf("figures %v, want a histogram first", figNames(figs))
+	}
+	b, _ := os.ReadFile(figs[0].Files["svg"])
+	for _, s := range []string{"Original · dim 2", "U2U · dim 2", "D2D · dim 4"} {
+		if !bytes.Contains(b, []byte(s)) {
+			t.Errorf("histogram lacks panel %q", s)
+		}
+	}
+	if !strings.Contains(figs[0].Caption, "(2, 4; the 2 whose group means differ most, in pooled standard deviations, in the Original table)") {
+		t.Errorf("caption %q", figs[0].Caption)
+	}
+}
+
+// BenchmarkHistML1MSize draws the distribution figure for three ML-1M-sized
+// user tables (6,040 × 64, float32) in PNG, SVG and PDF.
+func BenchmarkHistML1MSize(b *testing.B) {
+	dir := b.TempDir()
+	os.MkdirAll(filepath.Join(dir, "exports"), 0o755)
+	const n, d = 6040, 64
+	var lab strings.Builder
+	for u := range n {
+		fmt.Fprintf(&lab, "%d,%s\n", u, []string{"M", "F"}[u%3/2])
+	}
+	os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte(lab.String()), 0o644)
+	var recs []experiments.Record
+	for k, m := range []string{"original", "U2U", "D2D"} {
+		file := fmt.Sprintf("exports/%s.npy", m)
+		writeNPY(b, filepath.Join(dir, file), n, d, func(i, j int) float64 { return math.Sin(float64(i*d+j+k)) / float64(k+1) }, true)
+		r := synthRecord(m, 0, d, 1, 0.6, 0.3)
+		r.Artifacts = map[string]string{"user_table": file, "labels": "exports/labels.csv"}
+		recs = append(recs, r)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		figs, err := Plots(filepath.Join(dir, "report"), recs, dir, Options{})
+		if err != nil || len(figs) != 1 {
+			b.Fatal(figNames(figs), err)
+		}
 	}
 }
