@@ -58,12 +58,23 @@ func Plots(dir string, recs []experiments.Record, runDir string, opt Options) ([
 // groupRecords groups record indices by row key (everything but the seed)
 // and returns the keys in table order: dataset and model by first
 // appearance, then protocol, method (paper order), reg, α, dim, sweep.
+// Records repeating an earlier record's cell id and method are the same
+// result reported by several grid cells (U2U in an α sweep does not depend
+// on α) and are counted once.
 func groupRecords(recs []experiments.Record) ([]rowKey, map[rowKey][]int) {
 	groups := map[rowKey][]int{}
 	var keys []rowKey
 	dsOrder, modelOrder := map[string]int{}, map[string]int{}
+	seen := map[string]bool{}
 	for i := range recs {
 		r := &recs[i]
+		if r.Cell != "" {
+			id := r.Cell + "\x00" + r.Method
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
 		if _, ok := dsOrder[r.Dataset]; !ok {
 			dsOrder[r.Dataset] = len(dsOrder)
 		}

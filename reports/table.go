@@ -200,7 +200,11 @@ func BuildTable(recs []experiments.Record, opt Options) *Table {
 		t.Rows = append(t.Rows, row)
 	}
 	t.markBest()
-	t.Caption = caption(recs, t, multiSeed)
+	n := 0
+	for _, idx := range groups {
+		n += len(idx)
+	}
+	t.Caption = caption(recs, n, t, multiSeed)
 	return t
 }
 
@@ -391,7 +395,7 @@ func protocolText(r *experiments.Record) string {
 }
 
 // caption describes what the table shows.
-func caption(recs []experiments.Record, t *Table, multiSeed bool) string {
+func caption(recs []experiments.Record, n int, t *Table, multiSeed bool) string {
 	var b strings.Builder
 	names := map[string]bool{}
 	for i := range recs {
@@ -400,7 +404,7 @@ func caption(recs []experiments.Record, t *Table, multiSeed bool) string {
 	if len(names) == 1 && recs[0].Name != "" {
 		fmt.Fprintf(&b, "%s: ", recs[0].Name)
 	}
-	fmt.Fprintf(&b, "attribute unlearning results over %d records, rows dataset × model × method. ", len(recs))
+	fmt.Fprintf(&b, "attribute unlearning results over %d records, rows dataset × model × method. ", n)
 	b.WriteString("Cells are mean ± std: ")
 	if multiSeed {
 		b.WriteString("over seeds where a row aggregates several seeds (column Seeds), otherwise ")
@@ -431,14 +435,15 @@ func caption(recs []experiments.Record, t *Table, multiSeed bool) string {
 	return b.String()
 }
 
-// sweepString renders the swept values of a cell other than the seed and
-// the α and dim already shown, as "k=v, k=v" in key order.
+// sweepString renders the swept values of a cell other than those the
+// record's own fields carry (seed, α, dim, model kind, dataset name, method,
+// regulariser), as "k=v, k=v" in key order.
 func sweepString(sw map[string]any) string {
 	var ks []string
 	for k := range sw {
 		last := k[strings.LastIndex(k, ".")+1:]
 		switch strings.ToLower(last) {
-		case "seed", "seeds", "alpha", "dim":
+		case "seed", "seeds", "alpha", "dim", "kind", "name", "method", "methods", "reg":
 			continue
 		}
 		ks = append(ks, k)

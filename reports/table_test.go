@@ -296,3 +296,20 @@ func TestEmptyAndNonFinite(t *testing.T) {
 		t.Fatalf("Plots = %v, %v; want the α figure and no error", figNames(figs), err)
 	}
 }
+
+// TestDuplicateCells: a result that several grid cells report (same cell id
+// and method) counts once; other seeds still aggregate.
+func TestDuplicateCells(t *testing.T) {
+	mk := func(cell string, seed uint64, hr float64, sweep float64) experiments.Record {
+		return experiments.Record{Schema: 1, Cell: cell, Dataset: "d", Model: "mf", Method: "U2U", Dim: 8, Seed: seed,
+			Rec: map[string]float64{"hr@10": hr}, Sweep: map[string]any{"unlearn.alpha": sweep}}
+	}
+	recs := []experiments.Record{mk("c1", 1, 0.5, 1e-6), mk("c1", 1, 0.5, 1e-4), mk("c2", 2, 0.7, 1e-6)}
+	tab := BuildTable(recs, Options{Columns: []string{"hr@10"}})
+	if len(tab.Rows) != 1 || len(tab.Rows[0].Seeds) != 2 || math.Abs(tab.Rows[0].Cells[0].Mean-0.6) > 1e-15 {
+		t.Fatalf("rows %+v, want one row of seeds 1 and 2 with mean 0.6", tab.Rows)
+	}
+	if !strings.Contains(tab.Caption, "over 2 records") {
+		t.Errorf("caption %q, want 2 records", tab.Caption)
+	}
+}
