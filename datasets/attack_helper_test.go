@@ -60,13 +60,32 @@ func svdEmbeddings(sp *Split, k int) [][]float64 {
 		}
 		return out
 	}
+	// orth orthonormalises the columns of m by modified Gram–Schmidt
+	// (twice, for numerical orthogonality), in place.
 	orth := func(m *mat.Dense) *mat.Dense {
-		var qr mat.QR
-		qr.Factorize(m)
-		var q mat.Dense
-		qr.QTo(&q)
-		rows, _ := m.Dims()
-		return mat.DenseCopyOf(q.Slice(0, rows, 0, l))
+		rows, cols := m.Dims()
+		for pass := 0; pass < 2; pass++ {
+			for j := 0; j < cols; j++ {
+				for p := 0; p < j; p++ {
+					var dot float64
+					for i := 0; i < rows; i++ {
+						dot += m.At(i, j) * m.At(i, p)
+					}
+					for i := 0; i < rows; i++ {
+						m.Set(i, j, m.At(i, j)-dot*m.At(i, p))
+					}
+				}
+				var norm float64
+				for i := 0; i < rows; i++ {
+					norm += m.At(i, j) * m.At(i, j)
+				}
+				norm = math.Sqrt(norm)
+				for i := 0; i < rows; i++ {
+					m.Set(i, j, m.At(i, j)/norm)
+				}
+			}
+		}
+		return m
 	}
 	q := orth(xTimes(omega))
 	for it := 0; it < 4; it++ {

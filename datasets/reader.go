@@ -124,7 +124,7 @@ func (r *lineReader) checkCtx(ctx context.Context) error {
 
 // sourceSum combines per-file digests into a data set checksum:
 //
-//	sha256( Σ_files  base(name) "\x00" hexdigest "\n" )
+//	sha256( "potau-dataset\x00" kind "\n"  Σ_files  base(name) "\x00" hexdigest "\n" )
 type sourceSum struct{ h hash.Hash }
 
 func newSourceSum(kind string) *sourceSum {
@@ -133,8 +133,10 @@ func newSourceSum(kind string) *sourceSum {
 	return s
 }
 
+// add records one file; a ".gz" suffix is dropped, so plain and compressed
+// copies of the same bytes give the same checksum.
 func (s *sourceSum) add(path, digest string) {
-	fmt.Fprintf(s.h, "%s\x00%s\n", filepath.Base(path), digest)
+	fmt.Fprintf(s.h, "%s\x00%s\n", strings.TrimSuffix(filepath.Base(path), ".gz"), digest)
 }
 
 func (s *sourceSum) String() string { return hex.EncodeToString(s.h.Sum(nil)) }
