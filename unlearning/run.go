@@ -12,24 +12,24 @@ import (
 
 // Trace is the per-step log and the cost of one unlearning run.
 type Trace struct {
-	Method string
+	Method string `json:"method"`
 	// Terms holds one value per optimiser step, measured at the iterate the
 	// step starts from: "dist" (L_dist), "reg" (L_reg, unweighted; -R methods
 	// only) and "total" (L_dist + α·L_reg).
-	Terms map[string][]float64
+	Terms map[string][]float64 `json:"terms"`
 	// Final holds the same terms at the returned (last) iterate.
-	Final map[string]float64
+	Final map[string]float64 `json:"final"`
 	// Seconds is the wall time of the run, including the ranking
 	// regulariser's top-k lists.
-	Seconds float64
+	Seconds float64 `json:"seconds"`
 	// SetupSeconds is the part of Seconds spent before the first step.
-	SetupSeconds float64
+	SetupSeconds float64 `json:"setup_seconds"`
 	// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB at the
 	// end of the run, after resetting it at the start where Linux allows; it
 	// is process-wide, so concurrent work is included.
-	PeakRSSMB float64
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 	// PeakHeapMB is the largest live Go heap sampled once per step, in MiB.
-	PeakHeapMB float64
+	PeakHeapMB float64 `json:"peak_heap_mb"`
 }
 
 // Run unlearns the labels' attribute from model m with a post-training method
