@@ -172,9 +172,9 @@ func TestReferenceErrors(t *testing.T) {
 	test := "(0, 3)\t4\t5\n(1, 2)\t3\t4\n"
 	users := "user,gender\n0,M\n1,F\n"
 	tests := []struct {
-		name                string
-		train, test, users  string
-		want                []string
+		name               string
+		train, test, users string
+		want               []string
 	}{
 		{"ok", train, test, users, nil},
 		{"unknown test user", train, test + "(2, 1)\t4\t5\n", users, []string{"test_neg_interactions:3:", "unknown user id 2", "users 0..1"}},
