@@ -166,7 +166,21 @@ func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 				cs.ys = append(cs.ys, y)
 			}
 		}
-		sort.Strings(terms)
+		// Totals and losses first, then the terms alphabetically.
+		first := map[string]int{"training loss": 1, "HR@10": 2, "total": 1, "loss": 1}
+		sort.Slice(terms, func(i, j int) bool {
+			a, b := first[terms[i]], first[terms[j]]
+			if a == 0 {
+				a = 99
+			}
+			if b == 0 {
+				b = 99
+			}
+			if a != b {
+				return a < b
+			}
+			return terms[i] < terms[j]
+		})
 		var panels []*plot.Plot
 		for _, t := range terms {
 			if len(sets[t].ys) == 0 {

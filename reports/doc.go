@@ -24,6 +24,7 @@
 // smallest. The original model is the baseline, not a competitor, and never
 // takes part.
 //
-// Nothing here computes a metric: every number shown is copied from, or
-// averaged over, the records.
+// Nothing here computes a result: every metric shown is copied from, or
+// averaged over, the records; the figures only bin and select what the
+// records and their artifacts hold.
 package reports
