@@ -86,6 +86,12 @@ func Verify(dir, name string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("verify: no checksums for %q (known: %s, %s)", name, NameML100K, NameML1M)
 	}
+	return verifySource(dir, src)
+}
+
+// verifySource checks dir against src's file sums (see Verify).
+func verifySource(dir string, src source) ([]string, error) {
+	name := src.name
 	var report []string
 	for _, f := range src.files {
 		p := filepath.Join(dir, f.name)
@@ -224,7 +230,7 @@ func fetchInto(ctx context.Context, client *http.Client, src source, root string
 			return "", fmt.Errorf("fetch %s: the archive has no %s%s", src.name, src.prefix, f.name)
 		}
 	}
-	if _, err := Verify(tmp, src.name); err != nil {
+	if _, err := verifySource(tmp, src); err != nil {
 		return "", fmt.Errorf("fetch: %w", err)
 	}
 	dest := filepath.Join(root, src.name)

@@ -339,6 +339,14 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 }
 
 func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (map[string]float64, error) {
+	v, err := r.once("eval:"+k.eval, func() (any, error) { return r.evalOnce(c, b, method, k) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]float64), nil
+}
+
+func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (map[string]float64, error) {
 	var meta stageMeta
 	if r.cache.Has("eval", k.eval) {
 		if err := r.cache.Meta("eval", k.eval, &meta); err != nil {
@@ -372,6 +380,14 @@ func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (map
 }
 
 func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+	v, err := r.once("attack:"+k.attack, func() (any, error) { return r.attackOnce(c, b, method, k) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*stageMeta), nil
+}
+
+func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
 	if r.cache.Has("attack", k.attack) {
 		if err := r.cache.Meta("attack", k.attack, &meta); err != nil {

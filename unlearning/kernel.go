@@ -4,20 +4,20 @@ package unlearning
 // products of the tiled MMD: the Gram tile Z_I·Z_Jᵀ and the gradient product
 // P_IJ·Z_J. Both are written as
 //
-//	c[r·ldc + j] = Σ_{k<kn} a[r·as + k] · b[k·bs + j],   r < 4, j < 16
+//	c[r·ldc + j] = Σ_{k<kn} a[r·ars + k·aks] · b[k·bs + j],   r < 4, j < 16
 //
-// with a four rows at stride as and b 16 consecutive values per k at
-// stride bs. On amd64 with AVX2 and FMA the float32 kernel is
+// with a four rows at stride ars whose elements are aks apart (aks = 1 for
+// rows of a row-major matrix, ars = 1 for its columns, i.e. a transposed
+// operand) and b 16 consecutive values per k at stride bs. On amd64 with AVX2 and FMA the float32 kernel is
 // assembly (kernel_amd64.s); elsewhere, and for float64, it is Go.
 
 // kernFunc is the signature of a 4×16 micro-kernel.
-type kernFunc[T Float] func(kn int, a []T, as int, b []T, bs int, c []T, ldc int)
+type kernFunc[T Float] func(kn int, a []T, ars, aks int, b []T, bs int, c []T, ldc int)
 
 // kern4x16Go is the portable micro-kernel: four 4×4 register blocks, each
 // summed over k in increasing order.
-func kern4x16Go[T Float](kn int, a []T, as int, b []T, bs int, c []T, ldc int) {
-	_ = a[3*as+kn-1]
-	a0s, a1s, a2s, a3s := a[:kn], a[as:as+kn], a[2*as:2*as+kn], a[3*as:3*as+kn]
+func kern4x16Go[T Float](kn int, a []T, ars, aks int, b []T, bs int, c []T, ldc int) {
+	_ = a[3*ars+(kn-1)*aks]
 	_ = b[(kn-1)*bs+15]
 	_ = c[3*ldc+15]
 	for j := 0; j < 16; j += 4 {
@@ -25,7 +25,8 @@ func kern4x16Go[T Float](kn int, a []T, as int, b []T, bs int, c []T, ldc int) {
 		var c20, c21, c22, c23, c30, c31, c32, c33 T
 		for k := 0; k < kn; k++ {
 			bv := (*[4]T)(b[k*bs+j:])
-			a0, a1, a2, a3 := a0s[k], a1s[k], a2s[k], a3s[k]
+			ak := a[k*aks:]
+			a0, a1, a2, a3 := ak[0], ak[ars], ak[2*ars], ak[3*ars]
 			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 			c00 += a0 * b0
 			c01 += a0 * b1

@@ -2,20 +2,22 @@
 
 #include "textflag.h"
 
-// func kern4x16AVX2(kn int, a *float32, as int, b *float32, bs int, c *float32, ldc int)
+// func kern4x16AVX2(kn int, a *float32, ars, aks int, b *float32, bs int, c *float32, ldc int)
 //
-//	c[r*ldc+j] = Σ_{k<kn} a[r*as+k]·b[k*bs+j],  r < 4, j < 16;  kn >= 1.
-TEXT ·kern4x16AVX2(SB), NOSPLIT, $0-56
+//	c[r*ldc+j] = Σ_{k<kn} a[r*ars+k*aks]·b[k*bs+j],  r < 4, j < 16;  kn >= 1.
+TEXT ·kern4x16AVX2(SB), NOSPLIT, $0-64
 	MOVQ kn+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ as+16(FP), R10
+	MOVQ ars+16(FP), R10
 	SHLQ $2, R10
 	LEAQ (R10)(R10*2), R11
-	MOVQ b+24(FP), DI
-	MOVQ bs+32(FP), R8
+	MOVQ aks+24(FP), R12
+	SHLQ $2, R12
+	MOVQ b+32(FP), DI
+	MOVQ bs+40(FP), R8
 	SHLQ $2, R8
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R9
 	SHLQ $2, R9
 
 	VXORPS Y0, Y0, Y0
@@ -42,7 +44,7 @@ loop:
 	VBROADCASTSS (SI)(R11*1), Y13
 	VFMADD231PS  Y8, Y13, Y6
 	VFMADD231PS  Y9, Y13, Y7
-	ADDQ         $4, SI
+	ADDQ         R12, SI
 	ADDQ         R8, DI
 	DECQ         CX
 	JNZ          loop
@@ -169,25 +171,26 @@ DATA pairconst<>+408(SB)/4, $0x80000000
 DATA pairconst<>+412(SB)/4, $0x80000000
 GLOBL pairconst<>(SB), RODATA|NOPTR, $416
 
-// func pairRowAVX2(n int, gram, sqb, wb, p *float32, sqa float32, inv *float32, nk int) (rowV, ra float64)
+// func pairRowAVX2(n int, gram, sqb, wb, q, colr *float32, sqa, wa float32, inv *float32, nk int) (rowV, ra float64)
 //
 // For b < n (a multiple of 8), with D = max(sqa + sqb[b] − 2·g[b], 0):
 //
 //	e_0 = exp(−D·inv[0]),  e_i = e_{i−1}²,  k = Σ_i e_i,  kp = Σ_i e_i·inv[i]
-//	p[b] = −wb[b]·kp,  rowV = Σ_b wb[b]·k,  ra = Σ_b p[b]
+//	q[b] = −kp,  colr[b] += wa·q[b],  rowV = Σ_b wb[b]·k,  ra = Σ_b wb[b]·q[b]
 //
 // exp is Cephes' expf (degree-5 polynomial on [−ln2/2, ln2/2], ≈1e-7
 // relative); the sums are accumulated in float64 lanes and reduced in a fixed
 // order.
-TEXT ·pairRowAVX2(SB), NOSPLIT, $0-80
+TEXT ·pairRowAVX2(SB), NOSPLIT, $0-88
 	MOVQ n+0(FP), CX
 	MOVQ gram+8(FP), SI
 	MOVQ sqb+16(FP), DI
 	MOVQ wb+24(FP), R8
-	MOVQ p+32(FP), R9
-	VBROADCASTSS sqa+40(FP), Y15
-	MOVQ inv+48(FP), R10
-	MOVQ nk+56(FP), R11
+	MOVQ q+32(FP), R9
+	MOVQ colr+40(FP), R13
+	VBROADCASTSS sqa+48(FP), Y15
+	MOVQ inv+56(FP), R10
+	MOVQ nk+64(FP), R11
 	VBROADCASTSS (R10), Y12
 	VXORPS pairconst<>+384(SB), Y12, Y14
 	VXORPS Y13, Y13, Y13
@@ -237,10 +240,14 @@ kern:
 
 kdone:
 	VMOVUPS (R8)(BX*4), Y8
-	VMULPS Y8, Y6, Y6
-	VMULPS Y8, Y7, Y7
 	VXORPS pairconst<>+384(SB), Y7, Y7
 	VMOVUPS Y7, (R9)(BX*4)
+	VBROADCASTSS wa+52(FP), Y5
+	VMOVUPS (R13)(BX*4), Y9
+	VFMADD231PS Y7, Y5, Y9
+	VMOVUPS Y9, (R13)(BX*4)
+	VMULPS Y8, Y6, Y6
+	VMULPS Y8, Y7, Y7
 	VCVTPS2PD X6, Y9
 	VADDPD Y9, Y10, Y10
 	VEXTRACTF128 $1, Y6, X6
@@ -259,10 +266,10 @@ kdone:
 	VEXTRACTF128 $1, Y10, X0
 	VADDPD X0, X10, X0
 	VHADDPD X0, X0, X0
-	MOVSD X0, rowV+64(FP)
+	MOVSD X0, rowV+72(FP)
 	VEXTRACTF128 $1, Y11, X1
 	VADDPD X1, X11, X1
 	VHADDPD X1, X1, X1
-	MOVSD X1, ra+72(FP)
+	MOVSD X1, ra+80(FP)
 	VZEROUPPER
 	RET

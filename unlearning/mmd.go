@@ -44,27 +44,31 @@ func newBandwidths(kernels []float64) bandwidths {
 //	m      = Σ_ab D_ab / (n² − n) = (2n·Σ_a‖z_a‖² − 2‖Σ_a z_a‖²) / (n² − n)   (detached)
 //	k_ab   = Σ_i exp(−D_ab/σ_i),   σ_i = mult_i·m
 //	MMD²   = Σ_ab w_a w_b k_ab = mean K_XX + mean K_YY − 2 mean K_XY
-//	P_ab   = w_b·∂k_ab/∂D_ab = −w_b Σ_i exp(−D_ab/σ_i)/σ_i
-//	∂MMD²/∂z_a = 4 w_a Σ_b P_ab (z_a − z_b) = 4 w_a (r_a z_a − (P·Z)_a),  r_a = Σ_b P_ab
+//	Q_ab   = ∂k_ab/∂D_ab = −Σ_i exp(−D_ab/σ_i)/σ_i                  (symmetric)
+//	∂MMD²/∂z_a = 4 w_a Σ_b w_b Q_ab (z_a − z_b) = 4 w_a (r_a z_a − (Q·Zw)_a)
+//	r_a = Σ_b w_b Q_ab,   Zw = diag(w)·Z
 //
 // The rows are centred (in float64) before the products, which leaves D
 // unchanged and keeps the cancellation in ‖z_a‖² + ‖z_b‖² − 2 z_a·z_b small.
 // Rows are padded to a multiple of 16 with zero-weight rows and columns to a
-// multiple of 16 with zeros. The n×n matrices are never formed: each worker
-// owns a block of Tile rows, walks the column blocks in increasing order,
-// builds the Gram tile and P tile (Tile² values each), and accumulates its
-// rows of P·Z, r and the value in float64. Block results are reduced in block
-// order, so the result does not depend on the number of workers.
+// multiple of 16 with zeros.
 //
-// The Gram tile reads 16-row k-major panels of Z (z16) and the rows of Z;
-// P is stored row-major so that P·Z reads it like the Gram reads Z.
+// Since K and Q are symmetric, only the tiles (I, J) with I ≤ J of the n×n
+// matrices are visited, each once: its Gram block, kernel values and Q block
+// (Tile² values each, per worker) serve both the rows of I (Q_IJ·Zw_J) and,
+// for I < J, the rows of J (Q_IJᵀ·Zw_I). The tiles are dealt round-robin to
+// a fixed number of virtual workers, each with its own float64 accumulators
+// of the N×d product, r and the value, which visit their tiles in order; the
+// accumulators are summed in virtual-worker order. Goroutines only choose
+// which virtual worker to run, so the result does not depend on their number.
 type mmdEngine[T Float] struct {
 	tile, workers int
 	bw            bandwidths
 	kern          kernFunc[T]
 
-	zrow, z16     []T
-	sq, w, blockV []float64
+	zrow, z16, zw []T
+	sq, w         []float64
+	virt          []*mmdVirtual
 	scratch       []*mmdScratch[T]
 
 	// asmRow selects the assembly kernel-value loop (float32 on AVX2+FMA
@@ -75,10 +79,18 @@ type mmdEngine[T Float] struct {
 	fixedM, lastM float64
 }
 
+// mmdVirtuals is the number of virtual workers of the MMD tiles: enough to
+// balance 2–8 cores, few enough that their N×d accumulators stay small.
+const mmdVirtuals = 8
+
+type mmdVirtual struct {
+	acc, r []float64
+	val    float64
+}
+
 type mmdScratch[T Float] struct {
-	g, p, out []T
-	acc, r    []float64
-	g32, p32  []float32 // g and p when T is float32
+	g, q, outI, outJ, colr []T
+	g32, q32, colr32       []float32 // g, q and colr when T is float32
 }
 
 func newMMDEngine[T Float](kernels []float64, tile, workers int) *mmdEngine[T] {
@@ -122,6 +134,7 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 		mean[k] /= float64(n)
 	}
 	e.zrow = grow(e.zrow, np*dp)
+	e.zw = grow(e.zw, np*dp)
 	e.sq = grow(e.sq, np)
 	e.w = grow(e.w, np)
 	zsum := make([]float64, d)
@@ -131,6 +144,7 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 		for k, v := range u[int(r)*d : int(r)*d+d] {
 			z := T(float64(v) - mean[k])
 			e.zrow[a*dp+k] = z
+			e.zw[a*dp+k] = T(w[a] * float64(z))
 			s += float64(z) * float64(z)
 			zsum[k] += float64(z)
 		}
@@ -156,7 +170,7 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 		}
 		return 0, nil
 	}
-	// Pack the 4-row and 16-row k-major panels.
+	// Pack the 16-row k-major panels of the Gram's right operand.
 	e.z16 = grow(e.z16, np*dp)
 	for a := 0; a < np; a++ {
 		src := e.zrow[a*dp : a*dp+dp]
@@ -184,153 +198,188 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 	}
 
 	nb := (np + tile - 1) / tile
-	e.blockV = grow(e.blockV, nb)
+	for len(e.virt) < mmdVirtuals {
+		e.virt = append(e.virt, &mmdVirtual{})
+	}
+	for _, v := range e.virt {
+		v.acc = grow(v.acc, np*dp)
+		v.r = grow(v.r, np)
+		v.val = 0
+	}
 	workers := e.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, nb)
+	workers = max(1, min(workers, mmdVirtuals))
 	for len(e.scratch) < workers {
 		e.scratch = append(e.scratch, &mmdScratch[T]{})
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	var errOnce sync.Once
-	var firstErr error
+	errs := make([]error, workers)
 	for wi := 0; wi < workers; wi++ {
 		s := e.scratch[wi]
 		s.g = grow(s.g, tile*tile)
-		s.p = grow(s.p, tile*tile)
-		s.out = grow(s.out, tile*dp)
-		s.acc = grow(s.acc, tile*dp)
-		s.r = grow(s.r, tile)
+		s.q = grow(s.q, tile*tile)
+		s.outI = grow(s.outI, tile*dp)
+		s.outJ = grow(s.outJ, tile*dp)
+		s.colr = grow(s.colr, tile)
 		if e.asmRow {
 			s.g32, _ = any(s.g).([]float32)
-			s.p32, _ = any(s.p).([]float32)
+			s.q32, _ = any(s.q).([]float32)
+			s.colr32, _ = any(s.colr).([]float32)
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				bi := int(next.Add(1) - 1)
-				if bi >= nb {
+				vi := int(next.Add(1) - 1)
+				if vi >= mmdVirtuals {
 					return
 				}
-				if err := ctx.Err(); err != nil {
-					errOnce.Do(func() { firstErr = err })
-					return
+				v := e.virt[vi]
+				t := 0
+				for bi := 0; bi < nb; bi++ {
+					for bj := bi; bj < nb; bj, t = bj+1, t+1 {
+						if t%mmdVirtuals != vi {
+							continue
+						}
+						if err := ctx.Err(); err != nil {
+							errs[wi] = err
+							return
+						}
+						e.tilePair(s, v, bi*tile, bj*tile, np, dp, inv)
+					}
 				}
-				e.blockV[bi] = e.block(s, bi, n, np, d, dp, inv, rows, grad, coef)
 			}
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
+	for _, err := range errs {
+		if err != nil {
+			return 0, err
+		}
 	}
-	var v float64
-	for _, b := range e.blockV {
-		v += b
-	}
-	return v, nil
-}
-
-// block computes the rows [bi·tile, …) of the value and gradient.
-func (e *mmdEngine[T]) block(s *mmdScratch[T], bi, n, np, d, dp int, inv []float64, rows []int32, grad []T, coef float64) float64 {
-	tile := e.tile
-	i0 := bi * tile
-	ti := min(tile, np-i0)
-	acc, r := s.acc[:ti*dp], s.r[:ti]
-	clear(acc)
-	clear(r)
-	sq, w := e.sq, e.w
-	square := e.bw.square
 	var val float64
-	for j0 := 0; j0 < np; j0 += tile {
-		tj := min(tile, np-j0)
-		// Gram tile G = Z_I·Z_Jᵀ (ti×tj, leading dimension tile).
-		for p := 0; p < ti; p += 4 {
-			a := e.zrow[(i0+p)*dp:]
-			for q := 0; q < tj/16; q++ {
-				e.kern(dp, a, dp, e.z16[(j0/16+q)*dp*16:], 16, s.g[p*tile+q*16:], tile)
-			}
-		}
-		// Kernel values and P (ti×tj, leading dimension tile).
-		for a := 0; a < ti; a++ {
-			ga := i0 + a
-			wa := w[ga]
-			pRow := s.p[a*tile : a*tile+tj]
-			if wa == 0 {
-				clear(pRow)
-				continue
-			}
-			if e.asmRow {
-				g32 := s.g32[a*tile : a*tile+tj]
-				if j0 == i0 {
-					g32[a] = e.sq32[ga] // D_aa = 0 exactly
-				}
-				rowV, ra := pairRowF32Asm(g32, e.sq32[j0:j0+tj], e.w32[j0:j0+tj], s.p32[a*tile:a*tile+tj], e.sq32[ga], e.inv32)
-				val += wa * rowV
-				r[a] += ra
-				continue
-			}
-			sqa := sq[ga]
-			gRow := s.g[a*tile : a*tile+tj]
-			var rowV, ra float64
-			for b, gv := range gRow {
-				gb := j0 + b
-				wb := w[gb]
-				if wb == 0 {
-					pRow[b] = 0
-					continue
-				}
-				dist := sqa + sq[gb] - 2*float64(gv)
-				if dist < 0 || ga == gb {
-					dist = 0
-				}
-				ex := math.Exp(-dist * inv[0])
-				kv, kp := ex, ex*inv[0]
-				for i := 1; i < len(inv); i++ {
-					if square[i] {
-						ex *= ex
-					} else {
-						ex = math.Exp(-dist * inv[i])
-					}
-					kv += ex
-					kp += ex * inv[i]
-				}
-				rowV += wb * kv
-				pt := T(-wb * kp)
-				pRow[b] = pt
-				ra += float64(pt)
-			}
-			val += wa * rowV
-			r[a] += ra
-		}
-		// out = P_IJ·Z_J (ti×dp), accumulated in float64.
-		for p := 0; p < ti; p += 4 {
-			a := s.p[p*tile:]
-			for c := 0; c < dp; c += 16 {
-				e.kern(tj, a, tile, e.zrow[j0*dp+c:], dp, s.out[p*dp+c:], dp)
-			}
-		}
-		for k, v := range s.out[:ti*dp] {
-			acc[k] += float64(v)
-		}
+	for _, v := range e.virt {
+		val += v.val
 	}
 	if grad != nil && coef != 0 {
-		for a := 0; a < ti && i0+a < n; a++ {
-			ga := i0 + a
-			f := 4 * w[ga] * coef
-			z := e.zrow[ga*dp : ga*dp+d]
-			g := grad[int(rows[ga])*d : int(rows[ga])*d+d]
-			ac := acc[a*dp : a*dp+d]
+		for a := 0; a < n; a++ {
+			var ra float64
+			for _, v := range e.virt {
+				ra += v.r[a]
+			}
+			f := 4 * w[a] * coef
+			z := e.zrow[a*dp : a*dp+d]
+			g := grad[int(rows[a])*d : int(rows[a])*d+d]
 			for k := range g {
-				g[k] += T(f * (r[a]*float64(z[k]) - ac[k]))
+				var ac float64
+				for _, v := range e.virt {
+					ac += v.acc[a*dp+k]
+				}
+				g[k] += T(f * (ra*float64(z[k]) - ac))
 			}
 		}
 	}
-	return val
+	return val, nil
+}
+
+// tilePair processes the tile of rows [i0, i0+tile) × columns [j0, j0+tile)
+// (i0 ≤ j0) into the virtual worker v.
+func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp int, inv []float64) {
+	tile := e.tile
+	ti, tj := min(tile, np-i0), min(tile, np-j0)
+	diag := i0 == j0
+	// Gram tile G = Z_I·Z_Jᵀ (ti×tj, leading dimension tile).
+	for p := 0; p < ti; p += 4 {
+		a := e.zrow[(i0+p)*dp:]
+		for q := 0; q < tj/16; q++ {
+			e.kern(dp, a, dp, 1, e.z16[(j0/16+q)*dp*16:], 16, s.g[p*tile+q*16:], tile)
+		}
+	}
+	// Kernel values, Q, the value, r_a (rows) and r_b (columns).
+	sq, w := e.sq, e.w
+	square := e.bw.square
+	colr := s.colr[:tj]
+	clear(colr)
+	var val float64
+	for a := 0; a < ti; a++ {
+		ga := i0 + a
+		wa := w[ga]
+		qRow := s.q[a*tile : a*tile+tj]
+		if wa == 0 {
+			clear(qRow)
+			continue
+		}
+		if e.asmRow {
+			g32 := s.g32[a*tile : a*tile+tj]
+			if diag {
+				g32[a] = e.sq32[ga] // D_aa = 0 exactly
+			}
+			rowV, ra := pairRowF32Asm(g32, e.sq32[j0:j0+tj], e.w32[j0:j0+tj], s.q32[a*tile:a*tile+tj], s.colr32[:tj], e.sq32[ga], e.w32[ga], e.inv32)
+			val += wa * rowV
+			v.r[ga] += ra
+			continue
+		}
+		sqa := sq[ga]
+		gRow := s.g[a*tile : a*tile+tj]
+		var rowV, ra float64
+		for b, gv := range gRow {
+			gb := j0 + b
+			dist := sqa + sq[gb] - 2*float64(gv)
+			if dist < 0 || ga == gb {
+				dist = 0
+			}
+			ex := math.Exp(-dist * inv[0])
+			kv, kp := ex, ex*inv[0]
+			for i := 1; i < len(inv); i++ {
+				if square[i] {
+					ex *= ex
+				} else {
+					ex = math.Exp(-dist * inv[i])
+				}
+				kv += ex
+				kp += ex * inv[i]
+			}
+			qt := T(-kp)
+			qRow[b] = qt
+			wb := w[gb]
+			rowV += wb * kv
+			ra += wb * float64(qt)
+			colr[b] += T(wa * float64(qt))
+		}
+		val += wa * rowV
+		v.r[ga] += ra
+	}
+	// Rows of I: Q_IJ·Zw_J.
+	for p := 0; p < ti; p += 4 {
+		for c := 0; c < dp; c += 16 {
+			e.kern(tj, s.q[p*tile:], tile, 1, e.zw[j0*dp+c:], dp, s.outI[p*dp+c:], dp)
+		}
+	}
+	acc := v.acc[i0*dp : (i0+ti)*dp]
+	for k, x := range s.outI[:ti*dp] {
+		acc[k] += float64(x)
+	}
+	if diag {
+		v.val += val
+		return
+	}
+	// Rows of J: Q_IJᵀ·Zw_I, and the mirrored half of the value.
+	v.val += 2 * val
+	for b, x := range colr {
+		v.r[j0+b] += float64(x)
+	}
+	for p := 0; p < tj; p += 4 {
+		for c := 0; c < dp; c += 16 {
+			e.kern(ti, s.q[p:], 1, tile, e.zw[i0*dp+c:], dp, s.outJ[p*dp+c:], dp)
+		}
+	}
+	acc = v.acc[j0*dp : (j0+tj)*dp]
+	for k, x := range s.outJ[:tj*dp] {
+		acc[k] += float64(x)
+	}
 }
 
 // MMD2 returns the biased multi-kernel MMD² of SPEC §2.2 between the rows of

@@ -30,7 +30,10 @@ func MulABTPar(dst, a, b *Matrix, workers int) {
 }
 
 // mulABTRows computes rows [lo, hi) of A·Bᵀ, four rows of A at a time so
-// each row of B is loaded once per four dot products.
+// each row of B is loaded once per four dot products. Every element is the
+// sequential sum Σ_{p=0..k-1} A_ip·B_jp in ascending p, whatever its row's
+// position in a block, so a row's result does not depend on which other rows
+// are computed with it (evaluators rely on this to reproduce training scores).
 func mulABTRows(dst, a, b *Matrix, lo, hi int) {
 	k := a.Cols
 	i := lo
@@ -53,7 +56,13 @@ func mulABTRows(dst, a, b *Matrix, lo, hi int) {
 	for ; i < hi; i++ {
 		ai, di := a.Row(i), dst.Row(i)
 		for j := 0; j < b.Rows; j++ {
-			di[j] = Dot(ai, b.Row(j))
+			bj := b.Data[j*k : j*k+k : j*k+k]
+			ai := ai[:len(bj)]
+			var s float32
+			for p, v := range bj {
+				s += ai[p] * v
+			}
+			di[j] = s
 		}
 	}
 }
