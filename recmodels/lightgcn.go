@@ -1,0 +1,289 @@
+package recmodels
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/potau/potau/internal/csr"
+	"github.com/potau/potau/internal/dense"
+)
+
+// LightGCN propagates ego embeddings X⁰ = [E_U; E_I] over the normalised
+// bipartite train graph Â = D^{-1/2} A D^{-1/2} and averages the layers,
+//
+//	F = 1/(L+1) · Σ_{l=0..L} Â^l X⁰,       s(u, i) = F_u · F_{n_U+i}.
+//
+// The sum is evaluated by Horner's rule, Y₀ = X⁰, Y_k = X⁰ + Â·Y_{k−1},
+// F = Y_L/(L+1), computing only the rows a mini-batch needs: Y_L on the batch
+// nodes B, Y_{L−1} on their neighbours N(B), and so on. Because Â is symmetric
+// the gradient is the same operator applied to G = ∂L/∂F,
+//
+//	∂L/∂X⁰ = 1/(L+1) · Σ_l Â^l G,
+//
+// again by Horner's rule, starting from G's few non-zero rows.
+type LightGCN struct {
+	cfg    Config
+	EU, EI *tensor
+	adj    *csr.Matrix
+	train  [][]int32 // the graph's adjacency lists (for checkpoints)
+
+	mu       sync.Mutex
+	fu, fi   *dense.Matrix // cached final tables (nil = stale)
+	work     *gcnWork      // training scratch
+	bu, bi   []int32
+	nWorkers int
+}
+
+func newLightGCN(c Config, nu, ni int, train [][]int32, seed uint64) (*LightGCN, error) {
+	adj, err := csr.Bipartite(nu, ni, train)
+	if err != nil {
+		return nil, fmt.Errorf("recmodels: LightGCN graph: %w", err)
+	}
+	m := &LightGCN{cfg: c, EU: newTensor("user", nu, c.Dim), EI: newTensor("item", ni, c.Dim), adj: adj, train: train, nWorkers: c.Workers}
+	initNormal(m.EU.w, c.initStd(), seed, 0)
+	initNormal(m.EI.w, c.initStd(), seed, 1)
+	return m, nil
+}
+
+func (m *LightGCN) Kind() string             { return "lightgcn" }
+func (m *LightGCN) NumUsers() int            { return m.EU.w.Rows }
+func (m *LightGCN) NumItems() int            { return m.EI.w.Rows }
+func (m *LightGCN) UserTable() *dense.Matrix { return m.EU.w }
+func (m *LightGCN) config() Config           { return m.cfg }
+func (m *LightGCN) tensors() []*tensor       { return []*tensor{m.EU, m.EI} }
+func (m *LightGCN) userTensor() *tensor      { return m.EU }
+func (m *LightGCN) invalidate() {
+	m.mu.Lock()
+	m.fu, m.fi = nil, nil
+	m.mu.Unlock()
+}
+
+// WithUserTable returns a LightGCN sharing the item table and graph with m
+// and using u as the ego user table.
+func (m *LightGCN) WithUserTable(u *dense.Matrix) Model {
+	mustTable("LightGCN", u, m.EU.w)
+	return &LightGCN{cfg: m.cfg, EU: &tensor{name: "user", w: u}, EI: m.EI, adj: m.adj, train: m.train, nWorkers: m.nWorkers}
+}
+
+// finalTables returns the propagated user and item tables, computed once.
+func (m *LightGCN) finalTables() (u, i *dense.Matrix) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fu == nil {
+		w := newGCNWork(m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols)
+		w.loadEgo(m.EU.w, m.EI.w)
+		f := w.propagateAll(m.nWorkers)
+		nu, d := m.EU.w.Rows, m.EU.w.Cols
+		m.fu = &dense.Matrix{Rows: nu, Cols: d, Data: f.Data[:nu*d]}
+		m.fi = &dense.Matrix{Rows: m.EI.w.Rows, Cols: d, Data: f.Data[nu*d:]}
+	}
+	return m.fu, m.fi
+}
+
+// Embeddings returns the propagated (final) user and item tables.
+func (m *LightGCN) Embeddings() (users, items *dense.Matrix) { return m.finalTables() }
+
+func (m *LightGCN) Score(dst []float32, u int, items []int32) {
+	fu, fi := m.finalTables()
+	ur := fu.Row(u)
+	for k, i := range items {
+		dst[k] = dense.Dot(ur, fi.Row(int(i)))
+	}
+}
+
+func (m *LightGCN) ScoreAll(dst []float32, u int) {
+	fu, fi := m.finalTables()
+	ur := fu.Row(u)
+	for i := range fi.Rows {
+		dst[i] = dense.Dot(ur, fi.Row(i))
+	}
+}
+
+// gcnWork holds the buffers of one batch's propagation and its gradient.
+type gcnWork struct {
+	adj        *csr.Matrix
+	layers, nu int
+	x0         *dense.Matrix    // ego table [E_U; E_I]
+	y          [2]*dense.Matrix // Horner ping-pong buffers (forward)
+	h          [2]*dense.Matrix // Horner ping-pong buffers (backward)
+	g          *dense.Matrix    // ∂L/∂F/(L+1); zero outside the batch nodes
+	f          *dense.Matrix    // F on the batch nodes' rows
+	seen, mask []bool           // all false between calls
+	nodes      []int32          // distinct batch nodes, in order of first appearance
+	levels     [][]int32        // levels[k] = rows on which Y_k is needed
+	rows       []int32
+	allRows    []int32
+}
+
+func newGCNWork(adj *csr.Matrix, layers, nu, d int) *gcnWork {
+	n := adj.Rows
+	w := &gcnWork{adj: adj, layers: layers, nu: nu, x0: dense.New(n, d), g: dense.New(n, d), f: dense.New(n, d),
+		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1)}
+	for k := range w.y {
+		w.y[k] = dense.New(n, d)
+		w.h[k] = dense.New(n, d)
+	}
+	w.allRows = make([]int32, n)
+	for i := range w.allRows {
+		w.allRows[i] = int32(i)
+	}
+	return w
+}
+
+func (w *gcnWork) loadEgo(u, it *dense.Matrix) {
+	copy(w.x0.Data, u.Data)
+	copy(w.x0.Data[len(u.Data):], it.Data)
+}
+
+// propagateAll returns a new matrix F = 1/(L+1)·Σ_l Â^l X⁰ over all rows.
+func (w *gcnWork) propagateAll(workers int) *dense.Matrix {
+	cur := w.x0
+	for k := 1; k <= w.layers; k++ {
+		next := w.y[k%2]
+		csr.MulDenseRows(next, w.adj, cur, w.x0, w.allRows, nil, workers)
+		cur = next
+	}
+	f := cur.Clone()
+	dense.Scale(1/float32(w.layers+1), f.Data)
+	return f
+}
+
+// forward computes F on the nodes of the pairs (users[k], nu+items[k]) and
+// writes s_k = F_u·F_i into out. Row by row it computes the same bits as
+// propagateAll. It keeps what backward needs.
+func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
+	w.nodes = w.nodes[:0]
+	for k := range users {
+		for _, v := range [2]int32{users[k], int32(w.nu) + items[k]} {
+			if !w.seen[v] {
+				w.seen[v] = true
+				w.nodes = append(w.nodes, v)
+			}
+		}
+	}
+	for _, v := range w.nodes {
+		w.seen[v] = false
+	}
+	// levels[L] = B, levels[k-1] = N(levels[k]).
+	L := w.layers
+	w.levels[L] = append(w.levels[L][:0], w.nodes...)
+	for k := L; k >= 2; k-- {
+		w.levels[k-1] = w.adj.Neighbours(w.levels[k-1][:0], w.levels[k], w.seen)
+		for _, v := range w.levels[k-1] {
+			w.seen[v] = false
+		}
+	}
+	cur := w.x0
+	for k := 1; k <= L; k++ {
+		next := w.y[k%2]
+		csr.MulDenseRows(next, w.adj, cur, w.x0, w.levels[k], nil, workers)
+		cur = next
+	}
+	scale := 1 / float32(L+1)
+	for _, v := range w.nodes {
+		fr := w.f.Row(int(v))
+		copy(fr, cur.Row(int(v)))
+		dense.Scale(scale, fr)
+	}
+	for k := range users {
+		out[k] = dense.Dot(w.f.Row(int(users[k])), w.f.Row(w.nu+int(items[k])))
+	}
+}
+
+// backward turns dL/ds into dL/dX⁰, returned in a buffer owned by w (valid
+// until the next call).
+//
+//	G_u = Σ_k dS_k·F_{i_k}/(L+1),  G_i = Σ_k dS_k·F_{u_k}/(L+1)
+//	H₀ = G, H_k = G + Â·H_{k−1},   dL/dX⁰ = H_L
+//
+// H_k is computed on T_k = T_{k−1} ∪ N(T_{k−1}) (T₀ = B), summing only over
+// the columns in T_{k−1}, where H_{k−1} may be non-zero.
+func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *dense.Matrix {
+	L := w.layers
+	scale := 1 / float32(L+1)
+	for k := range users {
+		u, i := int(users[k]), w.nu+int(items[k])
+		c := dS[k] * scale
+		dense.Axpy(c, w.f.Row(i), w.g.Row(u))
+		dense.Axpy(c, w.f.Row(u), w.g.Row(i))
+	}
+	rows := append(w.rows[:0], w.nodes...)
+	for _, v := range rows {
+		w.seen[v] = true
+	}
+	cur := w.g
+	for k := 1; k <= L; k++ {
+		for _, v := range rows {
+			w.mask[v] = true // T_{k−1}
+		}
+		rows = w.adj.Neighbours(rows, rows, w.seen) // T_k
+		next := w.h[k%2]
+		next.Zero()
+		csr.MulDenseRows(next, w.adj, cur, w.g, rows, w.mask, workers)
+		cur = next
+	}
+	for _, v := range rows {
+		w.seen[v] = false
+		w.mask[v] = false
+	}
+	w.rows = rows
+	if L == 0 {
+		out := w.h[0]
+		copy(out.Data, w.g.Data)
+		cur = out
+	}
+	for _, v := range w.nodes {
+		clear(w.g.Row(int(v)))
+	}
+	return cur
+}
+
+func (m *LightGCN) forward(_ context.Context, users, items []int32, out []float32) error {
+	if m.work == nil {
+		m.work = newGCNWork(m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols)
+	}
+	m.work.loadEgo(m.EU.w, m.EI.w)
+	m.bu, m.bi = users, items
+	m.work.forward(users, items, out, m.nWorkers)
+	return nil
+}
+
+func (m *LightGCN) backward(_ context.Context, dS []float32) error {
+	gx := m.work.backward(m.bu, m.bi, dS, m.nWorkers)
+	nu := len(m.EU.g.Data)
+	dense.Axpy(1, gx.Data[:nu], m.EU.g.Data)
+	dense.Axpy(1, gx.Data[nu:], m.EI.g.Data)
+	return nil
+}
+
+// ScorePairs scores pairs with ego user table U through the propagation; the
+// backward adds dL/dU through the propagation (the user rows of dL/dX⁰).
+func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []int32, dst []float32) (func(dS []float32, dU *dense.Matrix) error, error) {
+	if err := checkPairs(U, m.EU.w, m.NumItems(), users, items, dst); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w := newGCNWork(m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols)
+	w.loadEgo(U, m.EI.w)
+	w.forward(users, items, dst, m.nWorkers)
+	// w's buffers hold this call's forward state; the closure may run once.
+	done := false
+	return func(dS []float32, dU *dense.Matrix) error {
+		if len(dS) != len(users) || !dense.SameShape(dU, U) {
+			return fmt.Errorf("recmodels: LightGCN ScorePairs backward: dS %d (want %d), dU %dx%d (want %dx%d)", len(dS), len(users), dU.Rows, dU.Cols, U.Rows, U.Cols)
+		}
+		if done {
+			return fmt.Errorf("recmodels: LightGCN ScorePairs backward called twice")
+		}
+		done = true
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		gx := w.backward(users, items, dS, m.nWorkers)
+		dense.Axpy(1, gx.Data[:len(dU.Data)], dU.Data)
+		return nil
+	}, nil
+}

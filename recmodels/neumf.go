@@ -1,0 +1,355 @@
+package recmodels
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/potau/potau/internal/dense"
+)
+
+// NeuMF is neural matrix factorisation (He et al. 2017) as in the reference:
+// a GMF branch g = P_u ⊙ Q_i and an MLP branch over [A_u, B_i],
+//
+//	x₀ = [A_u, B_i],  x_{l+1} = ReLU(W_l x_l + b_l),  l = 0..L−1
+//	s(u, i) = w_p · [g, x_L] + b_p
+//
+// with tower widths 2m → m → m/2 → … → m/2^{L−1} (m = MLPDim). The first
+// layer is evaluated as W₀x₀ = W₀ᵁA_u + W₀ᴵB_i (the two column halves of W₀),
+// so evaluation can precompute the per-user and per-item halves once and
+// reproduce training's scores bit for bit.
+type NeuMF struct {
+	cfg        Config
+	P, Q, A, B *tensor
+	W, Bias    []*tensor // W[l] is out×in, Bias[l] is 1×out
+	Wp, Bp     *tensor   // 1×(Dim + m/2^{L−1}), 1×1
+
+	mu    sync.Mutex
+	proj  *neuProj // cached first-layer projections for evaluation
+	work  *neuWork // training scratch
+	nWork int
+}
+
+// neuProj holds the first-layer halves W₀ᵁA_u (users) and W₀ᴵB_i (items).
+type neuProj struct{ u, i *dense.Matrix }
+
+func newNeuMF(c Config, nu, ni int, seed uint64) *NeuMF {
+	m := &NeuMF{cfg: c, nWork: c.Workers,
+		P: newTensor("gmf_user", nu, c.Dim), Q: newTensor("gmf_item", ni, c.Dim),
+		A: newTensor("mlp_user", nu, c.MLPDim), B: newTensor("mlp_item", ni, c.MLPDim)}
+	std := c.initStd()
+	initNormal(m.P.w, std, seed, 0)
+	initNormal(m.Q.w, std, seed, 1)
+	initNormal(m.A.w, std, seed, 2)
+	initNormal(m.B.w, std, seed, 3)
+	in := 2 * c.MLPDim
+	for l := 0; l < c.Layers; l++ {
+		out := in / 2
+		w := newTensor(fmt.Sprintf("mlp_w%d", l), out, in)
+		initUniform(w.w, math.Sqrt(6/float64(in+out)), seed, uint64(10+l)) // Xavier-uniform
+		m.W = append(m.W, w)
+		m.Bias = append(m.Bias, newTensor(fmt.Sprintf("mlp_b%d", l), 1, out))
+		in = out
+	}
+	m.Wp = newTensor("predict_w", 1, c.Dim+in)
+	initUniform(m.Wp.w, math.Sqrt(3/float64(c.Dim+in)), seed, 9) // Kaiming-uniform, a=1
+	m.Bp = newTensor("predict_b", 1, 1)
+	return m
+}
+
+func (m *NeuMF) Kind() string             { return "neumf" }
+func (m *NeuMF) NumUsers() int            { return m.P.w.Rows }
+func (m *NeuMF) NumItems() int            { return m.Q.w.Rows }
+func (m *NeuMF) UserTable() *dense.Matrix { return m.P.w }
+func (m *NeuMF) config() Config           { return m.cfg }
+func (m *NeuMF) userTensor() *tensor      { return m.P }
+func (m *NeuMF) tensors() []*tensor {
+	ts := []*tensor{m.P, m.Q, m.A, m.B}
+	for l := range m.W {
+		ts = append(ts, m.W[l], m.Bias[l])
+	}
+	return append(ts, m.Wp, m.Bp)
+}
+func (m *NeuMF) invalidate() {
+	m.mu.Lock()
+	m.proj = nil
+	m.mu.Unlock()
+}
+
+// Embeddings returns the GMF user and item tables.
+func (m *NeuMF) Embeddings() (users, items *dense.Matrix) { return m.P.w, m.Q.w }
+
+// WithUserTable returns a NeuMF sharing everything with m but the GMF user table.
+func (m *NeuMF) WithUserTable(u *dense.Matrix) Model {
+	mustTable("NeuMF", u, m.P.w)
+	c := &NeuMF{cfg: m.cfg, P: &tensor{name: "gmf_user", w: u}, Q: m.Q, A: m.A, B: m.B, W: m.W, Bias: m.Bias, Wp: m.Wp, Bp: m.Bp, nWork: m.nWork}
+	m.mu.Lock()
+	c.proj = m.proj // the MLP branch does not depend on the GMF table
+	m.mu.Unlock()
+	return c
+}
+
+func (m *NeuMF) projections() *neuProj {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.proj == nil {
+		h := m.MLPDim()
+		w0 := m.W[0].w
+		wu, wi := dense.New(w0.Rows, h), dense.New(w0.Rows, h)
+		for o := 0; o < w0.Rows; o++ {
+			copy(wu.Row(o), w0.Row(o)[:h])
+			copy(wi.Row(o), w0.Row(o)[h:])
+		}
+		p := &neuProj{u: dense.New(m.A.w.Rows, w0.Rows), i: dense.New(m.B.w.Rows, w0.Rows)}
+		dense.MulABTPar(p.u, m.A.w, wu, m.nWork)
+		dense.MulABTPar(p.i, m.B.w, wi, m.nWork)
+		m.proj = p
+	}
+	return m.proj
+}
+
+// MLPDim returns the MLP embedding dimension m.
+func (m *NeuMF) MLPDim() int { return m.A.w.Cols }
+
+// neuWork holds the activations of up to cap pairs.
+type neuWork struct {
+	users, items []int32
+	zu, zi       *dense.Matrix   // first-layer halves for the pairs
+	xs           []*dense.Matrix // xs[l] = x_l for l ≥ 1 (xs[0] unused)
+	dx           []*dense.Matrix // ∂L/∂x_l
+	g            *dense.Matrix   // GMF products
+	a, b         *dense.Matrix   // gathered MLP embeddings (for weight gradients)
+	wu, wi       *dense.Matrix   // column halves of W₀
+	dwu, dwi     *dense.Matrix
+}
+
+func (m *NeuMF) newWork(n int) *neuWork {
+	h := m.MLPDim()
+	w := &neuWork{g: dense.New(n, m.cfg.Dim), a: dense.New(n, h), b: dense.New(n, h)}
+	w.xs = make([]*dense.Matrix, len(m.W)+1)
+	w.dx = make([]*dense.Matrix, len(m.W)+1)
+	for l, wl := range m.W {
+		w.xs[l+1] = dense.New(n, wl.w.Rows)
+		w.dx[l+1] = dense.New(n, wl.w.Rows)
+	}
+	out0 := m.W[0].w.Rows
+	w.zu, w.zi = dense.New(n, out0), dense.New(n, out0)
+	w.dx[0] = dense.New(n, 2*h)
+	w.wu, w.wi = dense.New(out0, h), dense.New(out0, h)
+	w.dwu, w.dwi = dense.New(out0, h), dense.New(out0, h)
+	return w
+}
+
+// rows returns the first n rows of a scratch matrix.
+func rows(x *dense.Matrix, n int) *dense.Matrix {
+	return &dense.Matrix{Rows: n, Cols: x.Cols, Data: x.Data[:n*x.Cols]}
+}
+
+// tower runs layers 1..L−1 and the predict layer from x₁ (already in
+// w.xs[1]) for n pairs whose GMF products are in w.g, writing scores.
+func (m *NeuMF) tower(w *neuWork, n int, out []float32, workers int) {
+	for l := 1; l < len(m.W); l++ {
+		xin, xout := rows(w.xs[l], n), rows(w.xs[l+1], n)
+		dense.MulABTPar(xout, xin, m.W[l].w, workers)
+		b := m.Bias[l].w.Data
+		for k := 0; k < n; k++ {
+			r := xout.Row(k)
+			for o := range r {
+				r[o] = max(r[o]+b[o], 0)
+			}
+		}
+	}
+	d := m.cfg.Dim
+	wp := m.Wp.w.Data
+	xl := w.xs[len(m.W)]
+	for k := 0; k < n; k++ {
+		out[k] = dense.Dot(wp[:d], w.g.Row(k)) + dense.Dot(wp[d:], xl.Row(k)) + m.Bp.w.Data[0]
+	}
+}
+
+// firstLayer sets x₁ = ReLU(zu + zi + b₀) for n pairs.
+func (m *NeuMF) firstLayer(w *neuWork, n int) {
+	b := m.Bias[0].w.Data
+	for k := 0; k < n; k++ {
+		zu, zi, x := w.zu.Row(k), w.zi.Row(k), w.xs[1].Row(k)
+		for o := range x {
+			x[o] = max((zu[o]+zi[o])+b[o], 0)
+		}
+	}
+}
+
+func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) error {
+	n := len(users)
+	if m.work == nil || m.work.g.Rows < n {
+		m.work = m.newWork(n)
+	}
+	w := m.work
+	w.users, w.items = users, items
+	h := m.MLPDim()
+	w0 := m.W[0].w
+	for o := 0; o < w0.Rows; o++ {
+		copy(w.wu.Row(o), w0.Row(o)[:h])
+		copy(w.wi.Row(o), w0.Row(o)[h:])
+	}
+	for k := range users {
+		u, i := int(users[k]), int(items[k])
+		copy(w.a.Row(k), m.A.w.Row(u))
+		copy(w.b.Row(k), m.B.w.Row(i))
+		g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
+		for c := range g {
+			g[c] = p[c] * q[c]
+		}
+	}
+	dense.MulABTPar(rows(w.zu, n), rows(w.a, n), w.wu, m.nWork)
+	dense.MulABTPar(rows(w.zi, n), rows(w.b, n), w.wi, m.nWork)
+	m.firstLayer(w, n)
+	m.tower(w, n, out, m.nWork)
+	return nil
+}
+
+// backward accumulates every parameter's gradient from dL/ds.
+func (m *NeuMF) backward(_ context.Context, dS []float32) error {
+	w := m.work
+	n := len(w.users)
+	d := m.cfg.Dim
+	L := len(m.W)
+	wp := m.Wp.w.Data
+	gp := m.Wp.g.Data
+	xl := w.xs[L]
+	dxl := rows(w.dx[L], n)
+	for k := 0; k < n; k++ {
+		c := dS[k]
+		dense.Axpy(c, w.g.Row(k), gp[:d])
+		dense.Axpy(c, xl.Row(k), gp[d:])
+		m.Bp.g.Data[0] += c
+		dx := dxl.Row(k)
+		for o := range dx {
+			dx[o] = c * wp[d+o]
+		}
+		u, i := int(w.users[k]), int(w.items[k])
+		pu, qi := m.P.w.Row(u), m.Q.w.Row(i)
+		gu, gi := m.P.g.Row(u), m.Q.g.Row(i)
+		for c2 := 0; c2 < d; c2++ {
+			dg := c * wp[c2]
+			gu[c2] += dg * qi[c2]
+			gi[c2] += dg * pu[c2]
+		}
+	}
+	for l := L - 1; l >= 0; l-- {
+		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place)
+		dz := rows(w.dx[l+1], n)
+		x := w.xs[l+1]
+		bg := m.Bias[l].g.Data
+		for k := 0; k < n; k++ {
+			dr, xr := dz.Row(k), x.Row(k)
+			for o := range dr {
+				if xr[o] <= 0 {
+					dr[o] = 0
+				}
+			}
+			dense.Axpy(1, dr, bg)
+		}
+		if l > 0 {
+			dense.MulATB(m.W[l].g, dz, rows(w.xs[l], n), m.nWork)
+			dense.MulAB(rows(w.dx[l], n), dz, m.W[l].w, m.nWork)
+			continue
+		}
+		// First layer: W₀ = [W₀ᵁ W₀ᴵ], x₀ = [a, b].
+		dense.MulATB(w.dwu, dz, rows(w.a, n), m.nWork)
+		dense.MulATB(w.dwi, dz, rows(w.b, n), m.nWork)
+		h := m.MLPDim()
+		for o := 0; o < m.W[0].g.Rows; o++ {
+			gr := m.W[0].g.Row(o)
+			dense.Axpy(1, w.dwu.Row(o), gr[:h])
+			dense.Axpy(1, w.dwi.Row(o), gr[h:])
+		}
+		da := rows(w.a, n) // reuse: the gathered embeddings are no longer needed
+		db := rows(w.b, n)
+		dense.MulAB(da, dz, w.wu, m.nWork)
+		dense.MulAB(db, dz, w.wi, m.nWork)
+		for k := 0; k < n; k++ {
+			dense.Axpy(1, da.Row(k), m.A.g.Row(int(w.users[k])))
+			dense.Axpy(1, db.Row(k), m.B.g.Row(int(w.items[k])))
+		}
+	}
+	return nil
+}
+
+// evalBlock is the number of pairs scored together.
+const evalBlock = 256
+
+// scoreBlock writes the scores of n ≤ evalBlock pairs (uOf(k), iOf(k)) into
+// dst, with GMF user table U, using the cached first-layer projections and
+// w's scratch (capacity ≥ n).
+func (m *NeuMF) scoreBlock(w *neuWork, U *dense.Matrix, n int, uOf, iOf func(k int) int, dst []float32) {
+	pr := m.projections()
+	for k := 0; k < n; k++ {
+		u, i := uOf(k), iOf(k)
+		copy(w.zu.Row(k), pr.u.Row(u))
+		copy(w.zi.Row(k), pr.i.Row(i))
+		g, p, q := w.g.Row(k), U.Row(u), m.Q.w.Row(i)
+		for c := range g {
+			g[c] = p[c] * q[c]
+		}
+	}
+	m.firstLayer(w, n)
+	m.tower(w, n, dst[:n], 1)
+}
+
+func (m *NeuMF) Score(dst []float32, u int, items []int32) {
+	w := m.newWork(evalBlock)
+	for lo := 0; lo < len(items); lo += evalBlock {
+		n := min(evalBlock, len(items)-lo)
+		m.scoreBlock(w, m.P.w, n, func(int) int { return u }, func(k int) int { return int(items[lo+k]) }, dst[lo:])
+	}
+}
+
+func (m *NeuMF) ScoreAll(dst []float32, u int) {
+	w := m.newWork(evalBlock)
+	for lo := 0; lo < m.NumItems(); lo += evalBlock {
+		n := min(evalBlock, m.NumItems()-lo)
+		m.scoreBlock(w, m.P.w, n, func(int) int { return u }, func(k int) int { return lo + k }, dst[lo:])
+	}
+}
+
+// ScorePairs scores pairs with GMF user table U; the MLP branch does not
+// depend on U, so the backward adds dL/dU_u = Σ_k dS_k·(w_p^{GMF} ⊙ Q_{i_k}).
+func (m *NeuMF) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []int32, dst []float32) (func(dS []float32, dU *dense.Matrix) error, error) {
+	if err := checkPairs(U, m.P.w, m.NumItems(), users, items, dst); err != nil {
+		return nil, err
+	}
+	nw := dense.Workers(m.nWork)
+	works := make([]*neuWork, nw)
+	for k := range works {
+		works[k] = m.newWork(evalBlock)
+	}
+	nb := (len(users) + evalBlock - 1) / evalBlock
+	var cerr error
+	var once sync.Once
+	dense.ParallelFor(nw, nb, func(wk, b int) {
+		if err := ctx.Err(); err != nil {
+			once.Do(func() { cerr = err })
+			return
+		}
+		lo := b * evalBlock
+		n := min(evalBlock, len(users)-lo)
+		m.scoreBlock(works[wk], U, n, func(k int) int { return int(users[lo+k]) }, func(k int) int { return int(items[lo+k]) }, dst[lo:])
+	})
+	if cerr != nil {
+		return nil, cerr
+	}
+	return func(dS []float32, dU *dense.Matrix) error {
+		if len(dS) != len(users) || !dense.SameShape(dU, U) {
+			return fmt.Errorf("recmodels: NeuMF ScorePairs backward: dS %d (want %d), dU %dx%d (want %dx%d)", len(dS), len(users), dU.Rows, dU.Cols, U.Rows, U.Cols)
+		}
+		wp := m.Wp.w.Data[:m.cfg.Dim]
+		for k, u := range users {
+			q, du := m.Q.w.Row(int(items[k])), dU.Row(int(u))
+			for c := range du {
+				du[c] += dS[k] * wp[c] * q[c]
+			}
+		}
+		return ctx.Err()
+	}, nil
+}
