@@ -15,7 +15,7 @@ import (
 // with the analytic gradient. Scores are O(1) and float32 carries ~7
 // digits, so each loss evaluation has absolute error ≲ 1e-6·|L|; with
 // h = 1e-2 the difference quotient's rounding error is ≲ 1e-4 and its
-// truncation error O(h²·L''') ≲ 1e-4. A wrong gradient (a missing term, a
+// truncation error O(h²·L”') ≲ 1e-4. A wrong gradient (a missing term, a
 // wrong sign, a transposed index) is off by O(|g|), far above the
 // tolerance 2e-3 + 2e-2·|g|.
 const (
