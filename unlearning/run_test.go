@@ -203,18 +203,20 @@ func tableBytes(m *dense.Matrix) []byte {
 	return b.Bytes()
 }
 
-// TestRunDeterministic runs D2D-R and U2U-R with GOMAXPROCS 1 and 2 and
-// compares the unlearned tables byte for byte.
+// TestRunDeterministic runs D2D-R and U2U-R with GOMAXPROCS 1 and 2 (and
+// explicit worker counts 1 and 3) and compares the unlearned tables byte for
+// byte.
 func TestRunDeterministic(t *testing.T) {
 	ctx := context.Background()
 	s, labels := testSplit(150, 40, 11)
 	for _, method := range []string{MethodD2DR, MethodU2UR} {
 		var ref []byte
-		for _, procs := range []int{1, 2} {
+		for _, run := range []struct{ procs, workers int }{{1, 0}, {2, 0}, {2, 1}, {2, 3}} {
+			procs := run.procs
 			prev := runtime.GOMAXPROCS(procs)
 			m := newDotModel(150, 40, 20, 0.5, 4)
 			c := DefaultConfig()
-			c.Steps, c.Tile, c.TopK, c.Alpha, c.LR = 30, 32, 10, 1e-2, 1e-2
+			c.Steps, c.Tile, c.TopK, c.Alpha, c.LR, c.Workers = 30, 32, 10, 1e-2, 1e-2, run.workers
 			um, tr, err := Run(ctx, m, s, labels, method, c, nil)
 			runtime.GOMAXPROCS(prev)
 			if err != nil {
@@ -230,7 +232,7 @@ func TestRunDeterministic(t *testing.T) {
 			if ref == nil {
 				ref = b
 			} else if !bytes.Equal(ref, b) {
-				t.Errorf("%s: tables differ between GOMAXPROCS 1 and %d", method, procs)
+				t.Errorf("%s: tables differ between GOMAXPROCS 1 and %+v", method, run)
 			}
 		}
 	}
@@ -292,6 +294,25 @@ func ExampleU2U() {
 	grad := make([]float64, 4)
 	fmt.Println(U2U(grad, u, 1, g, pairs, 1), grad)
 	// Output: 30 [-12 -8 6 14]
+}
+
+func ExampleMMD2() {
+	// One point per group at distance 1: D = [[0,1],[1,0]], m = 1, and
+	// MMD² = k(0) + k(0) − 2k(1) with k(D) = Σ_i exp(−D/σ_i), σ = ¼,½,1,2,4.
+	x, y := []float64{0, 0}, []float64{1, 0}
+	gx, gy := make([]float64, 2), make([]float64, 2)
+	v, _ := MMD2(context.Background(), gx, gy, x, y, 2, []float64{0.25, 0.5, 1, 2, 4}, 16, 1)
+	var want float64
+	for _, s := range []float64{0.25, 0.5, 1, 2, 4} {
+		want += 2 - 2*math.Exp(-1/s)
+	}
+	fmt.Printf("%.12f %.12f\n", v, want)
+	// ∂MMD²/∂x = 4·w_x·w_y·Q_xy·(x − y) with w = (1, −1) and
+	// Q_xy = −Σ_i exp(−1/σ_i)/σ_i: the gradient pulls x towards y.
+	fmt.Printf("%.6f %.6f\n", gx[0], gy[0])
+	// Output:
+	// 6.186276387838 6.186276387838
+	// -4.839112 4.839112
 }
 
 var _ recmodels.Hook = (*AdvHook)(nil)
