@@ -35,51 +35,51 @@ func IsPostTraining(method string) bool {
 type Config struct {
 	// Methods lists the methods to run: U2U, U2U-R, D2D, D2D-R (post-training)
 	// and/or adv, retrain (in-training baselines).
-	Methods []string `yaml:"methods"`
+	Methods []string `yaml:"methods" json:"methods"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
-	Alpha float64 `yaml:"alpha"`
+	Alpha float64 `yaml:"alpha" json:"alpha"`
 	// Reg is the regulariser of the -R methods: "rank" (ranking hinge over
 	// each user's original top-k) or "l2" (‖U − U₀‖²_F).
-	Reg string `yaml:"reg"`
+	Reg string `yaml:"reg" json:"reg"`
 	// Steps is the number of full-batch Adam steps; the last iterate is kept.
-	Steps int `yaml:"steps"`
+	Steps int `yaml:"steps" json:"steps"`
 	// LR is Adam's learning rate.
-	LR float64 `yaml:"lr"`
+	LR float64 `yaml:"lr" json:"lr"`
 	// Beta1 and Beta2 are Adam's moment decay rates, Eps its denominator guard.
-	Beta1 float64 `yaml:"beta1"`
-	Beta2 float64 `yaml:"beta2"`
-	Eps   float64 `yaml:"eps"`
+	Beta1 float64 `yaml:"beta1" json:"beta1"`
+	Beta2 float64 `yaml:"beta2" json:"beta2"`
+	Eps   float64 `yaml:"eps" json:"eps"`
 	// Kernels are the Gaussian bandwidths of the MMD as multiples of m, the
 	// mean off-diagonal squared distance: σ_i = Kernels[i]·m.
-	Kernels []float64 `yaml:"kernels"`
+	Kernels []float64 `yaml:"kernels" json:"kernels"`
 	// MultiClass is the D2D/U2U form for more than two groups: "anchor"
 	// (Σ_{j≠0} L(G_j, G_0), the reference form) or "pairs" (Σ_{j<k} L(G_j, G_k)).
-	MultiClass string `yaml:"multi_class"`
+	MultiClass string `yaml:"multi_class" json:"multi_class"`
 	// Anchor is the anchor group G_0 of the "anchor" form: "" means the
 	// largest group (ties → the smaller class index), otherwise a class name
 	// of the attribute or a class index.
-	Anchor string `yaml:"anchor"`
+	Anchor string `yaml:"anchor" json:"anchor"`
 	// Margin is the ranking hinge's margin.
-	Margin float64 `yaml:"margin"`
+	Margin float64 `yaml:"margin" json:"margin"`
 	// TopK is the length of each user's recorded top list for the ranking hinge.
-	TopK int `yaml:"top_k"`
+	TopK int `yaml:"top_k" json:"top_k"`
 	// Tile is the MMD tile size in rows (a multiple of 16). Results do not
 	// depend on the number of workers, only on the tile size.
-	Tile int `yaml:"tile"`
+	Tile int `yaml:"tile" json:"tile"`
 	// Workers bounds the goroutines of the MMD and scoring loops (0 = GOMAXPROCS).
-	Workers int `yaml:"workers"`
+	Workers int `yaml:"workers" json:"workers"`
 	// AdvScale is the gradient-reversal scale of the adv baseline.
-	AdvScale float64 `yaml:"adv_scale"`
+	AdvScale float64 `yaml:"adv_scale" json:"adv_scale"`
 	// AdvWeight weighs the adversarial cross-entropy in the training loss.
-	AdvWeight float64 `yaml:"adv_weight"`
+	AdvWeight float64 `yaml:"adv_weight" json:"adv_weight"`
 	// AdvHidden is the hidden width of the adversarial head Linear(d,h)→ReLU→Linear(h,K).
-	AdvHidden int `yaml:"adv_hidden"`
+	AdvHidden int `yaml:"adv_hidden" json:"adv_hidden"`
 	// AdvLR is the learning rate of the adversarial head's own Adam.
-	AdvLR float64 `yaml:"adv_lr"`
+	AdvLR float64 `yaml:"adv_lr" json:"adv_lr"`
 	// MMDBeta weighs the MMD² penalty of the retrain baseline.
-	MMDBeta float64 `yaml:"mmd_beta"`
+	MMDBeta float64 `yaml:"mmd_beta" json:"mmd_beta"`
 	// MMDEvery adds the retrain penalty on every MMDEvery-th mini-batch.
-	MMDEvery int `yaml:"mmd_every"`
+	MMDEvery int `yaml:"mmd_every" json:"mmd_every"`
 }
 
 // DefaultConfig returns the reference settings of SPEC §2.
