@@ -26,8 +26,8 @@ import (
 //
 //	Δ = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)
 //
-// over features and bins with H_L, H_R ≥ min_child_weight (ties go to the
-// lower feature, then the lower bin); it splits when Δ > 1e-6 and Δ ≥ γ and
+// over features and bins with H_L, H_R ≥ min_child_weight (ties, up to a
+// relative 1e-10, go to the lower feature, then the lower bin); it splits when Δ > 1e-6 and Δ ≥ γ and
 // its depth is below max_depth. A leaf's value is −η·G/(H+λ). The features
 // are binned once per Fit by QuantileCuts; rows go left when x < cut.
 //
@@ -263,7 +263,12 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 						continue
 					}
 					chg := score(l.g, l.h) + score(rg, rh) - parent
-					if chg > best {
+					// Splits of equal gain (e.g. two features cutting
+					// a small node into the same two row sets) differ
+					// only by rounding; treat gains within a relative
+					// 1e-10 as equal so the lower feature and bin win,
+					// the rule of exact arithmetic that XGBoost states.
+					if chg > best+1e-10*math.Abs(best) {
 						best, bf, bb, bl = chg, f, b, l
 					}
 				}

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Parity of potau's attackers with scikit-learn and XGBoost (make parity).
+
+Reads the data sets, fold assignments and potau results that
+`go run ./scripts/parity --out DIR` wrote, fits scikit-learn 1.2's
+MLPClassifier(hidden_layer_sizes=[100], alpha=1, max_iter=500,
+learning_rate_init=0.01) and XGBoost 1.7's XGBClassifier(max_depth=4,
+tree_method="hist", n_estimators=50, learning_rate=0.5, reg_lambda=1,
+reg_alpha=0) on exactly the same training rows of every fold of every
+repeat, and compares the mean held-out ROC-AUC of the positive class:
+potau must be within 0.02 of scikit-learn's MLP and within 0.01 of
+XGBoost on every data set not marked information-only. It also checks that
+potau's unshuffled folds equal scikit-learn's StratifiedKFold(5) folds.
+
+Usage: compare.py DIR    (exit status 1 when a gated data set fails)
+"""
+import glob
+import json
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import sklearn
+import xgboost
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neural_network import MLPClassifier
+from xgboost import XGBClassifier
+
+MLP_TOL, GBDT_TOL = 0.02, 0.01
+
+
+def main(out):
+    paths = sorted(glob.glob(os.path.join(out, "*.json")))
+    paths = [p for p in paths if not p.endswith("parity_summary.json")]
+    if not paths:
+        sys.exit(f"compare.py: no data sets in {out}; run `go run ./scripts/parity --out {out}` first")
+    print(f"scikit-learn {sklearn.__version__}, xgboost {xgboost.__version__}, numpy {np.__version__}")
+    rows, failed = [], False
+    for p in paths:
+        m = json.load(open(p))
+        X = np.load(p[:-5] + ".npy")
+        y = np.asarray(m["labels"])
+        pos = m["positive"]
+        folds_equal = True
+        mlp_auc, xgb_auc = [], []
+        t_mlp = t_xgb = 0.0
+        for r, rep in enumerate(m["repeats"]):
+            rows_r = np.asarray(rep["rows"])
+            fold = np.asarray(rep["fold"])
+            yr = y[rows_r]
+            if not m["shuffle"]:
+                sk = np.empty(len(yr), int)
+                for f, (_, te) in enumerate(StratifiedKFold(5).split(np.zeros(len(yr)), yr)):
+                    sk[te] = f
+                folds_equal &= bool((sk == fold).all())
+            for f in range(fold.max() + 1):
+                tr, te = rows_r[fold != f], rows_r[fold == f]
+                t0 = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    mlp = MLPClassifier(hidden_layer_sizes=[100], alpha=1, max_iter=500,
+                                        learning_rate_init=0.01, random_state=1000 * r + f)
+                    mlp.fit(X[tr], y[tr])
+                    p_mlp = mlp.predict_proba(X[te])[:, list(mlp.classes_).index(pos)]
+                t1 = time.perf_counter()
+                xgb = XGBClassifier(max_depth=4, tree_method="hist", n_estimators=50, learning_rate=0.5,
+                                    reg_lambda=1, reg_alpha=0, n_jobs=1)
+                xgb.fit(X[tr], y[tr])
+                p_xgb = xgb.predict_proba(X[te])[:, list(xgb.classes_).index(pos)]
+                t2 = time.perf_counter()
+                t_mlp += t1 - t0
+                t_xgb += t2 - t1
+                mlp_auc.append(roc_auc_score(y[te] == pos, p_mlp))
+                xgb_auc.append(roc_auc_score(y[te] == pos, p_xgb))
+        g = m["go"]
+        d_mlp = g["mlp"]["auc_mean"] - np.mean(mlp_auc)
+        d_xgb = g["gbdt"]["auc_mean"] - np.mean(xgb_auc)
+        fold_gap = float(np.max(np.abs(np.asarray(g["gbdt"]["fold_auc"]) - np.asarray(xgb_auc))))
+        ok = abs(d_mlp) <= MLP_TOL and abs(d_xgb) <= GBDT_TOL and folds_equal
+        gated = not m["info_only"]
+        if gated and not ok:
+            failed = True
+        rows.append(dict(name=m["name"], shape=f'{m["rows"]}x{m["dims"]}', n_cv=len(m["repeats"][0]["rows"]),
+                         potau_mlp=g["mlp"]["auc_mean"], sk_mlp=float(np.mean(mlp_auc)), d_mlp=float(d_mlp),
+                         sk_mlp_std=float(np.std(mlp_auc)), potau_mlp_std=g["mlp"]["metrics"]["auc"]["std"],
+                         potau_gbdt=g["gbdt"]["auc_mean"], xgb=float(np.mean(xgb_auc)), d_gbdt=float(d_xgb),
+                         max_fold_gap_gbdt=fold_gap, folds_equal=folds_equal,
+                         potau_s=m["go_time_s"], potau_procs=m["go_procs"], sklearn_s=t_mlp, xgboost_s=t_xgb,
+                         status=("PASS" if ok else "FAIL") if gated else ("info: " + ("within" if ok else "outside") + " tolerance"),
+                         about=m["about"]))
+    hdr = (f'{"data set":<24} {"rows×dims":>10} {"CV rows":>7} | {"potau MLP":>9} {"sklearn":>8} {"Δ":>7} | '
+           f'{"potau GBDT":>10} {"XGBoost":>8} {"Δ":>7} {"max fold Δ":>10} | {"folds=sk":>8} | '
+           f'{"potau s":>7} {"sklearn s":>9} {"xgb s":>6} | status')
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        print(f'{r["name"]:<24} {r["shape"]:>10} {r["n_cv"]:>7} | {r["potau_mlp"]:9.4f} {r["sk_mlp"]:8.4f} {r["d_mlp"]:+7.4f} | '
+              f'{r["potau_gbdt"]:10.4f} {r["xgb"]:8.4f} {r["d_gbdt"]:+7.4f} {r["max_fold_gap_gbdt"]:10.4f} | '
+              f'{str(r["folds_equal"]):>8} | {r["potau_s"]:7.1f} {r["sklearn_s"]:9.1f} {r["xgboost_s"]:6.1f} | {r["status"]}')
+    print(f"\nMean held-out ROC-AUC over 5 folds × 3 repeats on identical folds. Tolerances: MLP {MLP_TOL}, GBDT {GBDT_TOL}.")
+    print("potau s = wall time of potau's full protocol (both attackers, folds in parallel on go_procs cores);")
+    print("sklearn s / xgb s = summed fit+predict time of the 15 folds, run one after another on one core (xgboost n_jobs=1).")
+    json.dump(rows, open(os.path.join(out, "parity_summary.json"), "w"), indent=1)
+    if failed:
+        print("parity: FAIL")
+        sys.exit(1)
+    print("parity: PASS")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
