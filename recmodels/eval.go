@@ -109,7 +109,7 @@ func (d *dotScorer) scores(dst *dense.Matrix, us []int, items [][]int32) {
 	for k, u := range us {
 		ur, r := d.fu.Row(u), dst.Row(k)
 		for c, i := range items[k] {
-			r[c] = dense.Dot(ur, d.fi.Row(int(i)))
+			r[c] = dense.DotVec(ur, d.fi.Row(int(i)))
 		}
 	}
 }

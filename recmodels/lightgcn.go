@@ -88,7 +88,7 @@ func (m *LightGCN) Score(dst []float32, u int, items []int32) {
 	fu, fi := m.finalTables()
 	ur := fu.Row(u)
 	for k, i := range items {
-		dst[k] = dense.Dot(ur, fi.Row(int(i)))
+		dst[k] = dense.DotVec(ur, fi.Row(int(i)))
 	}
 }
 
@@ -96,7 +96,7 @@ func (m *LightGCN) ScoreAll(dst []float32, u int) {
 	fu, fi := m.finalTables()
 	ur := fu.Row(u)
 	for i := range fi.Rows {
-		dst[i] = dense.Dot(ur, fi.Row(i))
+		dst[i] = dense.DotVec(ur, fi.Row(i))
 	}
 }
 
@@ -187,7 +187,7 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 		dense.Scale(scale, fr)
 	}
 	for k := range users {
-		out[k] = dense.Dot(w.f.Row(int(users[k])), w.f.Row(w.nu+int(items[k])))
+		out[k] = dense.DotVec(w.f.Row(int(users[k])), w.f.Row(w.nu+int(items[k])))
 	}
 }
 
@@ -205,8 +205,8 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 	for k := range users {
 		u, i := int(users[k]), w.nu+int(items[k])
 		c := dS[k] * scale
-		dense.Axpy(c, w.f.Row(i), w.g.Row(u))
-		dense.Axpy(c, w.f.Row(u), w.g.Row(i))
+		dense.AxpyVec(c, w.f.Row(i), w.g.Row(u))
+		dense.AxpyVec(c, w.f.Row(u), w.g.Row(i))
 	}
 	rows := append(w.rows[:0], w.nodes...)
 	for _, v := range rows {
@@ -252,8 +252,8 @@ func (m *LightGCN) forward(_ context.Context, users, items []int32, out []float3
 func (m *LightGCN) backward(_ context.Context, dS []float32) error {
 	gx := m.work.backward(m.bu, m.bi, dS, m.nWorkers)
 	nu := len(m.EU.g.Data)
-	dense.Axpy(1, gx.Data[:nu], m.EU.g.Data)
-	dense.Axpy(1, gx.Data[nu:], m.EI.g.Data)
+	dense.AxpyVec(1, gx.Data[:nu], m.EU.g.Data)
+	dense.AxpyVec(1, gx.Data[nu:], m.EI.g.Data)
 	return nil
 }
 
@@ -283,7 +283,7 @@ func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items
 			return err
 		}
 		gx := w.backward(users, items, dS, m.nWorkers)
-		dense.Axpy(1, gx.Data[:len(dU.Data)], dU.Data)
+		dense.AxpyVec(1, gx.Data[:len(dU.Data)], dU.Data)
 		return nil
 	}, nil
 }

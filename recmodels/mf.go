@@ -52,21 +52,21 @@ func mustTable(kind string, u, like *dense.Matrix) {
 func (m *MF) Score(dst []float32, u int, items []int32) {
 	ur := m.U.w.Row(u)
 	for k, i := range items {
-		dst[k] = dense.Dot(ur, m.V.w.Row(int(i)))
+		dst[k] = dense.DotVec(ur, m.V.w.Row(int(i)))
 	}
 }
 
 func (m *MF) ScoreAll(dst []float32, u int) {
 	ur := m.U.w.Row(u)
 	for i := range m.V.w.Rows {
-		dst[i] = dense.Dot(ur, m.V.w.Row(i))
+		dst[i] = dense.DotVec(ur, m.V.w.Row(i))
 	}
 }
 
 func (m *MF) forward(_ context.Context, users, items []int32, out []float32) error {
 	m.bu, m.bi = users, items
 	for k := range users {
-		out[k] = dense.Dot(m.U.w.Row(int(users[k])), m.V.w.Row(int(items[k])))
+		out[k] = dense.DotVec(m.U.w.Row(int(users[k])), m.V.w.Row(int(items[k])))
 	}
 	return nil
 }
@@ -75,8 +75,8 @@ func (m *MF) forward(_ context.Context, users, items []int32, out []float32) err
 func (m *MF) backward(_ context.Context, d []float32) error {
 	for k, u := range m.bu {
 		i := int(m.bi[k])
-		dense.Axpy(d[k], m.V.w.Row(i), m.U.g.Row(int(u)))
-		dense.Axpy(d[k], m.U.w.Row(int(u)), m.V.g.Row(i))
+		dense.AxpyVec(d[k], m.V.w.Row(i), m.U.g.Row(int(u)))
+		dense.AxpyVec(d[k], m.U.w.Row(int(u)), m.V.g.Row(i))
 	}
 	return nil
 }
@@ -88,14 +88,14 @@ func (m *MF) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []int
 		return nil, err
 	}
 	for k := range users {
-		dst[k] = dense.Dot(U.Row(int(users[k])), m.V.w.Row(int(items[k])))
+		dst[k] = dense.DotVec(U.Row(int(users[k])), m.V.w.Row(int(items[k])))
 	}
 	return func(dS []float32, dU *dense.Matrix) error {
 		if len(dS) != len(users) || !dense.SameShape(dU, U) {
 			return fmt.Errorf("recmodels: MF ScorePairs backward: dS %d (want %d), dU %dx%d (want %dx%d)", len(dS), len(users), dU.Rows, dU.Cols, U.Rows, U.Cols)
 		}
 		for k, u := range users {
-			dense.Axpy(dS[k], m.V.w.Row(int(items[k])), dU.Row(int(u)))
+			dense.AxpyVec(dS[k], m.V.w.Row(int(items[k])), dU.Row(int(u)))
 		}
 		return ctx.Err()
 	}, nil

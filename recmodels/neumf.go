@@ -164,7 +164,7 @@ func (m *NeuMF) tower(w *neuWork, n int, out []float32, workers int) {
 	wp := m.Wp.w.Data
 	xl := w.xs[len(m.W)]
 	for k := 0; k < n; k++ {
-		out[k] = dense.Dot(wp[:d], w.g.Row(k)) + dense.Dot(wp[d:], xl.Row(k)) + m.Bp.w.Data[0]
+		out[k] = dense.DotVec(wp[:d], w.g.Row(k)) + dense.DotVec(wp[d:], xl.Row(k)) + m.Bp.w.Data[0]
 	}
 }
 
@@ -220,8 +220,8 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	dxl := rows(w.dx[L], n)
 	for k := 0; k < n; k++ {
 		c := dS[k]
-		dense.Axpy(c, w.g.Row(k), gp[:d])
-		dense.Axpy(c, xl.Row(k), gp[d:])
+		dense.AxpyVec(c, w.g.Row(k), gp[:d])
+		dense.AxpyVec(c, xl.Row(k), gp[d:])
 		m.Bp.g.Data[0] += c
 		dx := dxl.Row(k)
 		for o := range dx {
@@ -248,7 +248,7 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 					dr[o] = 0
 				}
 			}
-			dense.Axpy(1, dr, bg)
+			dense.AxpyVec(1, dr, bg)
 		}
 		if l > 0 {
 			dense.MulATB(m.W[l].g, dz, rows(w.xs[l], n), m.nWork)
@@ -261,16 +261,16 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 		h := m.MLPDim()
 		for o := 0; o < m.W[0].g.Rows; o++ {
 			gr := m.W[0].g.Row(o)
-			dense.Axpy(1, w.dwu.Row(o), gr[:h])
-			dense.Axpy(1, w.dwi.Row(o), gr[h:])
+			dense.AxpyVec(1, w.dwu.Row(o), gr[:h])
+			dense.AxpyVec(1, w.dwi.Row(o), gr[h:])
 		}
 		da := rows(w.a, n) // reuse: the gathered embeddings are no longer needed
 		db := rows(w.b, n)
 		dense.MulAB(da, dz, w.wu, m.nWork)
 		dense.MulAB(db, dz, w.wi, m.nWork)
 		for k := 0; k < n; k++ {
-			dense.Axpy(1, da.Row(k), m.A.g.Row(int(w.users[k])))
-			dense.Axpy(1, db.Row(k), m.B.g.Row(int(w.items[k])))
+			dense.AxpyVec(1, da.Row(k), m.A.g.Row(int(w.users[k])))
+			dense.AxpyVec(1, db.Row(k), m.B.g.Row(int(w.items[k])))
 		}
 	}
 	return nil

@@ -79,27 +79,11 @@ func (a *adam) step() {
 	a.t++
 	bc1 := 1 - math.Pow(a.b1, float64(a.t))
 	bc2 := 1 - math.Pow(a.b2, float64(a.t))
-	stepSize := float32(a.lr / bc1)
-	sq2 := float32(math.Sqrt(bc2))
-	b1, b2 := float32(a.b1), float32(a.b2)
-	c1, c2 := 1-b1, 1-b2
-	eps, wd := float32(a.eps), float32(a.wd)
+	c := &dense.AdamCoef{B1: float32(a.b1), C1: float32(1 - a.b1), B2: float32(a.b2), C2: float32(1 - a.b2),
+		Step: float32(a.lr / bc1), Sq2: float32(math.Sqrt(bc2)), Eps: float32(a.eps), WD: float32(a.wd)}
 	dense.ParallelFor(a.workers, len(a.spans), func(_, s int) {
 		sp := a.spans[s]
 		p := a.ps[sp.p]
-		w := p.w.Data[sp.lo:sp.hi]
-		g := p.g.Data[sp.lo:sp.hi:sp.hi]
-		m := a.m[sp.p][sp.lo:sp.hi:sp.hi]
-		v := a.v[sp.p][sp.lo:sp.hi:sp.hi]
-		g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-		for i, gi := range g {
-			if wd != 0 {
-				gi += wd * w[i]
-			}
-			mi := b1*m[i] + c1*gi
-			vi := b2*v[i] + c2*gi*gi
-			m[i], v[i] = mi, vi
-			w[i] -= stepSize * mi / (float32(math.Sqrt(float64(vi)))/sq2 + eps)
-		}
+		dense.AdamStep(p.w.Data[sp.lo:sp.hi], p.g.Data[sp.lo:sp.hi], a.m[sp.p][sp.lo:sp.hi], a.v[sp.p][sp.lo:sp.hi], c)
 	})
 }

@@ -138,7 +138,7 @@ func (h *countHook) Batch(_ context.Context, b BatchInfo, U, g *dense.Matrix) (f
 	h.calls++
 	h.users += len(b.Users)
 	// Pull every user row towards zero: adds dTerm/dU = U.
-	dense.Axpy(1, U.Data, g.Data)
+	dense.AxpyVec(1, U.Data, g.Data)
 	return 1, nil
 }
 

@@ -31,19 +31,7 @@ func (a *Matrix) row(dst []float32, i int, x *dense.Matrix, add []float32, mask 
 		if mask != nil && !mask[c] {
 			continue
 		}
-		w := a.Val[p]
-		xr := x.Data[c*d : c*d+d : c*d+d]
-		dst := dst[:len(xr)]
-		j := 0
-		for ; j+4 <= len(xr); j += 4 {
-			dst[j] += w * xr[j]
-			dst[j+1] += w * xr[j+1]
-			dst[j+2] += w * xr[j+2]
-			dst[j+3] += w * xr[j+3]
-		}
-		for ; j < len(xr); j++ {
-			dst[j] += w * xr[j]
-		}
+		dense.AxpyVec(a.Val[p], x.Data[c*d:c*d+d:c*d+d], dst)
 	}
 }
 

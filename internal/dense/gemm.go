@@ -29,40 +29,15 @@ func MulABTPar(dst, a, b *Matrix, workers int) {
 	})
 }
 
-// mulABTRows computes rows [lo, hi) of A·Bᵀ, four rows of A at a time so
-// each row of B is loaded once per four dot products. Every element is the
-// sequential sum Σ_{p=0..k-1} A_ip·B_jp in ascending p, whatever its row's
-// position in a block, so a row's result does not depend on which other rows
-// are computed with it (evaluators rely on this to reproduce training scores).
+// mulABTRows computes rows [lo, hi) of A·Bᵀ. Every element is
+// DotVec(A_i, B_j), whatever rows are computed with it, so a row's result does
+// not depend on the blocking (evaluators rely on this to reproduce training
+// scores).
 func mulABTRows(dst, a, b *Matrix, lo, hi int) {
-	k := a.Cols
-	i := lo
-	for ; i+4 <= hi; i += 4 {
-		a0, a1, a2, a3 := a.Row(i), a.Row(i+1), a.Row(i+2), a.Row(i+3)
-		d0, d1, d2, d3 := dst.Row(i), dst.Row(i+1), dst.Row(i+2), dst.Row(i+3)
-		for j := 0; j < b.Rows; j++ {
-			bj := b.Data[j*k : j*k+k : j*k+k]
-			a0, a1, a2, a3 := a0[:len(bj)], a1[:len(bj)], a2[:len(bj)], a3[:len(bj)]
-			var s0, s1, s2, s3 float32
-			for p, v := range bj {
-				s0 += a0[p] * v
-				s1 += a1[p] * v
-				s2 += a2[p] * v
-				s3 += a3[p] * v
-			}
-			d0[j], d1[j], d2[j], d3[j] = s0, s1, s2, s3
-		}
-	}
-	for ; i < hi; i++ {
+	for i := lo; i < hi; i++ {
 		ai, di := a.Row(i), dst.Row(i)
-		for j := 0; j < b.Rows; j++ {
-			bj := b.Data[j*k : j*k+k : j*k+k]
-			ai := ai[:len(bj)]
-			var s float32
-			for p, v := range bj {
-				s += ai[p] * v
-			}
-			di[j] = s
+		for j := range di {
+			di[j] = DotVec(ai, b.Row(j))
 		}
 	}
 }
@@ -85,7 +60,7 @@ func MulAB(dst, a, b *Matrix, workers int) {
 				if v == 0 {
 					continue // ReLU-sparse inputs; adding 0·B_p changes nothing
 				}
-				Axpy(v, b.Row(p), di)
+				AxpyVec(v, b.Row(p), di)
 			}
 		}
 	})
@@ -109,7 +84,7 @@ func MulATB(dst, a, b *Matrix, workers int) {
 			ap, bp := a.Row(p), b.Row(p)
 			for i := lo; i < hi; i++ {
 				if v := ap[i]; v != 0 {
-					Axpy(v, bp, dst.Row(i))
+					AxpyVec(v, bp, dst.Row(i))
 				}
 			}
 		}

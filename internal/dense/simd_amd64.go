@@ -1,0 +1,56 @@
+//go:build amd64 && !purego
+
+package dense
+
+import "golang.org/x/sys/cpu"
+
+// useAVX reports whether the AVX2+FMA kernels run on this CPU.
+var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func axpyAVX(a float32, x, y []float32)
+
+//go:noescape
+func dotAVX(x, y []float32) float32
+
+// AxpyVec computes y += a·x like Axpy, with 8-lane fused multiply-adds where
+// the CPU has AVX2 and FMA (each element is fma(a, x_i, y_i), rounded once).
+func AxpyVec(a float32, x, y []float32) {
+	if useAVX {
+		if len(y) < len(x) {
+			panic("dense: AxpyVec: len(y) < len(x)")
+		}
+		axpyAVX(a, x, y)
+		return
+	}
+	axpyGo(a, x, y)
+}
+
+// DotVec returns Σ x_i·y_i like Dot, with 8-lane fused multiply-adds where
+// the CPU has AVX2 and FMA. The summation tree depends only on len(x), so
+// equal inputs give equal bits.
+func DotVec(x, y []float32) float32 {
+	if useAVX {
+		if len(y) < len(x) {
+			panic("dense: DotVec: len(y) < len(x)")
+		}
+		return dotAVX(x, y)
+	}
+	return dotGo(x, y)
+}
+
+//go:noescape
+func adamAVX(w, g, m, v []float32, c *AdamCoef)
+
+// AdamStep applies one torch.optim.Adam update to every element (see AdamCoef).
+// w, g, m and v must have equal lengths.
+func AdamStep(w, g, m, v []float32, c *AdamCoef) {
+	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
+		panic("dense: AdamStep: length mismatch")
+	}
+	if useAVX {
+		adamAVX(w, g, m, v, c)
+		return
+	}
+	adamGo(w, g, m, v, c)
+}
