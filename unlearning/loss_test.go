@@ -332,3 +332,57 @@ func TestL2RegGradient(t *testing.T) {
 		t.Errorf("grad %v", g)
 	}
 }
+
+// TestMMDPortableMatchesAsm runs the float32 engine with the portable Go
+// micro-kernel and kernel-value loop and with the assembly ones, and compares
+// them. The two differ by FMA rounding and the float32 polynomial exp
+// (≈1e-7 relative, ×16 through the squaring chain), so 1e-5 relative.
+func TestMMDPortableMatchesAsm(t *testing.T) {
+	if !haveAsmKernel {
+		t.Skip("no assembly kernels on this machine")
+	}
+	const d = 24
+	x64 := randTable(70, d, 5, 1, 0)
+	y64 := randTable(45, d, 6, 1, 0.4)
+	u := make([]float32, 0, len(x64)+len(y64))
+	for _, v := range append(x64, y64...) {
+		u = append(u, float32(v))
+	}
+	rows := make([]int32, 115)
+	w := make([]float64, 115)
+	for i := range rows {
+		rows[i] = int32(i)
+		w[i] = 1.0 / 70
+		if i >= 70 {
+			w[i] = -1.0 / 45
+		}
+	}
+	ks := []float64{0.25, 0.5, 1, 2, 4}
+	run := func(portable bool) (float64, []float32) {
+		e := newMMDEngine[float32](ks, 32, 2)
+		if !e.asmRow {
+			t.Fatal("assembly path not selected")
+		}
+		if portable {
+			e.kern, e.asmRow = kern4x16Go[float32], false
+		}
+		g := make([]float32, len(u))
+		v, err := e.eval(context.Background(), u, d, rows, w, g, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, g
+	}
+	va, ga := run(false)
+	vp, gp := run(true)
+	want := make([]float64, len(gp))
+	for i, v := range gp {
+		want[i] = float64(v)
+	}
+	if e := relErr(va, vp); e > 1e-5 {
+		t.Errorf("value asm %.9g portable %.9g", va, vp)
+	}
+	if e := maxRelErr(ga, want); e > 1e-5 {
+		t.Errorf("gradient rel err %.2g", e)
+	}
+}
