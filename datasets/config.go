@@ -29,9 +29,11 @@ type Config struct {
 	// or "reference" (the reference implementation's preprocessed split).
 	Name string `yaml:"name"`
 	// Path is an optional local folder holding the data set. For ml-100k and
-	// ml-1m it takes precedence over $POTAU_DATA/<name> and the user cache;
-	// for generic it is the folder the generic file names are relative to;
-	// for reference it is the folder of the preprocessed files (required).
+	// ml-1m it takes precedence over $POTAU_DATA/<name> and the user cache
+	// (it may also be the folder that holds ml-100k/ or ml-1m/); for generic
+	// it is the folder that relative generic file names are resolved
+	// against (default: the working directory); for reference it is the
+	// folder of the preprocessed files (required).
 	Path string `yaml:"path"`
 	// Attribute is the user attribute to unlearn and attack (default
 	// "gender"). MovieLens also has "age" and "occupation".
@@ -113,8 +115,9 @@ type GenericConfig struct {
 	UsersHeader bool `yaml:"users_header"`
 	// UsersIDColumn is the user id column of the user file (default 0).
 	UsersIDColumn int `yaml:"users_id_column"`
-	// Attributes maps attribute names to user-file columns (default
-	// {gender: 1}). Values are categorical labels; an empty value is an error.
+	// Attributes maps attribute names to user-file columns; unset (empty)
+	// means {gender: 1}. Values are categorical labels; an empty value is an
+	// error.
 	Attributes map[string]int `yaml:"attributes"`
 }
 
@@ -177,7 +180,7 @@ func DefaultConfig() Config {
 		Synthetic: DefaultSyntheticConfig(),
 		Generic: GenericConfig{
 			Delimiter: "\t", UserColumn: 0, ItemColumn: 1, RatingColumn: -1, TimeColumn: -1,
-			UsersIDColumn: 0, Attributes: map[string]int{"gender": 1},
+			UsersIDColumn: 0,
 		},
 		Reference: ReferenceConfig{
 			Train: "train_interactions.csv", TestNeg: "test_neg_interactions", Users: "user_attributes.csv",
@@ -215,8 +218,8 @@ func (c Config) Validate() error {
 		if err := c.Generic.Validate(); err != nil {
 			return cfgerr.Prefix("generic", err)
 		}
-		if _, ok := c.Generic.Attributes[c.Attribute]; !ok {
-			return cfgerr.New("attribute", "%q is not among generic.attributes (%s)", c.Attribute, strings.Join(sortedKeys(c.Generic.Attributes), ", "))
+		if _, ok := c.Generic.attributes()[c.Attribute]; !ok {
+			return cfgerr.New("attribute", "%q is not among generic.attributes (%s)", c.Attribute, strings.Join(sortedKeys(c.Generic.attributes()), ", "))
 		}
 	case NameReference:
 		if c.Path == "" {
@@ -283,6 +286,14 @@ func (s SyntheticConfig) Validate() error {
 	return nil
 }
 
+// attributes returns the attribute columns, {gender: 1} when unset.
+func (g GenericConfig) attributes() map[string]int {
+	if len(g.Attributes) == 0 {
+		return map[string]int{"gender": 1}
+	}
+	return g.Attributes
+}
+
 // Validate checks the column layout.
 func (g GenericConfig) Validate() error {
 	switch {
@@ -304,16 +315,15 @@ func (g GenericConfig) Validate() error {
 		return cfgerr.New("time_column", "must be a column >= 0 or -1 (line order), got %d", g.TimeColumn)
 	case g.UsersIDColumn < 0:
 		return cfgerr.New("users_id_column", "must be >= 0, got %d", g.UsersIDColumn)
-	case len(g.Attributes) == 0:
-		return cfgerr.New("attributes", "must map at least one attribute name to a column, e.g. {gender: 1}")
 	}
 	for _, c := range [][2]int{{g.RatingColumn, 0}, {g.TimeColumn, 1}} {
 		if c[0] >= 0 && (c[0] == g.UserColumn || c[0] == g.ItemColumn) {
 			return cfgerr.New([]string{"rating_column", "time_column"}[c[1]], "must differ from user_column and item_column, got %d", c[0])
 		}
 	}
-	for _, name := range sortedKeys(g.Attributes) {
-		col := g.Attributes[name]
+	attrs := g.attributes()
+	for _, name := range sortedKeys(attrs) {
+		col := attrs[name]
 		if name == "" {
 			return cfgerr.New("attributes", "attribute names must not be empty")
 		}

@@ -34,6 +34,7 @@ func TestConfigValidate(t *testing.T) {
 		{"reference without path", func(c *Config) { c.Name = NameReference }, "path"},
 		{"reference file", func(c *Config) { c.Name, c.Path, c.Reference.Train = NameReference, "x", "" }, "reference.train"},
 		{"generic without files", func(c *Config) { c.Name = NameGeneric }, "generic.interactions"},
+		{"generic default attribute", func(c *Config) { c.Name, c.Generic.Interactions, c.Generic.Users = NameGeneric, "a", "b" }, ""},
 		{"generic attribute column", func(c *Config) {
 			c.Name, c.Generic.Interactions, c.Generic.Users = NameGeneric, "a", "b"
 			c.Generic.Attributes = map[string]int{"gender": 0}
@@ -75,6 +76,7 @@ name: ml-100k
 attribute: occupation
 filter: {min_rating: 4, min_user: 5}
 split: {validation: true, negatives: 49}
+generic: {attributes: {sex: 2}}
 `
 	c := DefaultConfig()
 	dec := yaml.NewDecoder(strings.NewReader(src))
@@ -83,7 +85,8 @@ split: {validation: true, negatives: 49}
 		t.Fatal(err)
 	}
 	if c.Name != NameML100K || c.Attribute != "occupation" || c.Filter.MinRating != 4 || c.Filter.MinUser != 5 ||
-		!c.Split.Validation || c.Split.Negatives != 49 || c.Split.Method != "loo" || c.Synthetic.Users != 943 {
+		!c.Split.Validation || c.Split.Negatives != 49 || c.Split.Method != "loo" || c.Synthetic.Users != 943 ||
+		len(c.Generic.attributes()) != 1 || c.Generic.attributes()["sex"] != 2 {
 		t.Errorf("decoded %+v", c)
 	}
 	if err := c.Validate(); err != nil {

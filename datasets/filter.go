@@ -29,7 +29,7 @@ func Filter(d *Dataset, f FilterConfig) (*Dataset, error) {
 	if err := checkDataset(d); err != nil {
 		return nil, err
 	}
-	in := dedupLatest(d.Interactions)
+	in := dedupLatest(d.Interactions, d.NumUsers())
 	kept := in[:0]
 	for _, it := range in {
 		if f.MinRating == 0 || float64(it.Rating) >= f.MinRating {
@@ -90,7 +90,8 @@ func Filter(d *Dataset, f FilterConfig) (*Dataset, error) {
 			}
 		}
 	}
-	sortByUserTime(out.Interactions)
+	// dedupLatest sorted by (user, time, item); filtering keeps that order
+	// and renumbering is monotone, so out is sorted too.
 	return out, nil
 }
 
@@ -112,43 +113,49 @@ func renumber(count []int, raw []string) ([]int32, []string) {
 
 // dedupLatest returns a new slice with one interaction per (user, item):
 // the one with the largest time, ties going to the later position in in.
-func dedupLatest(in []Interaction) []Interaction {
-	idx := make([]int32, len(in))
-	for i := range idx {
-		idx[i] = int32(i)
+// The result is sorted by (user, time, item). Interactions are first
+// bucketed by user (a stable counting sort), so only each user's short
+// list is sorted.
+func dedupLatest(in []Interaction, numUsers int) []Interaction {
+	start := make([]int, numUsers+1)
+	for _, it := range in {
+		start[it.User+1]++
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &in[a], &in[b]
-		if c := cmp.Compare(x.User, y.User); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.Item, y.Item); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.Time, y.Time); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	out := make([]Interaction, 0, len(in))
-	for k, i := range idx {
-		if k+1 < len(idx) {
-			n := &in[idx[k+1]]
-			if n.User == in[i].User && n.Item == in[i].Item {
+	for u := 0; u < numUsers; u++ {
+		start[u+1] += start[u]
+	}
+	grouped := make([]Interaction, len(in))
+	next := slices.Clone(start[:numUsers])
+	for _, it := range in {
+		grouped[next[it.User]] = it
+		next[it.User]++
+	}
+	out := grouped[:0] // compacts in place: writes never pass reads
+	for u := 0; u < numUsers; u++ {
+		seg := grouped[start[u]:start[u+1]]
+		// Stable: equal (item, time) keep their input order, so the last of
+		// a run is the one read last.
+		slices.SortStableFunc(seg, func(x, y Interaction) int {
+			if c := cmp.Compare(x.Item, y.Item); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.Time, y.Time)
+		})
+		first := len(out)
+		for k := range seg {
+			if k+1 < len(seg) && seg[k+1].Item == seg[k].Item {
 				continue // a later duplicate follows
 			}
+			out = append(out, seg[k])
 		}
-		out = append(out, in[i])
+		sortByTime(out[first:])
 	}
 	return out
 }
 
-// sortByUserTime sorts interactions by (user, time, item).
-func sortByUserTime(in []Interaction) {
+// sortByTime sorts one user's interactions by (time, item).
+func sortByTime(in []Interaction) {
 	slices.SortFunc(in, func(x, y Interaction) int {
-		if c := cmp.Compare(x.User, y.User); c != 0 {
-			return c
-		}
 		if c := cmp.Compare(x.Time, y.Time); c != 0 {
 			return c
 		}

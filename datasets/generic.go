@@ -101,10 +101,11 @@ func LoadGeneric(ctx context.Context, dir string, g GenericConfig) (*Dataset, er
 	ipath, upath := resolve(g.Interactions), resolve(g.Users)
 	sum := newSourceSum(NameGeneric)
 
-	names := sortedKeys(g.Attributes)
+	attrs := g.attributes()
+	names := sortedKeys(attrs)
 	cols := make([]int, len(names))
 	for k, n := range names {
-		cols[k] = g.Attributes[n]
+		cols[k] = attrs[n]
 	}
 	usep := g.UsersDelimiter
 	if usep == "" {

@@ -71,6 +71,9 @@ func delimiterHint(line, want string) string {
 // count is wrong. fields is reused when it has enough capacity.
 func splitFields(fields []string, line, sep string, want int, atLeast bool) ([]string, string) {
 	fields = fields[:0]
+	if sep == "" {
+		return fields, "empty delimiter"
+	}
 	rest := line
 	for {
 		i := strings.Index(rest, sep)

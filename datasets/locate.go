@@ -47,7 +47,9 @@ func hasData(dir, name string) (bool, string) {
 }
 
 // Locate finds the folder of a data set. Synthetic data needs none ("" is
-// returned). For generic and reference data path is required and returned.
+// returned). For reference data path is required and returned; for generic
+// data path is optional (relative file names then resolve against the
+// working directory).
 // For ml-100k and ml-1m the candidates are, in order:
 //
 //  1. path (the config's data.path), or path/<name>;
@@ -61,6 +63,9 @@ func Locate(name, path string) (string, error) {
 	case NameSynthetic:
 		return "", nil
 	case NameGeneric, NameReference:
+		if path == "" && name == NameGeneric {
+			return "", nil
+		}
 		if path == "" {
 			return "", fmt.Errorf("%s data needs data.path (the folder of its files)", name)
 		}

@@ -44,8 +44,7 @@ func MakeSplit(d *Dataset, s SplitConfig, seed uint64) (*Split, error) {
 		return nil, err
 	}
 	nu, ni := d.NumUsers(), d.NumItems()
-	in := dedupLatest(d.Interactions)
-	sortByUserTime(in)
+	in := dedupLatest(d.Interactions, nu) // sorted by (user, time, item)
 
 	sp := &Split{
 		NumUsers: nu, NumItems: ni,
