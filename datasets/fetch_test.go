@@ -54,6 +54,16 @@ func TestVerifyReal(t *testing.T) {
 	if strings.Join(checked, ",") != strings.Join(want, ",") {
 		t.Errorf("ml-1m checked %v, want %v", checked, want)
 	}
+	// LocateCopy finds the partial copy that Locate rejects.
+	t.Setenv(EnvData, filepath.Dir(m1))
+	if got, err := LocateCopy(NameML1M, ""); err != nil || got != m1 {
+		t.Errorf("LocateCopy: %q %v", got, err)
+	}
+	if _, err := Locate(NameML1M, ""); err == nil {
+		t.Error("Locate accepted an ML-1M copy without ratings.dat")
+	}
+	_, err = LocateCopy(NameML1M, t.TempDir())
+	errContains(t, err, "no local copy holding users.dat")
 	_, err = Verify(t.TempDir(), NameML1M)
 	errContains(t, err, "required file", "users.dat is missing")
 	_, err = Verify(dir, "synthetic")

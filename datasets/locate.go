@@ -123,3 +123,40 @@ Provide it by one of:
 		strings.Join(src.need[0], " or "), src.need[1][0],
 		EnvData, name, name, src.url, filepath.Join(cache, name))
 }
+
+// LocateCopy finds a local copy of a MovieLens data set for Verify. It
+// searches like Locate (data.path, $POTAU_DATA/<name>, the user cache) but
+// accepts a folder holding Verify's required files even when it cannot be
+// loaded, such as the offline ML-1M copy without ratings.dat.
+func LocateCopy(name, path string) (string, error) {
+	src, ok := sources[name]
+	if !ok {
+		return "", fmt.Errorf("no checksums for %q (known: %s, %s)", name, NameML100K, NameML1M)
+	}
+	holds := func(dir string) bool {
+		for _, f := range src.required {
+			if !fileExists(filepath.Join(dir, f)) {
+				return false
+			}
+		}
+		return true
+	}
+	var cands []string
+	if path != "" {
+		cands = []string{path, filepath.Join(path, name)}
+	} else {
+		if env := os.Getenv(EnvData); env != "" {
+			cands = append(cands, filepath.Join(env, name))
+		}
+		if cache, err := CacheDir(); err == nil {
+			cands = append(cands, filepath.Join(cache, name))
+		}
+	}
+	for _, c := range cands {
+		if holds(c) {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no local copy holding %s in %s (fetch one with \"potau data fetch %s\")",
+		name, strings.Join(src.required, " and "), strings.Join(cands, ", "), name)
+}

@@ -76,7 +76,8 @@ func attributeCounts(attrs map[string]*Attribute) map[string]map[string]int {
 //	ml-100k: 943 users, 1,682 items, 100,000 interactions, density 6.305 %
 //	  gender: 670 M / 273 F
 //
-// Classes are listed by decreasing count (ties by name); attributes by name.
+// Classes are listed by decreasing count (ties by name), wrapped at about
+// 100 columns; attributes by name.
 // Splits add a line with the train/validation/test counts.
 func FormatStats(w io.Writer, title string, s Stats) {
 	fmt.Fprintf(w, "%s: %s users, %s items, %s interactions, density %.4g %%\n",
@@ -88,11 +89,22 @@ func FormatStats(w io.Writer, title string, s Stats) {
 		m := s.Attributes[name]
 		classes := sortedKeys(m)
 		slices.SortStableFunc(classes, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
-		parts := make([]string, len(classes))
+		// Wrap long class lists (occupation has 21) at about 100 columns.
+		line := "  " + name + ": "
+		indent := strings.Repeat(" ", len(line))
 		for i, c := range classes {
-			parts[i] = Thousands(m[c]) + " " + c
+			part := Thousands(m[c]) + " " + c
+			if i > 0 {
+				if len(line)+3+len(part) > 100 {
+					fmt.Fprintln(w, line+" /")
+					line = indent
+				} else {
+					line += " / "
+				}
+			}
+			line += part
 		}
-		fmt.Fprintf(w, "  %s: %s\n", name, strings.Join(parts, " / "))
+		fmt.Fprintln(w, line)
 	}
 }
 
