@@ -1,6 +1,7 @@
 package attackers
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -77,4 +78,14 @@ func TestDownsampleAndWeights(t *testing.T) {
 	if w[0] != 4.0/6 || w[3] != 2 {
 		t.Fatalf("weights %v", w)
 	}
+}
+
+// ExampleStratifiedFolds shows scikit-learn's unshuffled layout: classes
+// are dealt round-robin over the folds by count, and each class's rows
+// fill the folds in order, in blocks.
+func ExampleStratifiedFolds() {
+	y := []int{0, 0, 0, 0, 0, 0, 1, 1, 1, 1}
+	folds, _ := StratifiedFolds(y, 3, nil)
+	fmt.Println(folds)
+	// Output: [0 0 1 1 2 2 0 0 1 2]
 }
