@@ -31,8 +31,45 @@ type NeuMF struct {
 	nWork int
 }
 
-// neuProj holds the first-layer halves W₀ᵁA_u (users) and W₀ᴵB_i (items).
-type neuProj struct{ u, i *dense.Matrix }
+// neuProj holds the first-layer halves W₀ᵁA_u (users) and W₀ᴵB_i (items)
+// and the transposed weights the tower multiplies by.
+type neuProj struct {
+	u, i *dense.Matrix
+	wt   neuWeights
+}
+
+// neuWeights holds transposed weights: dense products run as row
+// combinations x·Wᵀ = Σ_p x_p·(Wᵀ)_p.
+type neuWeights struct {
+	wu, wi   *dense.Matrix   // W₀ column halves, out₀×m
+	wuT, wiT *dense.Matrix   // their transposes, m×out₀
+	wT       []*dense.Matrix // wT[l] = W_lᵀ (in×out) for l ≥ 1
+}
+
+func (m *NeuMF) newWeights() neuWeights {
+	h, out0 := m.MLPDim(), m.W[0].w.Rows
+	nw := neuWeights{wu: dense.New(out0, h), wi: dense.New(out0, h), wuT: dense.New(h, out0), wiT: dense.New(h, out0),
+		wT: make([]*dense.Matrix, len(m.W))}
+	for l := 1; l < len(m.W); l++ {
+		nw.wT[l] = dense.New(m.W[l].w.Cols, m.W[l].w.Rows)
+	}
+	return nw
+}
+
+// load copies the current weights into nw.
+func (m *NeuMF) load(nw *neuWeights) {
+	h := m.MLPDim()
+	w0 := m.W[0].w
+	for o := 0; o < w0.Rows; o++ {
+		copy(nw.wu.Row(o), w0.Row(o)[:h])
+		copy(nw.wi.Row(o), w0.Row(o)[h:])
+	}
+	dense.Transpose(nw.wuT, nw.wu)
+	dense.Transpose(nw.wiT, nw.wi)
+	for l := 1; l < len(m.W); l++ {
+		dense.Transpose(nw.wT[l], m.W[l].w)
+	}
+}
 
 func newNeuMF(c Config, nu, ni int, seed uint64) *NeuMF {
 	m := &NeuMF{cfg: c, nWork: c.Workers,
@@ -94,16 +131,11 @@ func (m *NeuMF) projections() *neuProj {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.proj == nil {
-		h := m.MLPDim()
 		w0 := m.W[0].w
-		wu, wi := dense.New(w0.Rows, h), dense.New(w0.Rows, h)
-		for o := 0; o < w0.Rows; o++ {
-			copy(wu.Row(o), w0.Row(o)[:h])
-			copy(wi.Row(o), w0.Row(o)[h:])
-		}
-		p := &neuProj{u: dense.New(m.A.w.Rows, w0.Rows), i: dense.New(m.B.w.Rows, w0.Rows)}
-		dense.MulABTPar(p.u, m.A.w, wu, m.nWork)
-		dense.MulABTPar(p.i, m.B.w, wi, m.nWork)
+		p := &neuProj{u: dense.New(m.A.w.Rows, w0.Rows), i: dense.New(m.B.w.Rows, w0.Rows), wt: m.newWeights()}
+		m.load(&p.wt)
+		dense.MulAB(p.u, m.A.w, p.wt.wuT, m.nWork)
+		dense.MulAB(p.i, m.B.w, p.wt.wiT, m.nWork)
 		m.proj = p
 	}
 	return m.proj
@@ -120,7 +152,8 @@ type neuWork struct {
 	dx           []*dense.Matrix // ∂L/∂x_l
 	g            *dense.Matrix   // GMF products
 	a, b         *dense.Matrix   // gathered MLP embeddings (for weight gradients)
-	wu, wi       *dense.Matrix   // column halves of W₀
+	wt           neuWeights      // the weights of the current batch
+	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l×n
 	dwu, dwi     *dense.Matrix
 }
 
@@ -136,8 +169,12 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	out0 := m.W[0].w.Rows
 	w.zu, w.zi = dense.New(n, out0), dense.New(n, out0)
 	w.dx[0] = dense.New(n, 2*h)
-	w.wu, w.wi = dense.New(out0, h), dense.New(out0, h)
 	w.dwu, w.dwi = dense.New(out0, h), dense.New(out0, h)
+	w.wt = m.newWeights()
+	w.dzT = make([]*dense.Matrix, len(m.W))
+	for l, wl := range m.W {
+		w.dzT[l] = dense.New(wl.w.Rows, n)
+	}
 	return w
 }
 
@@ -148,10 +185,10 @@ func rows(x *dense.Matrix, n int) *dense.Matrix {
 
 // tower runs layers 1..L−1 and the predict layer from x₁ (already in
 // w.xs[1]) for n pairs whose GMF products are in w.g, writing scores.
-func (m *NeuMF) tower(w *neuWork, n int, out []float32, workers int) {
+func (m *NeuMF) tower(w *neuWork, wt *neuWeights, n int, out []float32, workers int) {
 	for l := 1; l < len(m.W); l++ {
 		xin, xout := rows(w.xs[l], n), rows(w.xs[l+1], n)
-		dense.MulABTPar(xout, xin, m.W[l].w, workers)
+		dense.MulAB(xout, xin, wt.wT[l], workers)
 		b := m.Bias[l].w.Data
 		for k := 0; k < n; k++ {
 			r := xout.Row(k)
@@ -186,12 +223,7 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	}
 	w := m.work
 	w.users, w.items = users, items
-	h := m.MLPDim()
-	w0 := m.W[0].w
-	for o := 0; o < w0.Rows; o++ {
-		copy(w.wu.Row(o), w0.Row(o)[:h])
-		copy(w.wi.Row(o), w0.Row(o)[h:])
-	}
+	m.load(&w.wt)
 	for k := range users {
 		u, i := int(users[k]), int(items[k])
 		copy(w.a.Row(k), m.A.w.Row(u))
@@ -201,10 +233,10 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 			g[c] = p[c] * q[c]
 		}
 	}
-	dense.MulABTPar(rows(w.zu, n), rows(w.a, n), w.wu, m.nWork)
-	dense.MulABTPar(rows(w.zi, n), rows(w.b, n), w.wi, m.nWork)
+	dense.MulAB(rows(w.zu, n), rows(w.a, n), w.wt.wuT, m.nWork)
+	dense.MulAB(rows(w.zi, n), rows(w.b, n), w.wt.wiT, m.nWork)
 	m.firstLayer(w, n)
-	m.tower(w, n, out, m.nWork)
+	m.tower(w, &w.wt, n, out, m.nWork)
 	return nil
 }
 
@@ -250,14 +282,17 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 			}
 			dense.AxpyVec(1, dr, bg)
 		}
+		out := m.W[l].w.Rows
+		dzT := &dense.Matrix{Rows: out, Cols: n, Data: w.dzT[l].Data[:out*n]}
+		dense.Transpose(dzT, dz)
 		if l > 0 {
-			dense.MulATB(m.W[l].g, dz, rows(w.xs[l], n), m.nWork)
+			dense.MulAB(m.W[l].g, dzT, rows(w.xs[l], n), m.nWork)
 			dense.MulAB(rows(w.dx[l], n), dz, m.W[l].w, m.nWork)
 			continue
 		}
 		// First layer: W₀ = [W₀ᵁ W₀ᴵ], x₀ = [a, b].
-		dense.MulATB(w.dwu, dz, rows(w.a, n), m.nWork)
-		dense.MulATB(w.dwi, dz, rows(w.b, n), m.nWork)
+		dense.MulAB(w.dwu, dzT, rows(w.a, n), m.nWork)
+		dense.MulAB(w.dwi, dzT, rows(w.b, n), m.nWork)
 		h := m.MLPDim()
 		for o := 0; o < m.W[0].g.Rows; o++ {
 			gr := m.W[0].g.Row(o)
@@ -266,8 +301,8 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 		}
 		da := rows(w.a, n) // reuse: the gathered embeddings are no longer needed
 		db := rows(w.b, n)
-		dense.MulAB(da, dz, w.wu, m.nWork)
-		dense.MulAB(db, dz, w.wi, m.nWork)
+		dense.MulAB(da, dz, w.wt.wu, m.nWork)
+		dense.MulAB(db, dz, w.wt.wi, m.nWork)
 		for k := 0; k < n; k++ {
 			dense.AxpyVec(1, da.Row(k), m.A.g.Row(int(w.users[k])))
 			dense.AxpyVec(1, db.Row(k), m.B.g.Row(int(w.items[k])))
@@ -294,7 +329,7 @@ func (m *NeuMF) scoreBlock(w *neuWork, U *dense.Matrix, n int, uOf, iOf func(k i
 		}
 	}
 	m.firstLayer(w, n)
-	m.tower(w, n, dst[:n], 1)
+	m.tower(w, &pr.wt, n, dst[:n], 1)
 }
 
 func (m *NeuMF) Score(dst []float32, u int, items []int32) {

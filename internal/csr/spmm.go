@@ -16,23 +16,29 @@ func check(dst *dense.Matrix, a *Matrix, x *dense.Matrix) {
 }
 
 // row computes dst = Σ_{p ∈ row i} Val[p]·X_{ColIdx[p]} (+ add when add != nil),
-// skipping columns whose mask entry is false when mask != nil. Skipped
-// columns must hold zero rows of X, so skipping them does not change the
-// result.
-func (a *Matrix) row(dst []float32, i int, x *dense.Matrix, add []float32, mask []bool) {
-	if add != nil {
-		copy(dst, add)
-	} else {
-		clear(dst)
+// skipping columns whose mask entry is false when mask != nil (their terms
+// are compacted away into the worker's scratch sc). Skipped columns must
+// hold zero rows of X, so skipping them does not change the result.
+func (a *Matrix) row(dst []float32, i int, x *dense.Matrix, add []float32, mask []bool, sc *scratch) {
+	lo, hi := a.RowPtr[i], a.RowPtr[i+1]
+	if mask == nil {
+		dense.CombUnchecked(dst, add, a.Val[lo:hi], a.ColIdx[lo:hi], x)
+		return
 	}
-	d := x.Cols
-	for p := a.RowPtr[i]; p < a.RowPtr[i+1]; p++ {
-		c := int(a.ColIdx[p])
-		if mask != nil && !mask[c] {
-			continue
+	sc.val, sc.col = sc.val[:0], sc.col[:0]
+	for p := lo; p < hi; p++ {
+		if c := a.ColIdx[p]; mask[c] {
+			sc.val = append(sc.val, a.Val[p])
+			sc.col = append(sc.col, c)
 		}
-		dense.AxpyVec(a.Val[p], x.Data[c*d:c*d+d:c*d+d], dst)
 	}
+	dense.CombUnchecked(dst, add, sc.val, sc.col, x)
+}
+
+// scratch is one worker's buffer for compacted rows.
+type scratch struct {
+	val []float32
+	col []int32
 }
 
 // MulDense computes dst = A·X (dst and X dense, d columns) over fixed row
@@ -46,7 +52,7 @@ func MulDense(dst *dense.Matrix, a *Matrix, x *dense.Matrix, workers int) {
 	nb := (a.Rows + spmmBlock - 1) / spmmBlock
 	dense.ParallelFor(workers, nb, func(_, b int) {
 		for i := b * spmmBlock; i < min((b+1)*spmmBlock, a.Rows); i++ {
-			a.row(dst.Row(i), i, x, nil, nil)
+			a.row(dst.Row(i), i, x, nil, nil, nil)
 		}
 	})
 }
@@ -68,13 +74,14 @@ func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int
 		panic(fmt.Sprintf("csr: MulDenseRows mask length %d, X has %d rows", len(mask), x.Rows))
 	}
 	nb := (len(rows) + spmmBlock - 1) / spmmBlock
-	dense.ParallelFor(workers, nb, func(_, b int) {
+	sc := make([]scratch, dense.Workers(workers))
+	dense.ParallelFor(workers, nb, func(w, b int) {
 		for _, i := range rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))] {
 			var ad []float32
 			if add != nil {
 				ad = add.Row(int(i))
 			}
-			a.row(dst.Row(int(i)), int(i), x, ad, mask)
+			a.row(dst.Row(int(i)), int(i), x, ad, mask, &sc[w])
 		}
 	})
 }

@@ -44,26 +44,41 @@ func mulABTRows(dst, a, b *Matrix, lo, hi int) {
 
 // MulAB computes dst = A·B for A (m×k), B (k×n), dst (m×n):
 //
-//	dst_ij = Σ_k A_ik · B_kj
+//	dst_i = Σ_{p: A_ip ≠ 0} A_ip · B_p      (Comb over the non-zeros of row i)
 //
-// on at most workers goroutines over fixed blocks of rows of A.
+// on at most workers goroutines over fixed blocks of rows of A. Zero
+// coefficients (ReLU outputs) are skipped, which adds nothing but ±0.
 func MulAB(dst, a, b *Matrix, workers int) {
 	checkShape("MulAB", a.Cols == b.Rows && dst.Rows == a.Rows && dst.Cols == b.Cols, dst, a, b)
 	nb := (a.Rows + rowBlock - 1) / rowBlock
-	ParallelFor(workers, nb, func(_, blk int) {
+	type buf struct {
+		coef []float32
+		idx  []int32
+	}
+	bufs := make([]buf, Workers(workers))
+	ParallelFor(workers, nb, func(w, blk int) {
+		bf := &bufs[w]
+		if bf.coef == nil {
+			bf.coef, bf.idx = make([]float32, a.Cols), make([]int32, a.Cols)
+		}
 		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, a.Rows)
 		for i := lo; i < hi; i++ {
-			di := dst.Row(i)
-			clear(di)
-			ai := a.Row(i)
-			for p, v := range ai {
-				if v == 0 {
-					continue // ReLU-sparse inputs; adding 0·B_p changes nothing
-				}
-				AxpyVec(v, b.Row(p), di)
-			}
+			n := Compact(bf.coef, bf.idx, a.Row(i))
+			CombUnchecked(dst.Row(i), nil, bf.coef[:n], bf.idx[:n], b)
 		}
 	})
+}
+
+// Transpose writes Aᵀ into dst (A m×n, dst n×m).
+func Transpose(dst, a *Matrix) {
+	if dst.Rows != a.Cols || dst.Cols != a.Rows {
+		panic(fmt.Sprintf("dense: Transpose %dx%d into %dx%d", a.Rows, a.Cols, dst.Rows, dst.Cols))
+	}
+	for i := 0; i < a.Rows; i++ {
+		for j, v := range a.Row(i) {
+			dst.Data[j*a.Rows+i] = v
+		}
+	}
 }
 
 // MulATB computes dst = Aᵀ·B for A (k×m), B (k×n), dst (m×n):

@@ -1,6 +1,9 @@
 package dense
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // axpyGo is the portable y += a·x, unrolled by four.
 func axpyGo(a float32, x, y []float32) {
@@ -44,4 +47,61 @@ func adamGo(w, g, m, v []float32, c *AdamCoef) {
 		m[i], v[i] = mi, vi
 		w[i] -= c.Step * (mi / (float32(math.Sqrt(float64(vi)))/c.Sq2 + c.Eps))
 	}
+}
+
+// Comb computes the row combination
+//
+//	dst_j = add_j + Σ_p coef[p] · X[idx[p]][j]     (add = 0 when nil)
+//
+// for j < len(dst) = X.Cols, summing in ascending p; every dst_j is one
+// sequential chain (fused multiply-adds where the CPU has AVX2 and FMA), so
+// the result does not depend on how rows are grouped. It is the kernel of
+// the sparse products (idx = column indices) and of the dense products
+// (idx = 0..k−1). idx values must be valid rows of X.
+func Comb(dst, add, coef []float32, idx []int32, x *Matrix) {
+	if len(dst) != x.Cols || (add != nil && len(add) != len(dst)) || len(idx) != len(coef) {
+		panic(fmt.Sprintf("dense: Comb: dst %d, add %d, coef %d, idx %d, X %dx%d", len(dst), len(add), len(coef), len(idx), x.Rows, x.Cols))
+	}
+	for _, i := range idx {
+		if i < 0 || int(i) >= x.Rows {
+			panic(fmt.Sprintf("dense: Comb: row %d outside X (%d rows)", i, x.Rows))
+		}
+	}
+	CombUnchecked(dst, add, coef, idx, x)
+}
+
+// CombUnchecked is Comb without the argument checks, for callers whose
+// indices are valid by construction (a validated CSR matrix, 0..k−1). An
+// invalid index reads outside X.
+func CombUnchecked(dst, add, coef []float32, idx []int32, x *Matrix) {
+	off := combVec(dst, add, coef, idx, x)
+	if off == len(dst) {
+		return
+	}
+	rest := dst[off:]
+	if add != nil {
+		copy(rest, add[off:])
+	} else {
+		clear(rest)
+	}
+	c := x.Cols
+	for p, w := range coef {
+		r := int(idx[p]) * c
+		axpyGo(w, x.Data[r+off:r+c], rest)
+	}
+}
+
+// Compact writes the non-zero entries of row into coef and their positions
+// into idx (both of length ≥ len(row)) and returns their number. It is
+// branch-free, so ReLU-sparse rows cost no mispredictions. -0 counts as zero.
+func Compact(coef []float32, idx []int32, row []float32) int {
+	coef, idx = coef[:len(row)], idx[:len(row)]
+	n := 0
+	for p, v := range row {
+		coef[n] = v
+		idx[n] = int32(p)
+		x := math.Float32bits(v) << 1
+		n += int((x | -x) >> 31)
+	}
+	return n
 }

@@ -54,3 +54,39 @@ func AdamStep(w, g, m, v []float32, c *AdamCoef) {
 	}
 	adamGo(w, g, m, v, c)
 }
+
+//go:noescape
+func comb64(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+
+//go:noescape
+func comb32(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+
+//go:noescape
+func comb8(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+
+// combVec computes columns [0, w) of the combination with the vector kernels
+// (w a multiple of 8) and returns w; the caller does the rest.
+func combVec(dst, add, coef []float32, idx []int32, x *Matrix) int {
+	if !useAVX || len(coef) == 0 {
+		return 0
+	}
+	d := len(dst)
+	n := len(coef)
+	off := 0
+	ap := func(o int) *float32 {
+		if add == nil {
+			return nil
+		}
+		return &add[o]
+	}
+	for ; off+64 <= d; off += 64 {
+		comb64(&dst[off], ap(off), &coef[0], &idx[0], n, &x.Data[off], x.Cols)
+	}
+	for ; off+32 <= d; off += 32 {
+		comb32(&dst[off], ap(off), &coef[0], &idx[0], n, &x.Data[off], x.Cols)
+	}
+	for ; off+8 <= d; off += 8 {
+		comb8(&dst[off], ap(off), &coef[0], &idx[0], n, &x.Data[off], x.Cols)
+	}
+	return off
+}

@@ -197,3 +197,156 @@ adamtail:
 adamdone:
 	VZEROUPPER
 	RET
+
+// Row combinations: dst[0:W] = add[0:W] (or 0 when add is nil)
+//	+ Σ_{p<n} coef[p] · x[idx[p]·stride : idx[p]·stride+W]
+// accumulated in registers with one fused multiply-add per lane and term,
+// in ascending p. W = 64, 32 or 8.
+
+// func comb64(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+TEXT ·comb64(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ add+8(FP), AX
+	MOVQ coef+16(FP), SI
+	MOVQ idx+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ x+40(FP), R8
+	MOVQ stride+48(FP), R9
+	SHLQ $2, R9
+	TESTQ AX, AX
+	JZ   c64zero
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	VMOVUPS 192(AX), Y6
+	VMOVUPS 224(AX), Y7
+	JMP  c64loop
+
+c64zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+c64loop:
+	TESTQ CX, CX
+	JZ   c64done
+	MOVLQSX (DX), R10
+	IMULQ R9, R10
+	ADDQ R8, R10
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (R10), Y8, Y0
+	VFMADD231PS 32(R10), Y8, Y1
+	VFMADD231PS 64(R10), Y8, Y2
+	VFMADD231PS 96(R10), Y8, Y3
+	VFMADD231PS 128(R10), Y8, Y4
+	VFMADD231PS 160(R10), Y8, Y5
+	VFMADD231PS 192(R10), Y8, Y6
+	VFMADD231PS 224(R10), Y8, Y7
+	ADDQ $4, SI
+	ADDQ $4, DX
+	DECQ CX
+	JMP  c64loop
+
+c64done:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func comb32(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+TEXT ·comb32(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ add+8(FP), AX
+	MOVQ coef+16(FP), SI
+	MOVQ idx+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ x+40(FP), R8
+	MOVQ stride+48(FP), R9
+	SHLQ $2, R9
+	TESTQ AX, AX
+	JZ   c32zero
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	JMP  c32loop
+
+c32zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+c32loop:
+	TESTQ CX, CX
+	JZ   c32done
+	MOVLQSX (DX), R10
+	IMULQ R9, R10
+	ADDQ R8, R10
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (R10), Y8, Y0
+	VFMADD231PS 32(R10), Y8, Y1
+	VFMADD231PS 64(R10), Y8, Y2
+	VFMADD231PS 96(R10), Y8, Y3
+	ADDQ $4, SI
+	ADDQ $4, DX
+	DECQ CX
+	JMP  c32loop
+
+c32done:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VZEROUPPER
+	RET
+
+// func comb8(dst, add, coef *float32, idx *int32, n int, x *float32, stride int)
+TEXT ·comb8(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ add+8(FP), AX
+	MOVQ coef+16(FP), SI
+	MOVQ idx+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ x+40(FP), R8
+	MOVQ stride+48(FP), R9
+	SHLQ $2, R9
+	TESTQ AX, AX
+	JZ   c8zero
+	VMOVUPS (AX), Y0
+	JMP  c8loop
+
+c8zero:
+	VXORPS Y0, Y0, Y0
+
+c8loop:
+	TESTQ CX, CX
+	JZ   c8done
+	MOVLQSX (DX), R10
+	IMULQ R9, R10
+	ADDQ R8, R10
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (R10), Y8, Y0
+	ADDQ $4, SI
+	ADDQ $4, DX
+	DECQ CX
+	JMP  c8loop
+
+c8done:
+	VMOVUPS Y0, (DI)
+	VZEROUPPER
+	RET

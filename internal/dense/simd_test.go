@@ -92,3 +92,57 @@ func TestAdamStep(t *testing.T) {
 		}
 	}
 }
+
+// TestComb checks Comb against float64 sums for widths that use every
+// kernel (64, 32, 8 and the scalar tail), with and without add.
+func TestComb(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{1, 7, 8, 33, 64, 100, 131} {
+		x := New(9, d)
+		for i := range x.Data {
+			x.Data[i] = float32(r.NormFloat64())
+		}
+		idx := []int32{3, 0, 8, 3, 5}
+		coef := []float32{0.5, -1.25, 2, 0.125, 1}
+		add := make([]float32, d)
+		for i := range add {
+			add[i] = float32(r.NormFloat64())
+		}
+		for _, a := range [][]float32{nil, add} {
+			dst := make([]float32, d)
+			for i := range dst {
+				dst[i] = 99 // must be overwritten
+			}
+			Comb(dst, a, coef, idx, x)
+			for j := range dst {
+				var want float64
+				if a != nil {
+					want = float64(a[j])
+				}
+				for p := range idx {
+					want += float64(coef[p]) * float64(x.Data[int(idx[p])*d+j])
+				}
+				// Six O(1) terms in float32: error ≤ 6·2^-24·Σ|terms| < 1e-5.
+				if math.Abs(float64(dst[j])-want) > 1e-5 {
+					t.Fatalf("d=%d add=%v col %d: %v, want %v", d, a != nil, j, dst[j], want)
+				}
+			}
+		}
+		empty := make([]float32, d)
+		Comb(empty, add, nil, nil, x)
+		for j := range empty {
+			if empty[j] != add[j] {
+				t.Fatalf("empty combination is not add")
+			}
+		}
+	}
+}
+
+func TestCompact(t *testing.T) {
+	row := []float32{0, 1.5, float32(math.Copysign(0, -1)), -2, 0, 3}
+	coef, idx := make([]float32, 6), make([]int32, 6)
+	n := Compact(coef, idx, row)
+	if n != 3 || coef[0] != 1.5 || coef[1] != -2 || coef[2] != 3 || idx[0] != 1 || idx[1] != 3 || idx[2] != 5 {
+		t.Fatalf("Compact = %d %v %v", n, coef[:n], idx[:n])
+	}
+}
