@@ -18,4 +18,9 @@
 // Every reduction is accumulated in float64 in a fixed order over fixed
 // blocks, so the same inputs give byte-identical tables whatever the number
 // of workers.
+//
+// The O(N²·d) MMD runs its two tile products and its kernel values in AVX2
+// and FMA assembly on amd64 processors that have them (kernel_amd64.s); the
+// build tag purego, other architectures and float64 inputs use the portable
+// Go code, which the tests compare with the assembly.
 package unlearning
