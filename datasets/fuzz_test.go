@@ -227,3 +227,25 @@ func FuzzLoadML100K(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadReference feeds whole reference-format files to LoadReference.
+func FuzzLoadReference(f *testing.F) {
+	f.Add("user,item\n0,1\n1,0\n", "(0, 2)\t3\n(1, 3)\t2\n", "user,gender\n0,M\n1,F\n")
+	f.Add("0,1\n", "(0, 2)\t3\t4\n", "user,gender,age\n0,M,20\n")
+	f.Add("2147483646,1\n", "", "user,gender\n")
+	f.Fuzz(func(t *testing.T, train, test, users string) {
+		dir := t.TempDir()
+		for name, content := range map[string]string{"train_interactions.csv": train, "test_neg_interactions": test, "user_attributes.csv": users} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sp, err := LoadReference(dir, DefaultConfig().Reference)
+		if err != nil {
+			return
+		}
+		if err := checkSplit(sp); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

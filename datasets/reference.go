@@ -139,6 +139,11 @@ func LoadReference(dir string, rc ReferenceConfig) (*Split, error) {
 		return nil, fmt.Errorf("%s: no training pairs after the header", trainPath)
 	}
 	nu := int(maxU) + 1
+	// Ids are dense, so every user has a training pair: a larger id means
+	// a malformed file (and would allocate per-user lists for nothing).
+	if nu > len(train) {
+		return nil, fmt.Errorf("%s: user ids are not dense 0-based ids: the largest is %d but there are only %d training pairs", trainPath, maxU, len(train))
+	}
 
 	testPath := filepath.Join(dir, rc.TestNeg)
 	tr, err := openLines(testPath)
@@ -150,6 +155,7 @@ func LoadReference(dir string, rc ReferenceConfig) (*Split, error) {
 	testNeg := make([][]int32, nu)
 	negLine := make([]int, nu)
 	numNeg := -1
+	numTestItems := 0
 	for {
 		line, ok := tr.next()
 		if !ok {
@@ -175,12 +181,16 @@ func LoadReference(dir string, rc ReferenceConfig) (*Split, error) {
 			return nil, lineError(testPath, tr.line, line, "user %d has other negatives than on line %d; potau keeps one negative list per user", u, negLine[u])
 		}
 		test[u] = append(test[u], i)
+		numTestItems += 1 + len(neg)
 		maxI = max(maxI, i, slices.Max(neg))
 	}
 	if err := tr.finish(); err != nil {
 		return nil, err
 	}
 	ni := int(maxI) + 1
+	if ni > len(train)+numTestItems {
+		return nil, fmt.Errorf("%s, %s: item ids are not dense 0-based ids: the largest is %d but only %d item ids are listed", trainPath, testPath, maxI, len(train)+numTestItems)
+	}
 
 	sp := &Split{
 		NumUsers: nu, NumItems: ni,

@@ -186,6 +186,8 @@ func TestReferenceErrors(t *testing.T) {
 		{"train non-numeric", "user,item\n0,x\n", test, users, []string{"train_interactions.csv:2:", `item id "x"`}},
 		{"empty train", "", test, users, []string{"train_interactions.csv", "empty"}},
 		{"header only", "user,item\n", test, users, []string{"no training pairs"}},
+		{"sparse user ids", "0,1\n2000000000,1\n", test, users, []string{"not dense", "largest is 2000000000"}},
+		{"sparse item ids", train, "(0, 3)\t4\t2000000000\n", users, []string{"item ids are not dense"}},
 		{"empty users", train, test, "", []string{"user_attributes.csv", "empty"}},
 		{"bad users header", train, test, "id,gender\n0,M\n1,F\n", []string{"user_attributes.csv:1:", "header"}},
 		{"empty attribute", train, test, "user,gender\n0,M\n1,\n", []string{"user_attributes.csv:3:", "empty"}},

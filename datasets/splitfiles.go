@@ -25,6 +25,9 @@ import (
 // ReadFiles reads it back.
 const splitFormat = "potau-split-v1"
 
+// maxSplitIDs bounds the user and item counts ReadFiles accepts.
+const maxSplitIDs = 1 << 27
+
 // Names of the files of potau's split format.
 const (
 	fileSplitMeta = "split.tsv"
@@ -248,8 +251,10 @@ func ReadFiles(dir string) (*Split, error) {
 			return nil, fmt.Errorf("%s: missing key %q", metaPath, k)
 		}
 	}
-	if s.NumUsers < 0 || s.NumItems < 0 || s.NumUsers > 1<<31-2 || s.NumItems > 1<<31-2 {
-		return nil, fmt.Errorf("%s: users/items out of range", metaPath)
+	// 2^27 bounds allocations for a corrupted header; LFM-2B, the largest
+	// data set in view, has ~50M items.
+	if s.NumUsers < 0 || s.NumItems < 0 || s.NumUsers > maxSplitIDs || s.NumItems > maxSplitIDs {
+		return nil, fmt.Errorf("%s: users %d / items %d outside [0, %d]", metaPath, s.NumUsers, s.NumItems, maxSplitIDs)
 	}
 	if s.UserIDs, err = readIDFile(filepath.Join(dir, fileUsers), s.NumUsers, attrOrder, s.Attributes); err != nil {
 		return nil, err
