@@ -165,10 +165,18 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 	for _, v := range w.nodes {
 		w.seen[v] = false
 	}
-	// levels[L] = B, levels[k-1] = N(levels[k]).
+	// levels[L] = B, levels[k-1] = N(levels[k]); once a level covers more
+	// than half the graph, the lower ones are taken as all rows (computing
+	// a few unneeded rows costs less than finding the needed ones).
 	L := w.layers
-	w.levels[L] = append(w.levels[L][:0], w.nodes...)
+	if L > 0 {
+		w.levels[L] = append(w.levels[L][:0], w.nodes...)
+	}
 	for k := L; k >= 2; k-- {
+		if 2*len(w.levels[k]) > len(w.allRows) {
+			w.levels[k-1] = w.allRows
+			continue
+		}
 		w.levels[k-1] = w.adj.Neighbours(w.levels[k-1][:0], w.levels[k], w.seen)
 		for _, v := range w.levels[k-1] {
 			w.seen[v] = false
@@ -208,26 +216,38 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 		dense.AxpyVec(c, w.f.Row(i), w.g.Row(u))
 		dense.AxpyVec(c, w.f.Row(u), w.g.Row(i))
 	}
+	// Once T_k covers more than half the graph, compute all rows without a
+	// mask: the extra terms are products with zero rows.
 	rows := append(w.rows[:0], w.nodes...)
 	for _, v := range rows {
 		w.seen[v] = true
 	}
+	marked := rows // the rows whose seen flags are set
 	cur := w.g
 	for k := 1; k <= L; k++ {
+		next := w.h[k%2]
+		if 2*len(rows) > len(w.allRows) {
+			rows = w.allRows
+			csr.MulDenseRows(next, w.adj, cur, w.g, rows, nil, workers)
+			cur = next
+			continue
+		}
 		for _, v := range rows {
 			w.mask[v] = true // T_{k−1}
 		}
 		rows = w.adj.Neighbours(rows, rows, w.seen) // T_k
-		next := w.h[k%2]
+		marked = rows
 		next.Zero()
 		csr.MulDenseRows(next, w.adj, cur, w.g, rows, w.mask, workers)
 		cur = next
 	}
-	for _, v := range rows {
+	for _, v := range marked {
 		w.seen[v] = false
 		w.mask[v] = false
 	}
-	w.rows = rows
+	if len(marked) > 0 && &marked[0] != &w.allRows[0] {
+		w.rows = marked
+	}
 	if L == 0 {
 		out := w.h[0]
 		copy(out.Data, w.g.Data)

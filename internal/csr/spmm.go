@@ -25,14 +25,21 @@ func (a *Matrix) row(dst []float32, i int, x *dense.Matrix, add []float32, mask 
 		dense.CombUnchecked(dst, add, a.Val[lo:hi], a.ColIdx[lo:hi], x)
 		return
 	}
-	sc.val, sc.col = sc.val[:0], sc.col[:0]
-	for p := lo; p < hi; p++ {
-		if c := a.ColIdx[p]; mask[c] {
-			sc.val = append(sc.val, a.Val[p])
-			sc.col = append(sc.col, c)
-		}
+	if cap(sc.val) < hi-lo {
+		sc.val, sc.col = make([]float32, hi-lo), make([]int32, hi-lo)
 	}
-	dense.CombUnchecked(dst, add, sc.val, sc.col, x)
+	val, col := sc.val[:hi-lo], sc.col[:hi-lo]
+	n := 0
+	for p := lo; p < hi; p++ { // branch-free compaction
+		c := a.ColIdx[p]
+		val[n], col[n] = a.Val[p], c
+		var keep int
+		if mask[c] {
+			keep = 1
+		}
+		n += keep
+	}
+	dense.CombUnchecked(dst, add, val[:n], col[:n], x)
 }
 
 // scratch is one worker's buffer for compacted rows.
