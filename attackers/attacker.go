@@ -3,6 +3,7 @@ package attackers
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -52,6 +53,14 @@ func checkFit(X *mat.Dense, y []int, w []float64, classes int) error {
 	for i, v := range y {
 		if v < 0 || v >= classes {
 			return fmt.Errorf("attackers: fit: label %d of row %d is outside [0, %d)", v, i, classes)
+		}
+		for j, x := range X.RawRowView(i) {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("attackers: fit: row %d column %d is %v; features must be finite", i, j, x)
+			}
+		}
+		if w != nil && !(w[i] > 0 && !math.IsInf(w[i], 0)) {
+			return fmt.Errorf("attackers: fit: weight %v of row %d must be finite and > 0", w[i], i)
 		}
 	}
 	return nil

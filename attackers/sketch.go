@@ -1,7 +1,9 @@
 package attackers
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -32,22 +34,24 @@ func QuantileCuts(vals, weights []float64, maxBin int) []float64 {
 	if n == 0 {
 		return []float64{1e-5}
 	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+	// Sort (value, weight) pairs by value; equal values are merged below,
+	// so the order among them does not matter.
+	type vw struct{ v, w float64 }
+	p := make([]vw, n)
+	for i, v := range vals {
+		p[i] = vw{v, 1}
+		if weights != nil {
+			p[i].w = weights[i]
+		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return vals[idx[a]] < vals[idx[b]] })
+	slices.SortFunc(p, func(a, b vw) int { return cmp.Compare(a.v, b.v) })
 	var s []wqEntry
 	var r float64
 	for k := 0; k < n; {
-		v := vals[idx[k]]
+		v := p[k].v
 		var w float64
-		for ; k < n && vals[idx[k]] == v; k++ {
-			if weights == nil {
-				w++
-			} else {
-				w += weights[idx[k]]
-			}
+		for ; k < n && p[k].v == v; k++ {
+			w += p[k].w
 		}
 		s = append(s, wqEntry{rmin: r, rmax: r + w, wmin: w, value: v})
 		r += w
