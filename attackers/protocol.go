@@ -2,6 +2,7 @@ package attackers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -237,11 +238,16 @@ func Run(ctx context.Context, X *mat.Dense, labels []int, classes []string, cfg 
 	}
 	close(next)
 	wg.Wait()
+	// Report the failure that cancelled the others, not their cancellation.
+	first := -1
 	for j, e := range errs {
-		if e != nil {
-			jb := jobs[j]
-			return nil, fmt.Errorf("attackers: %s, repeat %d, fold %d: %w", cfg.Attackers[jb.a], jb.r, jb.f, e)
+		if e != nil && (first < 0 || errors.Is(errs[first], context.Canceled) && !errors.Is(e, context.Canceled)) {
+			first = j
 		}
+	}
+	if first >= 0 {
+		jb := jobs[first]
+		return nil, fmt.Errorf("attackers: %s, repeat %d, fold %d: %w", cfg.Attackers[jb.a], jb.r, jb.f, errs[first])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
