@@ -22,7 +22,8 @@
 //
 // for HR, NDCG, recall and precision at K it is the largest, for costs the
 // smallest. The original model is the baseline, not a competitor, and never
-// takes part.
+// takes part; nor does a cell flagged below-chance (an AUC below 0.5 under
+// cross-validation is a recovered attribute, not success).
 //
 // Nothing here computes a result: every metric shown is copied from, or
 // averaged over, the records; the figures only bin and select what the

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,9 +246,9 @@ func stepXYs(h []float64, lo, hi float64) plotter.XYs {
 }
 
 // histFigures draws, for each dataset × model × dim block with "user_table"
-// and "labels" artifacts, a grid of histograms: one row per method (the
-// original first), one column per chosen dimension, one outline per
-// attribute group. A method run at several α is shown at its lower median α,
+// and "labels" artifacts, a grid of histograms: one row per method of
+// Options.HistMethods (the original first), one column per chosen dimension,
+// one outline per attribute group. A method run at several α is shown at its lower median α,
 // smallest seed.
 func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
 	type figKey struct {
@@ -276,8 +277,18 @@ func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups ma
 	taken := map[string]bool{}
 	var figs []Figure
 	for _, fk := range order {
-		ss := splitSeries(members[fk], func(k rowKey) string { return k.method + "\x00" + k.reg })
-		showReg := regsVary(members[fk])
+		ks := members[fk]
+		var chosen []rowKey
+		for _, k := range ks {
+			if slices.Contains(opt.HistMethods, k.method) {
+				chosen = append(chosen, k)
+			}
+		}
+		if len(chosen) > 0 {
+			ks = chosen
+		}
+		ss := splitSeries(ks, func(k rowKey) string { return k.method + "\x00" + k.reg })
+		showReg := regsVary(ks)
 		type row struct {
 			name  string
 			alpha float64

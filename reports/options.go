@@ -23,7 +23,15 @@ type Options struct {
 	HistTop int
 	// HistBins is the number of histogram bins per panel. Default 30.
 	HistBins int
+	// HistMethods are the methods (Record.Method values) whose tables the
+	// distribution figure shows, in Methods order. Default: original, U2U
+	// and D2D, as in the paper; every method with a table when none of
+	// those has one.
+	HistMethods []string
 }
+
+// DefaultHistMethods are the distribution figure's methods by default.
+var DefaultHistMethods = []string{"original", "U2U", "D2D"}
 
 // DefaultColumns are the table's columns when Options.Columns is empty.
 var DefaultColumns = []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"}
@@ -47,6 +55,9 @@ func (opt Options) withDefaults() Options {
 	}
 	if opt.HistBins <= 0 {
 		opt.HistBins = 30
+	}
+	if len(opt.HistMethods) == 0 {
+		opt.HistMethods = DefaultHistMethods
 	}
 	return opt
 }

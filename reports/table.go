@@ -252,7 +252,8 @@ func aggregate(recs []experiments.Record, idx []int, key string) Cell {
 
 // markBest sets Cell.Best on the best non-original rows of each block, per
 // column, comparing values rounded to the digits shown so that displayed
-// ties are all marked. A block needs two candidates to mark anything.
+// ties are all marked. A block needs two rows with a value to mark
+// anything; a below-chance cell takes part but is never best.
 func (t *Table) markBest() {
 	for j, c := range t.Columns {
 		if c.Goal == GoalNone {
@@ -264,14 +265,24 @@ func (t *Table) markBest() {
 			for hi < len(t.Rows) && t.Rows[hi].Block == t.Rows[lo].Block {
 				hi++
 			}
-			candidate := func(i int) bool {
+			ranked := func(i int) bool { // takes part in the comparison
 				cell := t.Rows[i].Cells[j]
 				return t.Rows[i].Method != "original" && cell.OK && !math.IsNaN(cell.Mean) && !math.IsInf(cell.Mean, 0)
 			}
+			candidate := func(i int) bool { // may be best
+				for _, m := range t.Rows[i].Cells[j].Marks {
+					if strings.Contains(t.Notes[m].Flag, "below-chance") {
+						return false // flagged as not success
+					}
+				}
+				return ranked(i)
+			}
 			best, n := math.Inf(-1), 0
 			for i := lo; i < hi; i++ {
-				if candidate(i) {
+				if ranked(i) {
 					n++
+				}
+				if candidate(i) {
 					best = math.Max(best, score(c.Goal, math.Round(t.Rows[i].Cells[j].Mean*p)/p))
 				}
 			}

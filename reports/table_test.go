@@ -313,3 +313,18 @@ func TestDuplicateCells(t *testing.T) {
 		t.Errorf("caption %q, want 2 records", tab.Caption)
 	}
 }
+
+// TestBelowChanceNeverBest: 0.46 is closer to chance than 0.56, but a
+// below-chance flag says the attribute was recovered; 0.56 is best.
+func TestBelowChanceNeverBest(t *testing.T) {
+	mk := func(method string, auc float64, flags ...string) experiments.Record {
+		return experiments.Record{Schema: 1, Dataset: "d", Model: "m", Method: method, Flags: flags,
+			Attack: map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc}}, "gbdt": {"auc": {Mean: auc}}}}
+	}
+	tab := BuildTable([]experiments.Record{mk("U2U", 0.56), mk("D2D", 0.46, "below-chance:mlp")}, Options{Columns: []string{"mlp.auc", "gbdt.auc"}})
+	// rows U2U, D2D; the GBDT cells carry no flag: 0.46 wins there.
+	if !tab.Rows[0].Cells[0].Best || tab.Rows[1].Cells[0].Best || tab.Rows[0].Cells[1].Best || !tab.Rows[1].Cells[1].Best {
+		t.Errorf("best flags: U2U %v/%v, D2D %v/%v; want MLP to U2U and GBDT to D2D",
+			tab.Rows[0].Cells[0].Best, tab.Rows[0].Cells[1].Best, tab.Rows[1].Cells[0].Best, tab.Rows[1].Cells[1].Best)
+	}
+}
