@@ -1,0 +1,121 @@
+package recmodels
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/potau/potau/datasets"
+)
+
+// cpuTime returns the process's user+system CPU time. Benchmarks report it
+// beside wall time because the build machine is shared: wall time includes
+// waiting for a core, CPU time does not.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// syntheticSplit returns an ML-1M-sized random split: nu users × ni items,
+// about inter interactions drawn with a popularity skew, one test item per
+// user (full-ranking protocol).
+func syntheticSplit(nu, ni, inter int, seed uint64) *datasets.Split {
+	r := rand.New(rand.NewPCG(seed, 1))
+	s := &datasets.Split{NumUsers: nu, NumItems: ni, Train: make([][]int32, nu), Test: make([][]int32, nu),
+		Protocol: datasets.Protocol{Split: "loo", Eval: "full"}}
+	per := inter / nu
+	for u := range s.Train {
+		set := map[int32]bool{}
+		for len(set) < per+1 {
+			// Squaring a uniform skews towards popular (low-id) items.
+			x := r.Float64()
+			set[int32(x*x*float64(ni))] = true
+		}
+		items := make([]int32, 0, len(set))
+		for i := range set {
+			items = append(items, i)
+		}
+		slices.Sort(items)
+		k := r.IntN(len(items))
+		s.Test[u] = []int32{items[k]}
+		s.Train[u] = append(items[:k:k], items[k+1:]...)
+	}
+	return s
+}
+
+// BenchmarkEvaluateFullML1M times full-ranking evaluation (HR/NDCG/Recall at
+// 5, 10, 15, 20) of a dot-product model of ML-1M size: 6,040 users × 3,706
+// items, d = 64.
+func BenchmarkEvaluateFullML1M(b *testing.B) {
+	s := syntheticSplit(6040, 3706, 1_000_000, 1)
+	m, err := NewModel(DefaultConfig("mf"), s, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := EvaluateFull(context.Background(), m, s, "test", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuTime() - c0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkLightGCNBatchesML1M times LightGCN training batches on an
+// ML-1M-sized synthetic set (1M interactions, 5M BCE examples per epoch) at
+// batch 256 and 2048, and reports the per-epoch time extrapolated from
+// POTAU_BATCHES batches (default 40; the full epoch is 19,532 or 2,442
+// batches).
+func BenchmarkLightGCNBatchesML1M(b *testing.B) {
+	s := syntheticSplit(6040, 3706, 1_000_000, 2)
+	nb := 40
+	if v, err := strconv.Atoi(os.Getenv("POTAU_BATCHES")); err == nil && v > 0 {
+		nb = v
+	}
+	nex := 0
+	for _, l := range s.Train {
+		nex += 5 * len(l)
+	}
+	for _, bs := range []int{256, 2048} {
+		b.Run(strconv.Itoa(bs), func(b *testing.B) {
+			c := DefaultConfig("lightgcn")
+			c.BatchSize = bs
+			m, err := newModel(c, s, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opt := newAdam(m.tensors(), c.LR, 0, 0)
+			var ex examples
+			if err := sample(&ex, s, newBitset(s), c, 1, 0); err != nil {
+				b.Fatal(err)
+			}
+			logits, dOut := make([]float32, bs), make([]float32, bs)
+			c0 := cpuTime()
+			b.ResetTimer()
+			for b.Loop() {
+				for k := 0; k < nb; k++ {
+					lo := k * bs
+					for _, t := range m.tensors() {
+						t.g.Zero()
+					}
+					if _, err := lossGrad(context.Background(), m, "bce", bs, ex.u[lo:lo+bs], ex.i[lo:lo+bs], ex.y[lo:lo+bs], logits, dOut); err != nil {
+						b.Fatal(err)
+					}
+					opt.step()
+				}
+			}
+			perBatch := b.Elapsed().Seconds() / float64(b.N*nb)
+			cpuPerBatch := (cpuTime() - c0).Seconds() / float64(b.N*nb)
+			epochBatches := float64((nex + bs - 1) / bs)
+			b.ReportMetric(perBatch*epochBatches, "s/epoch")
+			b.ReportMetric(cpuPerBatch*epochBatches, "cpu-s/epoch")
+		})
+	}
+}
