@@ -65,7 +65,7 @@ func BenchmarkEvaluateFullML1M(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime() - c0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkLightGCNBatchesML1M times LightGCN training batches on an
