@@ -3,9 +3,11 @@ package reports
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -326,5 +328,56 @@ func TestBelowChanceNeverBest(t *testing.T) {
 	if !tab.Rows[0].Cells[0].Best || tab.Rows[1].Cells[0].Best || tab.Rows[0].Cells[1].Best || !tab.Rows[1].Cells[1].Best {
 		t.Errorf("best flags: U2U %v/%v, D2D %v/%v; want MLP to U2U and GBDT to D2D",
 			tab.Rows[0].Cells[0].Best, tab.Rows[0].Cells[1].Best, tab.Rows[1].Cells[0].Best, tab.Rows[1].Cells[1].Best)
+	}
+}
+
+// TestLaTeXBalanced is a structural check standing in for a LaTeX run (no
+// TeX here): on every line, unescaped braces balance and math shifts pair
+// up, and every tabular row has as many cells as the column spec.
+func TestLaTeXBalanced(t *testing.T) {
+	var b bytes.Buffer
+	if err := BuildTable(testRecords(t), Options{}).LaTeX(&b); err != nil {
+		t.Fatal(err)
+	}
+	ncols, checked := 0, 0
+	for i, line := range strings.Split(b.String(), "\n") {
+		depth, dollars := 0, 0
+		for k := 0; k < len(line); k++ {
+			switch line[k] {
+			case '\\':
+				k++ // skip the escaped character
+			case '{':
+				depth++
+			case '}':
+				depth--
+			case '$':
+				dollars++
+			}
+			if depth < 0 {
+				t.Fatalf("line %d: unbalanced }: %s", i+1, line)
+			}
+		}
+		if depth != 0 || dollars%2 != 0 {
+			t.Errorf("line %d: braces %+d, %d math shifts: %s", i+1, depth, dollars, line)
+		}
+		if spec, ok := strings.CutPrefix(line, `\begin{tabular}{`); ok {
+			ncols = len(strings.TrimSuffix(spec, "}"))
+		}
+		if strings.HasSuffix(line, `\\`) && ncols > 0 && !strings.HasPrefix(line, "$^") {
+			// Count & separators outside escapes; \multicolumn{k} spans k.
+			cells := 1 + strings.Count(line, " & ")
+			for _, m := range regexp.MustCompile(`\\multicolumn\{(\d+)\}`).FindAllStringSubmatch(line, -1) {
+				var k int
+				fmt.Sscan(m[1], &k)
+				cells += k - 1
+			}
+			if cells != ncols {
+				t.Errorf("line %d: %d cells, want %d: %s", i+1, cells, ncols, line)
+			}
+			checked++
+		}
+	}
+	if ncols == 0 || checked != 12 {
+		t.Fatalf("%d columns, %d rows checked; want 10 and 12 (2 header rows, 10 data rows)", ncols, checked)
 	}
 }
