@@ -111,7 +111,8 @@ type gcnWork struct {
 	f          *dense.Matrix    // F on the batch nodes' rows
 	seen, mask []bool           // all false between calls
 	nodes      []int32          // distinct batch nodes, in order of first appearance
-	levels     [][]int32        // levels[k] = rows on which Y_k is needed
+	levels     [][]int32        // levels[k] = rows on which Y_k is needed (levelBuf[k] or allRows)
+	levelBuf   [][]int32        // owned backing arrays of levels
 	rows       []int32
 	allRows    []int32
 }
@@ -119,7 +120,7 @@ type gcnWork struct {
 func newGCNWork(adj *csr.Matrix, layers, nu, d int) *gcnWork {
 	n := adj.Rows
 	w := &gcnWork{adj: adj, layers: layers, nu: nu, x0: dense.New(n, d), g: dense.New(n, d), f: dense.New(n, d),
-		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1)}
+		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1), levelBuf: make([][]int32, layers+1)}
 	for k := range w.y {
 		w.y[k] = dense.New(n, d)
 		w.h[k] = dense.New(n, d)
@@ -170,14 +171,16 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 	// a few unneeded rows costs less than finding the needed ones).
 	L := w.layers
 	if L > 0 {
-		w.levels[L] = append(w.levels[L][:0], w.nodes...)
+		w.levelBuf[L] = append(w.levelBuf[L][:0], w.nodes...)
+		w.levels[L] = w.levelBuf[L]
 	}
 	for k := L; k >= 2; k-- {
 		if 2*len(w.levels[k]) > len(w.allRows) {
 			w.levels[k-1] = w.allRows
 			continue
 		}
-		w.levels[k-1] = w.adj.Neighbours(w.levels[k-1][:0], w.levels[k], w.seen)
+		w.levelBuf[k-1] = w.adj.Neighbours(w.levelBuf[k-1][:0], w.levels[k], w.seen)
+		w.levels[k-1] = w.levelBuf[k-1]
 		for _, v := range w.levels[k-1] {
 			w.seen[v] = false
 		}
