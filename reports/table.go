@@ -421,9 +421,25 @@ func caption(recs []experiments.Record, n int, t *Table, multiSeed bool) string 
 		b.WriteString("over seeds where a row aggregates several seeds (column Seeds), otherwise ")
 	}
 	b.WriteString("the attack's own std over folds × repeats; a recommendation metric of one seed has no std. ")
-	b.WriteString("Best per dataset × model marked (attack AUC and accuracy: closest to 0.5; ranking metrics: highest; costs: lowest; the original model is not ranked). ")
+	b.WriteString("Best per dataset × model marked (attack AUC and accuracy: closest to 0.5; ranking metrics: highest; costs: lowest; the original model is not ranked, a below-chance cell is never best). ")
 	if slices.Contains(t.HasRef, true) {
 		b.WriteString("Reference values from the config are shown beside ours as (ref, Δ = ours − ref). ")
+	}
+	hidden := map[string]bool{}
+	for i := range recs {
+		for k := range recs[i].Reference {
+			if !slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Key == k }) {
+				hidden[k] = true
+			}
+		}
+	}
+	if len(hidden) > 0 {
+		ks := make([]string, 0, len(hidden))
+		for k := range hidden {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		fmt.Fprintf(&b, "The records also carry reference values for %s, which no column shows. ", strings.Join(ks, ", "))
 	}
 	seen := map[string]bool{}
 	var texts []string

@@ -381,3 +381,17 @@ func TestLaTeXBalanced(t *testing.T) {
 		t.Fatalf("%d columns, %d rows checked; want 10 and 12 (2 header rows, 10 data rows)", ncols, checked)
 	}
 }
+
+// TestHiddenReference: a reference for a metric no column shows is named
+// in the caption rather than dropped silently.
+func TestHiddenReference(t *testing.T) {
+	recs := []experiments.Record{{Schema: 1, Dataset: "d", Model: "m", Method: "U2U",
+		Rec: map[string]float64{"hr@10": 0.5}, Reference: map[string]float64{"hr@10": 0.52, "recall@20": 0.3}}}
+	tab := BuildTable(recs, Options{Columns: []string{"hr@10"}})
+	if !strings.Contains(tab.Caption, "reference values for recall@20, which no column shows") {
+		t.Errorf("caption %q", tab.Caption)
+	}
+	if c := tab.Rows[0].Cells[0]; !c.HasRef || c.Ref != 0.52 {
+		t.Errorf("hr@10 cell %+v, want reference 0.52", c)
+	}
+}
