@@ -91,5 +91,27 @@ func TestLightGCNBatchMatchesFull(t *testing.T) {
 			t.Fatalf("L=%d second batch: %v, want %v", layers, out2[0], one[0])
 		}
 		check(users2, items2, []float32{1.5}, true)
+		// Batches of varied sizes alternate restricted and all-rows levels;
+		// buffers carried between them must not corrupt each other.
+		for it := 0; it < 30; it++ {
+			n := 1 + r.IntN(120)
+			bu, bi := make([]int32, n), make([]int32, n)
+			for k := range bu {
+				bu[k], bi[k] = int32(r.IntN(300)), int32(r.IntN(400))
+			}
+			o := make([]float32, n)
+			lg.forward(context.Background(), bu, bi, o)
+			for k := range bu {
+				lg.Score(one, int(bu[k]), bi[k:k+1])
+				if one[0] != o[k] {
+					t.Fatalf("L=%d batch %d (%d pairs) pair %d: %v, want %v", layers, it, n, k, o[k], one[0])
+				}
+			}
+			ds := make([]float32, n)
+			for k := range ds {
+				ds[k] = float32(r.NormFloat64())
+			}
+			check(bu, bi, ds, false)
+		}
 	}
 }
