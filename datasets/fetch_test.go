@@ -247,6 +247,9 @@ func TestLocate(t *testing.T) {
 	errContains(t, err, `unknown data set "nope"`)
 	_, err = Locate(NameReference, "")
 	errContains(t, err, "needs data.path")
+	if got, err := Locate(NameGeneric, ""); err != nil || got != "" {
+		t.Errorf("generic without path: %q %v (files resolve against the working directory)", got, err)
+	}
 
 	// Load goes through Locate.
 	c := DefaultConfig()

@@ -165,6 +165,9 @@ func TestReferenceRoundTrip(t *testing.T) {
 	if err != nil || sameSplit(sp, rsp, false) != "" || len(rd.Interactions) != SplitStats(sp).Interactions {
 		t.Fatalf("Prepare(reference): %v", err)
 	}
+	c.Attribute = "age"
+	_, _, err = Prepare(context.Background(), c, 1)
+	errContains(t, err, `no user attribute "age" (has gender)`)
 }
 
 func TestReferenceErrors(t *testing.T) {
