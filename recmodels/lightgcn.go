@@ -31,6 +31,7 @@ type LightGCN struct {
 	mu       sync.Mutex
 	fu, fi   *dense.Matrix // cached final tables (nil = stale)
 	work     *gcnWork      // training scratch
+	pool     *sync.Pool    // ScorePairs scratch (*gcnWork), shared with WithUserTable copies
 	bu, bi   []int32
 	nWorkers int
 }
@@ -63,7 +64,7 @@ func (m *LightGCN) invalidate() {
 // and using u as the ego user table.
 func (m *LightGCN) WithUserTable(u *dense.Matrix) Model {
 	mustTable("LightGCN", u, m.EU.w)
-	return &LightGCN{cfg: m.cfg, EU: &tensor{name: "user", w: u}, EI: m.EI, adj: m.adj, train: m.train, nWorkers: m.nWorkers}
+	return &LightGCN{cfg: m.cfg, EU: &tensor{name: "user", w: u}, EI: m.EI, adj: m.adj, train: m.train, nWorkers: m.nWorkers, pool: m.scratchPool()}
 }
 
 // finalTables returns the propagated user and item tables, computed once.
@@ -280,6 +281,17 @@ func (m *LightGCN) backward(_ context.Context, dS []float32) error {
 	return nil
 }
 
+// scratchPool returns the pool of ScorePairs buffers, creating it once.
+func (m *LightGCN) scratchPool() *sync.Pool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pool == nil {
+		adj, L, nu, d := m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols
+		m.pool = &sync.Pool{New: func() any { return newGCNWork(adj, L, nu, d) }}
+	}
+	return m.pool
+}
+
 // ScorePairs scores pairs with ego user table U through the propagation; the
 // backward adds dL/dU through the propagation (the user rows of dL/dX⁰).
 func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []int32, dst []float32) (func(dS []float32, dU *dense.Matrix) error, error) {
@@ -289,7 +301,8 @@ func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w := newGCNWork(m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols)
+	pool := m.scratchPool()
+	w := pool.Get().(*gcnWork)
 	w.loadEgo(U, m.EI.w)
 	w.forward(users, items, dst, m.nWorkers)
 	// w's buffers hold this call's forward state; the closure may run once.
@@ -307,6 +320,7 @@ func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items
 		}
 		gx := w.backward(users, items, dS, m.nWorkers)
 		dense.AxpyVec(1, gx.Data[:len(dU.Data)], dU.Data)
+		pool.Put(w) // buffers are reusable once the gradient is read
 		return nil
 	}, nil
 }

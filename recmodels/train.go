@@ -324,9 +324,16 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 		}
 		m.invalidate()
 	}
-	// Gradients and optimiser state are not part of the trained model.
+	// Gradients, optimiser state and batch scratch are not part of the
+	// trained model.
 	for _, t := range ts {
 		t.g = dense.New(0, 0)
+	}
+	switch x := m.(type) {
+	case *LightGCN:
+		x.work = nil
+	case *NeuMF:
+		x.work = nil
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return m, res, nil

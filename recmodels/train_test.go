@@ -12,6 +12,7 @@ import (
 	"github.com/potau/potau/datasets"
 	"github.com/potau/potau/internal/cfgerr"
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/npy"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -325,4 +326,31 @@ func itoaAny(k int) string {
 		return "1"
 	}
 	return itoa(k)
+}
+
+func TestExportTables(t *testing.T) {
+	s := tinySplit(20, 30, 8, 6, false)
+	m, err := NewModel(smallConfig("lightgcn"), s, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := ExportTables(t.TempDir(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fu, _ := m.Embeddings()
+	for k, want := range []*dense.Matrix{m.UserTable(), fu} {
+		got, err := npy.ReadNPY(paths[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dense.SameShape(got, want) {
+			t.Fatalf("%s: shape %dx%d", paths[k], got.Rows, got.Cols)
+		}
+		for i := range got.Data {
+			if got.Data[i] != want.Data[i] {
+				t.Fatalf("%s differs at %d", paths[k], i)
+			}
+		}
+	}
 }
