@@ -193,7 +193,7 @@ func fetchInto(ctx context.Context, client *http.Client, src source, root string
 	fmt.Fprintf(progress, "downloading %s\n", src.url)
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("fetch %s: download %s: %w (offline? see `potau data fetch` alternatives: data.path or %s)", src.name, src.url, err, EnvData)
+		return "", fmt.Errorf("fetch %s: download %s: %w (offline? put a copy of the files in a folder and point data.path or $%s/%s at it)", src.name, src.url, err, EnvData, src.name)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -27,12 +27,6 @@ func (x *idIndex) add(raw string) int32 {
 	return id
 }
 
-// lookup returns the provisional id of raw.
-func (x *idIndex) lookup(raw string) (int32, bool) {
-	id, ok := x.ids[raw]
-	return id, ok
-}
-
 // finish returns the raw ids in their final order and the map from
 // provisional to final id. The final order is numeric when every raw id is
 // an integer (so MovieLens user "1" is index 0 and "10" follows "9"), and

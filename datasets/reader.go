@@ -70,24 +70,6 @@ func (r *lineReader) next() (string, bool) {
 	return "", false
 }
 
-// bytes returns the next non-blank line as a byte slice valid until the
-// following call.
-func (r *lineReader) bytes() ([]byte, bool) {
-	for r.sc.Scan() {
-		r.line++
-		b := r.sc.Bytes()
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		r.seen = true
-		return b, true
-	}
-	return nil, false
-}
-
 // finish reports a read error, or an empty file, and drains the rest of the
 // input into the hash.
 func (r *lineReader) finish() error {
