@@ -1,10 +1,13 @@
 package recmodels
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/potau/potau/datasets"
@@ -142,5 +145,37 @@ func TestML100KShortRegression(t *testing.T) {
 	const wantHR, wantNDCG = 0.4560, 0.2348
 	if math.Abs(best.HR10-wantHR) > 0.02 || math.Abs(best.NDCG10-wantNDCG) > 0.02 {
 		t.Errorf("HR@10 %.4f NDCG@10 %.4f, recorded %.4f %.4f", best.HR10, best.NDCG10, wantHR, wantNDCG)
+	}
+}
+
+// TestML100KDeterministic trains NeuMF and LightGCN for one epoch on
+// ML-100K with GOMAXPROCS 1 and 2 and requires byte-identical checkpoints
+// (acceptance test 4 at full size). POTAU_LONG=1.
+func TestML100KDeterministic(t *testing.T) {
+	if os.Getenv("POTAU_LONG") == "" {
+		t.Skip("set POTAU_LONG=1")
+	}
+	s := ml100k(t, false)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, kind := range []string{"neumf", "lightgcn"} {
+		var sums [2][32]byte
+		for k, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			c := DefaultConfig(kind)
+			c.Epochs, c.Selection = 1, "test"
+			m, r, err := Train(context.Background(), s, c, 3, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := Save(&b, m); err != nil {
+				t.Fatal(err)
+			}
+			sums[k] = sha256.Sum256(b.Bytes())
+			t.Logf("%s GOMAXPROCS=%d: checkpoint sha256 %x, HR@10 %.4f, %.2fs", kind, procs, sums[k][:8], r.History[0].HR10, r.Seconds)
+		}
+		if sums[0] != sums[1] {
+			t.Errorf("%s: checkpoints differ between GOMAXPROCS 1 and 2", kind)
+		}
 	}
 }
