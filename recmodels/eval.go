@@ -181,6 +181,9 @@ func evaluate(ctx context.Context, m Model, s *datasets.Split, pos, negs [][]int
 			users = append(users, u)
 		}
 	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("recmodels: no user has held-out items to evaluate")
+	}
 	nk := len(ks)
 	// Per-user metric rows: hr, ndcg, recall for each K.
 	per := make([]float64, len(users)*3*nk)
