@@ -134,7 +134,11 @@ type ReferenceConfig struct {
 	// negatives, tab-separated (default "test_neg_interactions").
 	TestNeg string `yaml:"test_neg"`
 	// Users is a CSV with header "user,<attribute>[,<attribute>…]" and one
-	// line per user (default "user_attributes.csv").
+	// line per user (default "user_attributes.csv"). The reference code
+	// keeps the labels in user_gender.npy, a pickled dict user → label;
+	// convert it once with
+	//
+	//	python3 -c 'import numpy as np; d = np.load("user_gender.npy", allow_pickle=True).item(); print("user,gender"); [print(f"{u},{g}") for u, g in sorted(d.items())]' > user_attributes.csv
 	Users string `yaml:"users"`
 }
 
