@@ -196,6 +196,11 @@ func sample(ex *examples, s *datasets.Split, pos *bitset, c Config, seed uint64,
 //
 // whose analytic gradient is back-propagated; then the hook adds its term's
 // gradient to the unlearnable user table, and Adam updates every parameter.
+// BatchInfo.Users is reused between batches: a hook that keeps it must copy.
+//
+// After every epoch HR@10 is measured on the selection set (validation when
+// selecting on it or when "last" and a hold-out exists, test otherwise); the
+// epoch with the highest value (the earliest on ties) is kept.
 func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook Hook, progress func(EpochLog)) (Model, *TrainResult, error) {
 	start := time.Now()
 	m, err := newModel(c, s, seed)
