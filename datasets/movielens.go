@@ -68,6 +68,9 @@ func parseID(s, what string) (string, string) {
 	if err != nil {
 		return "", fmt.Sprintf("%s id %q is not a non-negative integer", what, s)
 	}
+	if s[0] != '0' || len(s) == 1 { // already canonical: no allocation
+		return s, ""
+	}
 	return strconv.FormatUint(v, 10), ""
 }
 
