@@ -300,7 +300,8 @@ func readRefUsers(path, trainName string, sp *Split) error {
 }
 
 // WriteReference writes s in the reference format into dir (created if
-// needed): train_interactions.csv with a "user,item" header, then
+// needed): train_interactions.csv as headerless "user,item" lines (the
+// reference code reads it with pandas header=None), then
 // test_neg_interactions with one line per test positive, and
 // user_attributes.csv with the attribute (all attributes, by name, when
 // attribute is ""). Ids are s's dense ids. The split must use sampled
@@ -348,7 +349,6 @@ func WriteReference(dir string, s *Split, attribute string) error {
 	}
 	rd := DefaultConfig().Reference
 	err := writeFile(filepath.Join(dir, rd.Train), func(w *bufio.Writer) {
-		w.WriteString("user,item\n")
 		for u, items := range s.Train {
 			for _, i := range items {
 				fmt.Fprintf(w, "%d,%d\n", u, i)

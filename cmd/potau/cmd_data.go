@@ -45,7 +45,7 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if len(pos) != 1 {
 			return usagef("data verify: expected one data set name")
 		}
-		dir, err := datasets.Locate(pos[0], *path)
+		dir, err := datasets.LocateCopy(pos[0], *path)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s in %s: %d files match their checksums: %s\n", pos[0], dir, len(files), strings.Join(files, ", "))
+		fmt.Fprintf(stdout, "%s in %s: checksums match: %s\n", pos[0], dir, strings.Join(files, ", "))
 		return nil
 	case "stats":
 		fs := newFlags("data stats", "data stats NAME|CONFIG [--seed N] [--set path=value ...] [--write-split DIR]", stderr)
