@@ -33,6 +33,15 @@ from xgboost import XGBClassifier
 MLP_TOL, GBDT_TOL = 0.02, 0.01
 
 
+def fit_mlp(Xtr, ytr, Xte, pos, seed):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(hidden_layer_sizes=[100], alpha=1, max_iter=500,
+                            learning_rate_init=0.01, random_state=seed)
+        mlp.fit(Xtr, ytr)
+        return mlp.predict_proba(Xte)[:, list(mlp.classes_).index(pos)]
+
+
 def main(out):
     paths = sorted(glob.glob(os.path.join(out, "*.json")))
     paths = [p for p in paths if not p.endswith("parity_summary.json")]
@@ -46,8 +55,8 @@ def main(out):
         y = np.asarray(m["labels"])
         pos = m["positive"]
         folds_equal = True
-        mlp_auc, xgb_auc = [], []
-        t_mlp = t_xgb = 0.0
+        mlp_auc, mlp_auc2, xgb_auc = [], [], []
+        t_mlp = t_xgb = c_mlp = c_xgb = 0.0
         for r, rep in enumerate(m["repeats"]):
             rows_r = np.asarray(rep["rows"])
             fold = np.asarray(rep["fold"])
@@ -59,23 +68,24 @@ def main(out):
                 folds_equal &= bool((sk == fold).all())
             for f in range(fold.max() + 1):
                 tr, te = rows_r[fold != f], rows_r[fold == f]
-                t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    mlp = MLPClassifier(hidden_layer_sizes=[100], alpha=1, max_iter=500,
-                                        learning_rate_init=0.01, random_state=1000 * r + f)
-                    mlp.fit(X[tr], y[tr])
-                    p_mlp = mlp.predict_proba(X[te])[:, list(mlp.classes_).index(pos)]
-                t1 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
+                p_mlp = fit_mlp(X[tr], y[tr], X[te], pos, 1000 * r + f)
+                t1, c1 = time.perf_counter(), time.process_time()
                 xgb = XGBClassifier(max_depth=4, tree_method="hist", n_estimators=50, learning_rate=0.5,
                                     reg_lambda=1, reg_alpha=0, n_jobs=1)
                 xgb.fit(X[tr], y[tr])
                 p_xgb = xgb.predict_proba(X[te])[:, list(xgb.classes_).index(pos)]
-                t2 = time.perf_counter()
+                t2, c2 = time.perf_counter(), time.process_time()
                 t_mlp += t1 - t0
                 t_xgb += t2 - t1
+                c_mlp += c1 - c0
+                c_xgb += c2 - c1
                 mlp_auc.append(roc_auc_score(y[te] == pos, p_mlp))
                 xgb_auc.append(roc_auc_score(y[te] == pos, p_xgb))
+                # The same folds with other seeds: how far scikit-learn's
+                # mean moves by initialisation alone (the MLP noise floor).
+                p2 = fit_mlp(X[tr], y[tr], X[te], pos, 7919 + 1000 * r + f)
+                mlp_auc2.append(roc_auc_score(y[te] == pos, p2))
         g = m["go"]
         d_mlp = g["mlp"]["auc_mean"] - np.mean(mlp_auc)
         d_xgb = g["gbdt"]["auc_mean"] - np.mean(xgb_auc)
@@ -87,23 +97,29 @@ def main(out):
         rows.append(dict(name=m["name"], shape=f'{m["rows"]}x{m["dims"]}', n_cv=len(m["repeats"][0]["rows"]),
                          potau_mlp=g["mlp"]["auc_mean"], sk_mlp=float(np.mean(mlp_auc)), d_mlp=float(d_mlp),
                          sk_mlp_std=float(np.std(mlp_auc)), potau_mlp_std=g["mlp"]["metrics"]["auc"]["std"],
+                         sk_seed_gap=float(np.mean(mlp_auc2) - np.mean(mlp_auc)),
                          potau_gbdt=g["gbdt"]["auc_mean"], xgb=float(np.mean(xgb_auc)), d_gbdt=float(d_xgb),
                          max_fold_gap_gbdt=fold_gap, folds_equal=folds_equal,
-                         potau_s=m["go_time_s"], potau_procs=m["go_procs"], sklearn_s=t_mlp, xgboost_s=t_xgb,
+                         potau_s=m["go_time_s"], potau_cpu_s=m.get("go_cpu_s", 0.0), potau_procs=m["go_procs"],
+                         sklearn_s=t_mlp, xgboost_s=t_xgb, sklearn_cpu_s=c_mlp, xgboost_cpu_s=c_xgb,
                          status=("PASS" if ok else "FAIL") if gated else ("info: " + ("within" if ok else "outside") + " tolerance"),
                          about=m["about"]))
-    hdr = (f'{"data set":<24} {"rows×dims":>10} {"CV rows":>7} | {"potau MLP":>9} {"sklearn":>8} {"Δ":>7} | '
-           f'{"potau GBDT":>10} {"XGBoost":>8} {"Δ":>7} {"max fold Δ":>10} | {"folds=sk":>8} | '
-           f'{"potau s":>7} {"sklearn s":>9} {"xgb s":>6} | status')
+    hdr = (f'{"data set":<22} {"rows×dims":>9} {"CV":>4} | {"potau MLP":>9} {"sklearn":>7} {"Δ":>7} {"sk seedΔ":>8} | '
+           f'{"potau GBDT":>10} {"XGBoost":>7} {"Δ":>7} {"fold Δmax":>9} | {"folds=sk":>8} | '
+           f'{"potau wall/CPU s":>16} {"sklearn wall/CPU":>16} {"xgb wall/CPU":>12} | status')
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        print(f'{r["name"]:<24} {r["shape"]:>10} {r["n_cv"]:>7} | {r["potau_mlp"]:9.4f} {r["sk_mlp"]:8.4f} {r["d_mlp"]:+7.4f} | '
-              f'{r["potau_gbdt"]:10.4f} {r["xgb"]:8.4f} {r["d_gbdt"]:+7.4f} {r["max_fold_gap_gbdt"]:10.4f} | '
-              f'{str(r["folds_equal"]):>8} | {r["potau_s"]:7.1f} {r["sklearn_s"]:9.1f} {r["xgboost_s"]:6.1f} | {r["status"]}')
+        print(f'{r["name"]:<22} {r["shape"]:>9} {r["n_cv"]:>4} | {r["potau_mlp"]:9.4f} {r["sk_mlp"]:7.4f} {r["d_mlp"]:+7.4f} {r["sk_seed_gap"]:+8.4f} | '
+              f'{r["potau_gbdt"]:10.4f} {r["xgb"]:7.4f} {r["d_gbdt"]:+7.4f} {r["max_fold_gap_gbdt"]:9.4f} | '
+              f'{str(r["folds_equal"]):>8} | {r["potau_s"]:7.1f}/{r["potau_cpu_s"]:<8.1f} {r["sklearn_s"]:7.1f}/{r["sklearn_cpu_s"]:<8.1f} '
+              f'{r["xgboost_s"]:5.1f}/{r["xgboost_cpu_s"]:<6.1f} | {r["status"]}')
     print(f"\nMean held-out ROC-AUC over 5 folds × 3 repeats on identical folds. Tolerances: MLP {MLP_TOL}, GBDT {GBDT_TOL}.")
-    print("potau s = wall time of potau's full protocol (both attackers, folds in parallel on go_procs cores);")
-    print("sklearn s / xgb s = summed fit+predict time of the 15 folds, run one after another on one core (xgboost n_jobs=1).")
+    print("sk seedΔ = scikit-learn's own mean AUC with other random_states minus its first: the MLP's seed noise floor.")
+    print("fold Δmax = largest per-fold |potau GBDT − XGBoost| AUC gap (0 when every tree is identical).")
+    print("potau wall/CPU = potau's full protocol (both attackers, folds in parallel on go_procs cores);")
+    print("sklearn, xgb wall/CPU = summed fit+predict time of the 15 folds, one after another, one thread")
+    print("(xgboost n_jobs=1, OMP/OpenBLAS threads 1 under make parity). CPU = process CPU time.")
     json.dump(rows, open(os.path.join(out, "parity_summary.json"), "w"), indent=1)
     if failed:
         print("parity: FAIL")
