@@ -154,7 +154,7 @@ type neuWork struct {
 	a, b         *dense.Matrix   // gathered MLP embeddings (for weight gradients)
 	wt           neuWeights      // the weights of the current batch
 	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l×n
-	dwu, dwi     *dense.Matrix
+	x0           *dense.Matrix   // [a, b] per pair (for the first layer's gradients)
 }
 
 func (m *NeuMF) newWork(n int) *neuWork {
@@ -169,7 +169,7 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	out0 := m.W[0].w.Rows
 	w.zu, w.zi = dense.New(n, out0), dense.New(n, out0)
 	w.dx[0] = dense.New(n, 2*h)
-	w.dwu, w.dwi = dense.New(out0, h), dense.New(out0, h)
+	w.x0 = dense.New(n, 2*h)
 	w.wt = m.newWeights()
 	w.dzT = make([]*dense.Matrix, len(m.W))
 	for l, wl := range m.W {
@@ -228,6 +228,9 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 		u, i := int(users[k]), int(items[k])
 		copy(w.a.Row(k), m.A.w.Row(u))
 		copy(w.b.Row(k), m.B.w.Row(i))
+		x0 := w.x0.Row(k)
+		copy(x0, m.A.w.Row(u))
+		copy(x0[len(m.A.w.Row(u)):], m.B.w.Row(i))
 		g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
 		for c := range g {
 			g[c] = p[c] * q[c]
@@ -290,22 +293,15 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 			dense.MulAB(rows(w.dx[l], n), dz, m.W[l].w, m.nWork)
 			continue
 		}
-		// First layer: W₀ = [W₀ᵁ W₀ᴵ], x₀ = [a, b].
-		dense.MulAB(w.dwu, dzT, rows(w.a, n), m.nWork)
-		dense.MulAB(w.dwi, dzT, rows(w.b, n), m.nWork)
+		// First layer: x₀ = [a, b], ∂L/∂W₀ = dzᵀx₀, ∂L/∂x₀ = dz·W₀.
+		dense.MulAB(m.W[0].g, dzT, rows(w.x0, n), m.nWork)
+		dx0 := rows(w.dx[0], n)
+		dense.MulAB(dx0, dz, m.W[0].w, m.nWork)
 		h := m.MLPDim()
-		for o := 0; o < m.W[0].g.Rows; o++ {
-			gr := m.W[0].g.Row(o)
-			dense.AxpyVec(1, w.dwu.Row(o), gr[:h])
-			dense.AxpyVec(1, w.dwi.Row(o), gr[h:])
-		}
-		da := rows(w.a, n) // reuse: the gathered embeddings are no longer needed
-		db := rows(w.b, n)
-		dense.MulAB(da, dz, w.wt.wu, m.nWork)
-		dense.MulAB(db, dz, w.wt.wi, m.nWork)
 		for k := 0; k < n; k++ {
-			dense.AxpyVec(1, da.Row(k), m.A.g.Row(int(w.users[k])))
-			dense.AxpyVec(1, db.Row(k), m.B.g.Row(int(w.items[k])))
+			r := dx0.Row(k)
+			dense.AxpyVec(1, r[:h], m.A.g.Row(int(w.users[k])))
+			dense.AxpyVec(1, r[h:], m.B.g.Row(int(w.items[k])))
 		}
 	}
 	return nil
