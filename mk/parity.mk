@@ -2,8 +2,9 @@
 # XGBClassifier on identical folds (scripts/parity). Needs Debian's
 # python3-sklearn and python3-xgboost for the system python; tries to install
 # them, and skips with a message when that is not possible. Writes to
-# $(PARITY_OUT). Add a trained table with
-#   make parity PARITY_FLAGS='--embeddings users.npy --labels gender.csv --name neumf-ml100k'
+# $(PARITY_OUT). Add trained tables (e.g. the exports of `potau run` with
+# export.embeddings: true) with
+#   make parity PARITY_FLAGS='--table neumf-original=DIR/users.npy,DIR/labels.csv --table neumf-U2U=...'
 PARITY_PY    ?= /usr/bin/python3
 PARITY_OUT   ?= bin/parity
 PARITY_FLAGS ?=
@@ -17,6 +18,6 @@ parity:
 		echo "parity: SKIPPED: $(PARITY_PY) cannot import sklearn and xgboost and 'apt-get install -y python3-sklearn python3-xgboost' failed"; \
 		exit 0; \
 	fi; \
-	rm -rf $(PARITY_OUT) && \
+	mkdir -p $(PARITY_OUT) && rm -f $(PARITY_OUT)/*.json $(PARITY_OUT)/*.npy && \
 	$(GO) run ./scripts/parity --out $(PARITY_OUT) $(PARITY_FLAGS) && \
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PARITY_PY) scripts/parity/compare.py $(PARITY_OUT)

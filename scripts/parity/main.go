@@ -12,9 +12,10 @@
 // Data sets: four synthetic two-class Gaussian tables (546 × 32 and
 // 3,418 × 64 rows, each at a weak and a strong separation); an ML-100K user
 // table (the users' normalised genre-rating profiles, randomly projected to
-// 32 dimensions; a stand-in until trained embeddings are passed with
-// --embeddings/--labels); and, for information only, a collapsed table
-// like the one U2U leaves behind.
+// 32 dimensions; a stand-in for trained embeddings); any trained tables
+// passed with --table NAME=users.npy,labels.csv (repeatable; the exports of
+// `potau run` with export.embeddings: true); and, for information only, a
+// synthetic collapsed table like the one U2U leaves behind.
 package main
 
 import (
@@ -84,14 +85,36 @@ func main() {
 	name := flag.String("name", "embeddings", "name of the --embeddings data set")
 	data := flag.String("data", "", "MovieLens folder holding ml-100k/ (default $POTAU_DATA, then ../shared/datasets)")
 	only := flag.String("only", "", "comma-separated data set names to write (default all)")
+	var tables tableList
+	flag.Var(&tables, "table", "NAME=TABLE.npy,LABELS.csv: add a trained user table (repeatable)")
 	flag.Parse()
-	if err := run(*out, *seed, *emb, *lab, *name, *data, *only); err != nil {
+	if *emb != "" {
+		tables = append(tables, tableSpec{*name, *emb, *lab})
+	}
+	if err := run(*out, *seed, tables, *data, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "parity:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, seed uint64, emb, lab, name, data, only string) error {
+type tableSpec struct{ name, emb, labels string }
+
+// tableList is the repeatable --table flag.
+type tableList []tableSpec
+
+func (t *tableList) String() string { return fmt.Sprint(*t) }
+
+func (t *tableList) Set(v string) error {
+	name, files, ok := strings.Cut(v, "=")
+	emb, lab, ok2 := strings.Cut(files, ",")
+	if !ok || !ok2 || name == "" || emb == "" || lab == "" {
+		return fmt.Errorf("want NAME=TABLE.npy,LABELS.csv, got %q", v)
+	}
+	*t = append(*t, tableSpec{name, emb, lab})
+	return nil
+}
+
+func run(out string, seed uint64, tables []tableSpec, data, only string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -123,12 +146,12 @@ func run(out string, seed uint64, emb, lab, name, data, only string) error {
 	sets = append(sets, dataset{name: "collapsed-info", info: true,
 		about: "information only: 800 users within 1e-4 of one point, groups in offset bands, 1% outliers (what U2U leaves); MLP accuracy is chance, its AUC unstable",
 		X:     X, y: y, classes: []string{"0", "1"}})
-	if emb != "" {
-		X, y, classes, err := readTable(emb, lab)
+	for _, t := range tables {
+		X, y, classes, err := readTable(t.emb, t.labels)
 		if err != nil {
 			return err
 		}
-		sets = append(sets, dataset{name: name, about: "trained user table " + emb, X: X, y: y, classes: classes})
+		sets = append(sets, dataset{name: t.name, about: "trained user table " + t.emb, X: X, y: y, classes: classes})
 	}
 	keep := map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
