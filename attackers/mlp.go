@@ -141,11 +141,9 @@ func (m *MLP) forward(wk *mlpWork, n int) *mat.Dense {
 				row[j] += b[j]
 			}
 			switch {
-			case l < L-1: // ReLU
+			case l < L-1: // ReLU, branch-free (signs are unpredictable)
 				for j, v := range row {
-					if v < 0 {
-						row[j] = 0
-					}
+					row[j] = max(v, 0)
 				}
 			case raw.Cols == 1: // logistic
 				row[0] = sigmoid(row[0])
@@ -244,12 +242,17 @@ func (m *MLP) backprop(wk *mlpWork, n int) float64 {
 		if l > 0 {
 			dp := rowsOf(wk.delta[l], n)
 			dp.Mul(d, m.W[l])
+			// ReLU derivative: zero where the activation is +0. An
+			// activation a ≥ 0 has bits(a) = 0 iff a = +0, so
+			// −int64(bits) >> 63 is all ones for a > 0 and 0 for a = 0:
+			// a branch-free mask.
 			ar, pr := a.RawMatrix(), dp.RawMatrix()
 			for i := 0; i < n; i++ {
-				for j := 0; j < ar.Cols; j++ {
-					if ar.Data[i*ar.Stride+j] == 0 {
-						pr.Data[i*pr.Stride+j] = 0
-					}
+				arow := ar.Data[i*ar.Stride : i*ar.Stride+ar.Cols]
+				prow := pr.Data[i*pr.Stride : i*pr.Stride+ar.Cols]
+				for j, av := range arow {
+					mask := uint64(-int64(math.Float64bits(av)) >> 63)
+					prow[j] = math.Float64frombits(math.Float64bits(prow[j]) & mask)
 				}
 			}
 		}
