@@ -69,8 +69,14 @@ func (g *GBDT) Iterations() int {
 // Settings returns the configuration.
 func (g *GBDT) Settings() GBDTConfig { return g.cfg }
 
-// Cuts returns the cut points of feature f of the last Fit.
-func (g *GBDT) Cuts(f int) []float64 { return g.cuts[f] }
+// Cuts returns the cut points of feature f of the last Fit (nil before a
+// Fit or for a feature out of range).
+func (g *GBDT) Cuts(f int) []float64 {
+	if f < 0 || f >= len(g.cuts) {
+		return nil
+	}
+	return g.cuts[f]
+}
 
 func (g *GBDT) groups() int {
 	if g.classes == 2 {
