@@ -153,7 +153,6 @@ type neuWork struct {
 	g            *dense.Matrix   // GMF products
 	a, b         *dense.Matrix   // gathered MLP embeddings (for weight gradients)
 	wt           neuWeights      // the weights of the current batch
-	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l×n
 	x0           *dense.Matrix   // [a, b] per pair (for the first layer's gradients)
 }
 
@@ -171,10 +170,7 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	w.dx[0] = dense.New(n, 2*h)
 	w.x0 = dense.New(n, 2*h)
 	w.wt = m.newWeights()
-	w.dzT = make([]*dense.Matrix, len(m.W))
-	for l, wl := range m.W {
-		w.dzT[l] = dense.New(wl.w.Rows, n)
-	}
+
 	return w
 }
 
@@ -285,16 +281,13 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 			}
 			dense.AxpyVec(1, dr, bg)
 		}
-		out := m.W[l].w.Rows
-		dzT := &dense.Matrix{Rows: out, Cols: n, Data: w.dzT[l].Data[:out*n]}
-		dense.Transpose(dzT, dz)
 		if l > 0 {
-			dense.MulAB(m.W[l].g, dzT, rows(w.xs[l], n), m.nWork)
+			dense.MulATB(m.W[l].g, dz, rows(w.xs[l], n), m.nWork)
 			dense.MulAB(rows(w.dx[l], n), dz, m.W[l].w, m.nWork)
 			continue
 		}
 		// First layer: x₀ = [a, b], ∂L/∂W₀ = dzᵀx₀, ∂L/∂x₀ = dz·W₀.
-		dense.MulAB(m.W[0].g, dzT, rows(w.x0, n), m.nWork)
+		dense.MulATB(m.W[0].g, dz, rows(w.x0, n), m.nWork)
 		dx0 := rows(w.dx[0], n)
 		dense.MulAB(dx0, dz, m.W[0].w, m.nWork)
 		h := m.MLPDim()

@@ -69,39 +69,50 @@ func MulAB(dst, a, b *Matrix, workers int) {
 	})
 }
 
-// Transpose writes Aᵀ into dst (A m×n, dst n×m).
+// Transpose writes Aᵀ into dst (A m×n, dst n×m), in 16×16 tiles so that
+// both the reads and the writes stay within a few cache lines.
 func Transpose(dst, a *Matrix) {
 	if dst.Rows != a.Cols || dst.Cols != a.Rows {
 		panic(fmt.Sprintf("dense: Transpose %dx%d into %dx%d", a.Rows, a.Cols, dst.Rows, dst.Cols))
 	}
-	for i := 0; i < a.Rows; i++ {
-		for j, v := range a.Row(i) {
-			dst.Data[j*a.Rows+i] = v
+	const t = 16
+	m, n := a.Rows, a.Cols
+	for i0 := 0; i0 < m; i0 += t {
+		for j0 := 0; j0 < n; j0 += t {
+			for i := i0; i < min(i0+t, m); i++ {
+				row := a.Data[i*n : (i+1)*n]
+				for j := j0; j < min(j0+t, n); j++ {
+					dst.Data[j*m+i] = row[j]
+				}
+			}
 		}
 	}
 }
 
 // MulATB computes dst = Aᵀ·B for A (k×m), B (k×n), dst (m×n):
 //
-//	dst_ij = Σ_p A_pi · B_pj
+//	dst_i = Σ_{p: A_pi ≠ 0} A_pi · B_p      (Comb over the non-zeros of column i)
 //
-// on at most workers goroutines over fixed blocks of rows of dst; the sum
-// over p runs in ascending order.
+// on at most workers goroutines over fixed blocks of rows of dst. Column i
+// of A is gathered and compacted in one strided pass, so no transpose is
+// materialised.
 func MulATB(dst, a, b *Matrix, workers int) {
 	checkShape("MulATB", a.Rows == b.Rows && dst.Rows == a.Cols && dst.Cols == b.Cols, dst, a, b)
 	nb := (dst.Rows + rowBlock - 1) / rowBlock
-	ParallelFor(workers, nb, func(_, blk int) {
+	type buf struct {
+		coef []float32
+		idx  []int32
+	}
+	bufs := make([]buf, Workers(workers))
+	ParallelFor(workers, nb, func(w, blk int) {
+		bf := &bufs[w]
+		if bf.coef == nil {
+			bf.coef, bf.idx = make([]float32, a.Rows), make([]int32, a.Rows)
+		}
 		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, dst.Rows)
 		for i := lo; i < hi; i++ {
-			clear(dst.Row(i))
-		}
-		for p := 0; p < a.Rows; p++ {
-			ap, bp := a.Row(p), b.Row(p)
-			for i := lo; i < hi; i++ {
-				if v := ap[i]; v != 0 {
-					AxpyVec(v, bp, dst.Row(i))
-				}
-			}
+			n := CompactStrided(bf.coef, bf.idx, a.Data[i:], a.Cols, a.Rows)
+			CombUnchecked(dst.Row(i), nil, bf.coef[:n], bf.idx[:n], b)
 		}
 	})
 }

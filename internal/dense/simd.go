@@ -105,3 +105,18 @@ func Compact(coef []float32, idx []int32, row []float32) int {
 	}
 	return n
 }
+
+// CompactStrided is Compact over the strided sequence data[p·stride],
+// p < count (a column of a row-major matrix when data starts at the column).
+func CompactStrided(coef []float32, idx []int32, data []float32, stride, count int) int {
+	coef, idx = coef[:count], idx[:count]
+	n := 0
+	for p := 0; p < count; p++ {
+		v := data[p*stride]
+		coef[n] = v
+		idx[n] = int32(p)
+		x := math.Float32bits(v) << 1
+		n += int((x | -x) >> 31)
+	}
+	return n
+}
