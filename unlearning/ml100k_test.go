@@ -62,14 +62,16 @@ func meanSqDistFast(z []float64, d int) float64 {
 	return 2 * float64(n) * s / float64(n*n-n)
 }
 
-// TestML100KNeuMF trains the reference NeuMF on ML-100K (25 epochs, best
-// epoch by test HR@10 as in the reference) and runs D2D-R (rank) for
-// α ∈ {1e-6, 1e-4, 1e-2, 1} and U2U with the reference 500 steps, logging
-// HR@10 / NDCG@10 before and after, MMD², the mean squared distances and the
-// cost. It takes several minutes, so it runs only with POTAU_ML100K=1.
+// TestML100KNeuMF trains the reference NeuMF (and, with
+// POTAU_ML100K=lightgcn or =all, LightGCN) on ML-100K (25 epochs, best epoch
+// by test HR@10 as in the reference) and runs D2D-R (rank) for
+// α ∈ {1e-6, 1e-4, 1e-2, 1}, U2U and D2D with the reference 500 steps,
+// logging HR@10 / NDCG@10 before and after, MMD², the mean squared distances
+// and the cost. It takes minutes, so it runs only with POTAU_ML100K set.
 func TestML100KNeuMF(t *testing.T) {
-	if os.Getenv("POTAU_ML100K") == "" {
-		t.Skip("set POTAU_ML100K=1 to train NeuMF on ML-100K and run the α sweep")
+	kinds := map[string][]string{"1": {"neumf"}, "neumf": {"neumf"}, "lightgcn": {"lightgcn"}, "all": {"neumf", "lightgcn"}}[os.Getenv("POTAU_ML100K")]
+	if kinds == nil {
+		t.Skip("set POTAU_ML100K=1 (NeuMF), lightgcn or all to train on ML-100K and run the α sweep")
 	}
 	dir := dataDir()
 	if dir == "" {
@@ -82,13 +84,21 @@ func TestML100KNeuMF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, kind := range kinds {
+		ml100kSweep(t, s, kind)
+	}
+}
+
+// ml100kSweep trains one recommender kind and logs the sweep.
+func ml100kSweep(t *testing.T, s *datasets.Split, kind string) {
+	ctx := context.Background()
 	labels := s.Attributes["gender"].Labels
-	rc := recmodels.DefaultConfig("neumf")
+	rc := recmodels.DefaultConfig(kind)
 	m, res, err := recmodels.Train(ctx, s, rc, 1, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("NeuMF: best epoch %d (%s), %.0f s", res.BestEpoch, res.Selection, res.Seconds)
+	t.Logf("%s: best epoch %d (%s), %.0f s", kind, res.BestEpoch, res.Selection, res.Seconds)
 	g, _ := NewGroups(labels)
 	report := func(name string, m recmodels.Model, tr *Trace) {
 		ev, err := recmodels.Evaluate(ctx, m, s, "test", []int{10})
@@ -107,7 +117,7 @@ func TestML100KNeuMF(t *testing.T) {
 		t.Logf("%-14s HR@10 %.4f NDCG@10 %.4f MMD² %.4g mean sq dist all %.4g cross %.4g%s",
 			name, ev["hr@10"], ev["ndcg@10"], groupMMD(t, m, labels), all, cross, line)
 	}
-	report("original", m, nil)
+	report(kind+" original", m, nil)
 	c := DefaultConfig()
 	for _, alpha := range []float64{1e-6, 1e-4, 1e-2, 1} {
 		c.Alpha = alpha
