@@ -164,6 +164,10 @@ func TestTrainHookAndCancel(t *testing.T) {
 	if _, _, err := Train(ctx, s, c, 1, nil, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled training returned %v", err)
 	}
+	c.Selection = "last"
+	if _, r, err := Train(context.Background(), s, c, 1, nil, nil); err != nil || r.BestEpoch != c.Epochs-1 || r.Selection != "last" {
+		t.Errorf("selection last: best epoch %v (%v)", r, err)
+	}
 	c.Selection = "valid"
 	if _, _, err := Train(context.Background(), s, c, 1, nil, nil); err == nil || !strings.Contains(err.Error(), "validation") {
 		t.Errorf("selection valid without hold-out: %v", err)
