@@ -134,8 +134,8 @@ func (m *NeuMF) projections() *neuProj {
 		w0 := m.W[0].w
 		p := &neuProj{u: dense.New(m.A.w.Rows, w0.Rows), i: dense.New(m.B.w.Rows, w0.Rows), wt: m.newWeights()}
 		m.load(&p.wt)
-		dense.MulAB(p.u, m.A.w, p.wt.wuT, m.nWork)
-		dense.MulAB(p.i, m.B.w, p.wt.wiT, m.nWork)
+		dense.MulABDense(p.u, m.A.w, p.wt.wuT, m.nWork)
+		dense.MulABDense(p.i, m.B.w, p.wt.wiT, m.nWork)
 		m.proj = p
 	}
 	return m.proj
@@ -232,8 +232,8 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 			g[c] = p[c] * q[c]
 		}
 	}
-	dense.MulAB(rows(w.zu, n), rows(w.a, n), w.wt.wuT, m.nWork)
-	dense.MulAB(rows(w.zi, n), rows(w.b, n), w.wt.wiT, m.nWork)
+	dense.MulABDense(rows(w.zu, n), rows(w.a, n), w.wt.wuT, m.nWork)
+	dense.MulABDense(rows(w.zi, n), rows(w.b, n), w.wt.wiT, m.nWork)
 	m.firstLayer(w, n)
 	m.tower(w, &w.wt, n, out, m.nWork)
 	return nil

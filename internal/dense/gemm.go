@@ -69,6 +69,23 @@ func MulAB(dst, a, b *Matrix, workers int) {
 	})
 }
 
+// MulABDense is MulAB for an A without zeros (embedding rows): it skips the
+// compaction pass. For such an A the result is bit-identical to MulAB's; a
+// zero in A only costs its multiply-add.
+func MulABDense(dst, a, b *Matrix, workers int) {
+	checkShape("MulABDense", a.Cols == b.Rows && dst.Rows == a.Rows && dst.Cols == b.Cols, dst, a, b)
+	idx := make([]int32, a.Cols)
+	for p := range idx {
+		idx[p] = int32(p)
+	}
+	nb := (a.Rows + rowBlock - 1) / rowBlock
+	ParallelFor(workers, nb, func(_, blk int) {
+		for i := blk * rowBlock; i < min((blk+1)*rowBlock, a.Rows); i++ {
+			CombUnchecked(dst.Row(i), nil, a.Row(i), idx, b)
+		}
+	})
+}
+
 // Transpose writes Aᵀ into dst (A m×n, dst n×m), in 16×16 tiles so that
 // both the reads and the writes stay within a few cache lines.
 func Transpose(dst, a *Matrix) {

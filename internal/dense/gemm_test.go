@@ -42,7 +42,8 @@ func TestProducts(t *testing.T) {
 		tol := 1e-6 * float64(sh.k+10)
 		var first [3]*Matrix
 		for wi, w := range []int{1, 2, 3} {
-			outs := map[string]*Matrix{"MulAB": New(sh.m, sh.n), "MulABTPar": New(sh.m, sh.n), "MulATB": New(sh.m, sh.n)}
+			outs := map[string]*Matrix{"MulAB": New(sh.m, sh.n), "MulABTPar": New(sh.m, sh.n), "MulATB": New(sh.m, sh.n), "MulABDense": New(sh.m, sh.n)}
+			MulABDense(outs["MulABDense"], a, b, w)
 			MulAB(outs["MulAB"], a, b, w)
 			MulABTPar(outs["MulABTPar"], a, bt, w)
 			MulATB(outs["MulATB"], at, b, w)
