@@ -71,3 +71,17 @@ func BenchmarkAdamStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 }
+
+// BenchmarkMulABDenseNeuMF is NeuMF's first-layer half on a batch: 256×128
+// embeddings by the 128×128 transposed weight half.
+func BenchmarkMulABDenseNeuMF(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	a, w := randMatrix(r, 256, 128), randMatrix(r, 128, 128)
+	dst := New(256, 128)
+	c0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		MulABDense(dst, a, w, 1)
+	}
+	report(b, 2*256*128*128, c0)
+}
