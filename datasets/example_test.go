@@ -20,6 +20,7 @@ func ExampleFormatStats() {
 	})
 	// Output:
 	// ml-100k: 943 users, 1,682 items, 100,000 interactions, density 6.305 %
+	//   counts: users=943 items=1682 interactions=100000
 	//   gender: 670 M / 273 F
 }
 
@@ -60,6 +61,7 @@ func ExamplePrepare() {
 	fmt.Println(sp.Protocol.Split, sp.Protocol.Eval, sp.Protocol.Negatives)
 	// Output:
 	// synthetic: 943 users, 1,682 items, 100,000 interactions, density 6.305 %
+	//   counts: users=943 items=1682 interactions=100000
 	//   gender: 670 M / 273 F
 	// loo sampled 99
 }

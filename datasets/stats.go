@@ -82,6 +82,8 @@ func attributeCounts(attrs map[string]*Attribute) map[string]map[string]int {
 func FormatStats(w io.Writer, title string, s Stats) {
 	fmt.Fprintf(w, "%s: %s users, %s items, %s interactions, density %.4g %%\n",
 		title, Thousands(s.Users), Thousands(s.Items), Thousands(s.Interactions), 100*s.Density)
+	// The same counts without separators, for scripts that grep them.
+	fmt.Fprintf(w, "  counts: users=%d items=%d interactions=%d\n", s.Users, s.Items, s.Interactions)
 	if s.Train+s.Valid+s.Test > 0 {
 		fmt.Fprintf(w, "  split: %s train / %s valid / %s test\n", Thousands(s.Train), Thousands(s.Valid), Thousands(s.Test))
 	}
