@@ -285,7 +285,11 @@ func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) 
 		r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
 		var tr *recmodels.TrainResult
 		var err error
-		m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed)
+		task := r.rep.Start("baseline "+method+" "+c.Model.Kind, c.Model.Epochs)
+		m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
+			task.Add(1, fmt.Sprintf("epoch %d loss %.4f (+%s %.4f) HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, method, e.HookLoss, e.HR10, e.Seconds))
+		})
+		task.Done()
 		if err != nil {
 			return fmt.Errorf("baseline %s: %w", method, err)
 		}

@@ -132,7 +132,7 @@ func TestBaselines(t *testing.T) {
 	c := DefaultConfig()
 	c.Tile = 64
 	for _, method := range []string{MethodAdv, MethodRetrain} {
-		m, res, err := Baseline(ctx, method, s, labels, rc, c, 4)
+		m, res, err := Baseline(ctx, method, s, labels, rc, c, 4, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)
 		}
@@ -146,7 +146,7 @@ func TestBaselines(t *testing.T) {
 		}
 		t.Logf("%s: hook loss per epoch %.4g, %.4g", method, res.History[0].HookLoss, res.History[1].HookLoss)
 	}
-	if _, _, err := Baseline(ctx, MethodD2D, s, labels, rc, c, 4); err == nil {
+	if _, _, err := Baseline(ctx, MethodD2D, s, labels, rc, c, 4, nil); err == nil {
 		t.Error("Baseline accepted a post-training method")
 	}
 }
