@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +94,19 @@ func TestPipelineCacheJobsAndResume(t *testing.T) {
 	}
 	if got := readResults(t, d1); !bytes.Equal(got, want) {
 		t.Fatal("cached rerun changed metrics.jsonl")
+	}
+
+	// The dry run of a finished grid lists every stage as cached.
+	var dry bytes.Buffer
+	spec, err := LoadSpec(filepath.Join(d1, "tiny.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, spec, RunOptions{Out: filepath.Join(d1, "out"), CacheDir: filepath.Join(d1, "cache"), DryRun: true, Stdout: &dry}); err != nil {
+		t.Fatal(err)
+	}
+	if out := dry.String(); !strings.Contains(out, "2 cell(s)") || strings.Contains(out, "=todo") || strings.Count(out, "attack=cached") != 10 {
+		t.Fatalf("dry run of a finished grid:\n%s", out)
 	}
 
 	// 3. --jobs 2 with GOMAXPROCS 1 from scratch gives the same bytes.
