@@ -151,14 +151,34 @@ type neuWork struct {
 	xs           []*dense.Matrix // xs[l] = x_l for l ≥ 1 (xs[0] unused)
 	dx           []*dense.Matrix // ∂L/∂x_l
 	g            *dense.Matrix   // GMF products
-	a, b         *dense.Matrix   // gathered MLP embeddings (for weight gradients)
 	wt           neuWeights      // the weights of the current batch
-	x0           *dense.Matrix   // [a, b] per pair (for the first layer's gradients)
+	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
+	ident        []int32         // 0..2m−1: the indices of a dense row
+	scratch      []neuScratch    // per-worker compaction buffers
+	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
 }
+
+// neuScratch is one worker's compaction buffers (length ≥ max(2m, pairs)).
+type neuScratch struct {
+	coef []float32
+	idx  []int32
+}
+
+// neuTask is one block of the parameter-gradient phase of backward: rows
+// [lo, hi) of ∂L/∂W_l (layer ≥ 0), or one of the small reductions over the
+// batch (layer < 0, see neuTaskKind).
+type neuTask struct{ layer, lo, hi int }
+
+const (
+	taskPredict = -1 - iota // ∂L/∂w_p, ∂L/∂b_p
+	taskBias                // ∂L/∂b_l for every l
+	taskGMF                 // ∂L/∂P, ∂L/∂Q (touched rows)
+	taskMLPEmb              // ∂L/∂A, ∂L/∂B (touched rows)
+)
 
 func (m *NeuMF) newWork(n int) *neuWork {
 	h := m.MLPDim()
-	w := &neuWork{g: dense.New(n, m.cfg.Dim), a: dense.New(n, h), b: dense.New(n, h)}
+	w := &neuWork{g: dense.New(n, m.cfg.Dim)}
 	w.xs = make([]*dense.Matrix, len(m.W)+1)
 	w.dx = make([]*dense.Matrix, len(m.W)+1)
 	for l, wl := range m.W {
@@ -170,8 +190,38 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	w.dx[0] = dense.New(n, 2*h)
 	w.x0 = dense.New(n, 2*h)
 	w.wt = m.newWeights()
-
+	w.ident = make([]int32, 2*h)
+	for p := range w.ident {
+		w.ident[p] = int32(p)
+	}
+	// The gradient tasks, the largest first so that the blocks balance.
+	for l := 0; l < len(m.W); l++ {
+		for lo := 0; lo < m.W[l].w.Rows; lo += neuRowBlock {
+			w.tasks = append(w.tasks, neuTask{l, lo, min(lo+neuRowBlock, m.W[l].w.Rows)})
+		}
+	}
+	w.tasks = append(w.tasks, neuTask{layer: taskMLPEmb}, neuTask{layer: taskGMF}, neuTask{layer: taskBias}, neuTask{layer: taskPredict})
 	return w
+}
+
+// neuRowBlock is the number of pairs (or weight rows) per parallel block of
+// training; blocks are fixed, so results do not depend on the worker count.
+const neuRowBlock = 16
+
+// scratchFor returns worker wk's compaction buffers.
+func (w *neuWork) scratchFor(wk, n int) *neuScratch {
+	s := &w.scratch[wk]
+	if len(s.coef) < n {
+		s.coef, s.idx = make([]float32, n), make([]int32, n)
+	}
+	return s
+}
+
+// ensureScratch sizes the per-worker buffers for workers goroutines.
+func (w *neuWork) ensureScratch(workers int) {
+	if len(w.scratch) < workers {
+		w.scratch = append(w.scratch, make([]neuScratch, workers-len(w.scratch))...)
+	}
 }
 
 // rows returns the first n rows of a scratch matrix.
@@ -203,8 +253,13 @@ func (m *NeuMF) tower(w *neuWork, wt *neuWeights, n int, out []float32, workers 
 
 // firstLayer sets x₁ = ReLU(zu + zi + b₀) for n pairs.
 func (m *NeuMF) firstLayer(w *neuWork, n int) {
+	m.firstLayerRows(w, 0, n)
+}
+
+// firstLayerRows is firstLayer for pairs [lo, hi).
+func (m *NeuMF) firstLayerRows(w *neuWork, lo, hi int) {
 	b := m.Bias[0].w.Data
-	for k := 0; k < n; k++ {
+	for k := lo; k < hi; k++ {
 		zu, zi, x := w.zu.Row(k), w.zi.Row(k), w.xs[1].Row(k)
 		for o := range x {
 			x[o] = max((zu[o]+zi[o])+b[o], 0)
@@ -212,6 +267,10 @@ func (m *NeuMF) firstLayer(w *neuWork, n int) {
 	}
 }
 
+// forward scores the pairs in fixed blocks of neuRowBlock pairs, each block
+// on one goroutine from the gather to the score. Every row is computed by
+// the same kernels as the evaluators' (MulAB's row combinations), so the
+// result does not depend on the blocking.
 func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) error {
 	n := len(users)
 	if m.work == nil || m.work.g.Rows < n {
@@ -220,83 +279,141 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	for k := range users {
-		u, i := int(users[k]), int(items[k])
-		copy(w.a.Row(k), m.A.w.Row(u))
-		copy(w.b.Row(k), m.B.w.Row(i))
-		x0 := w.x0.Row(k)
-		copy(x0, m.A.w.Row(u))
-		copy(x0[len(m.A.w.Row(u)):], m.B.w.Row(i))
-		g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
-		for c := range g {
-			g[c] = p[c] * q[c]
+	nw := dense.Workers(m.nWork)
+	w.ensureScratch(nw)
+	h := m.MLPDim()
+	d := m.cfg.Dim
+	L := len(m.W)
+	wp := m.Wp.w.Data
+	bp := m.Bp.w.Data[0]
+	maxIn := 2 * h
+	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
+		sc := w.scratchFor(wk, maxIn)
+		for k := lo; k < hi; k++ {
+			u, i := int(users[k]), int(items[k])
+			x0 := w.x0.Row(k)
+			copy(x0[:h], m.A.w.Row(u))
+			copy(x0[h:], m.B.w.Row(i))
+			g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
+			for c := range g {
+				g[c] = p[c] * q[c]
+			}
+			dense.CombUnchecked(w.zu.Row(k), nil, x0[:h], w.ident[:h], w.wt.wuT)
+			dense.CombUnchecked(w.zi.Row(k), nil, x0[h:], w.ident[:h], w.wt.wiT)
 		}
-	}
-	dense.MulABDense(rows(w.zu, n), rows(w.a, n), w.wt.wuT, m.nWork)
-	dense.MulABDense(rows(w.zi, n), rows(w.b, n), w.wt.wiT, m.nWork)
-	m.firstLayer(w, n)
-	m.tower(w, &w.wt, n, out, m.nWork)
+		m.firstLayerRows(w, lo, hi)
+		for l := 1; l < L; l++ {
+			b := m.Bias[l].w.Data
+			for k := lo; k < hi; k++ {
+				nz := dense.Compact(sc.coef, sc.idx, w.xs[l].Row(k))
+				r := w.xs[l+1].Row(k)
+				dense.CombUnchecked(r, nil, sc.coef[:nz], sc.idx[:nz], w.wt.wT[l])
+				for o := range r {
+					r[o] = max(r[o]+b[o], 0)
+				}
+			}
+		}
+		xl := w.xs[L]
+		for k := lo; k < hi; k++ {
+			out[k] = dense.DotVec(wp[:d], w.g.Row(k)) + dense.DotVec(wp[d:], xl.Row(k)) + bp
+		}
+	})
 	return nil
 }
 
-// backward accumulates every parameter's gradient from dL/ds.
+// backward accumulates every parameter's gradient from dL/ds in two
+// parallel phases over fixed blocks: first, per block of pairs, the chain
+// ∂L/∂x_L → ∂L/∂z_l → ∂L/∂x_l down to x₀; then, per block of weight rows
+// (and one block per reduction over the batch), the parameter gradients,
+// each element accumulated over the pairs in batch order.
 func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	w := m.work
 	n := len(w.users)
 	d := m.cfg.Dim
 	L := len(m.W)
+	h := m.MLPDim()
 	wp := m.Wp.w.Data
-	gp := m.Wp.g.Data
-	xl := w.xs[L]
-	dxl := rows(w.dx[L], n)
-	for k := 0; k < n; k++ {
-		c := dS[k]
-		dense.AxpyVec(c, w.g.Row(k), gp[:d])
-		dense.AxpyVec(c, xl.Row(k), gp[d:])
-		m.Bp.g.Data[0] += c
-		dx := dxl.Row(k)
-		for o := range dx {
-			dx[o] = c * wp[d+o]
+	nw := dense.Workers(m.nWork)
+	w.ensureScratch(nw)
+	maxIn := max(2*h, n)
+	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
+		sc := w.scratchFor(wk, maxIn)
+		for k := lo; k < hi; k++ {
+			c := dS[k]
+			dx := w.dx[L].Row(k)
+			for o := range dx {
+				dx[o] = c * wp[d+o]
+			}
+			for l := L - 1; l >= 0; l-- {
+				// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place), dx_l = dz_l·W_l
+				dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
+				for o := range dr {
+					if xr[o] <= 0 {
+						dr[o] = 0
+					}
+				}
+				nz := dense.Compact(sc.coef, sc.idx, dr)
+				dense.CombUnchecked(w.dx[l].Row(k), nil, sc.coef[:nz], sc.idx[:nz], m.W[l].w)
+			}
 		}
-		u, i := int(w.users[k]), int(w.items[k])
-		pu, qi := m.P.w.Row(u), m.Q.w.Row(i)
-		gu, gi := m.P.g.Row(u), m.Q.g.Row(i)
-		for c2 := 0; c2 < d; c2++ {
-			dg := c * wp[c2]
-			gu[c2] += dg * qi[c2]
-			gi[c2] += dg * pu[c2]
-		}
-	}
-	for l := L - 1; l >= 0; l-- {
-		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place)
-		dz := rows(w.dx[l+1], n)
-		x := w.xs[l+1]
-		bg := m.Bias[l].g.Data
-		for k := 0; k < n; k++ {
-			dr, xr := dz.Row(k), x.Row(k)
-			for o := range dr {
-				if xr[o] <= 0 {
-					dr[o] = 0
+	})
+	dense.ParallelFor(nw, len(w.tasks), func(wk, t int) {
+		task := w.tasks[t]
+		switch task.layer {
+		case taskPredict:
+			gp := m.Wp.g.Data
+			xl := w.xs[L]
+			for k := 0; k < n; k++ {
+				c := dS[k]
+				dense.AxpyVec(c, w.g.Row(k), gp[:d])
+				dense.AxpyVec(c, xl.Row(k), gp[d:])
+				m.Bp.g.Data[0] += c
+			}
+		case taskBias:
+			for l := 0; l < L; l++ {
+				bg := m.Bias[l].g.Data
+				for k := 0; k < n; k++ {
+					dense.AxpyVec(1, w.dx[l+1].Row(k), bg)
 				}
 			}
-			dense.AxpyVec(1, dr, bg)
+		case taskGMF:
+			for k := 0; k < n; k++ {
+				c := dS[k]
+				u, i := int(w.users[k]), int(w.items[k])
+				pu, qi := m.P.w.Row(u), m.Q.w.Row(i)
+				gu, gi := m.P.g.Row(u), m.Q.g.Row(i)
+				for c2 := 0; c2 < d; c2++ {
+					dg := c * wp[c2]
+					gu[c2] += dg * qi[c2]
+					gi[c2] += dg * pu[c2]
+				}
+			}
+		case taskMLPEmb:
+			dx0 := w.dx[0]
+			for k := 0; k < n; k++ {
+				r := dx0.Row(k)
+				dense.AxpyVec(1, r[:h], m.A.g.Row(int(w.users[k])))
+				dense.AxpyVec(1, r[h:], m.B.g.Row(int(w.items[k])))
+			}
+		default:
+			// ∂L/∂W_l = dz_lᵀ·x_l, with x₀ = [A_u, B_i]; rows [lo, hi).
+			l := task.layer
+			dz := rows(w.dx[l+1], n)
+			xs := w.x0
+			if l > 0 {
+				xs = w.xs[l]
+			}
+			xin := rows(xs, n)
+			sc := w.scratchFor(wk, maxIn)
+			gw := m.W[l].g
+			for o := task.lo; o < task.hi; o++ {
+				nz := dense.CompactStrided(sc.coef, sc.idx, dz.Data[o:], dz.Cols, n)
+				dense.CombUnchecked(gw.Row(o), nil, sc.coef[:nz], sc.idx[:nz], xin)
+			}
 		}
-		if l > 0 {
-			dense.MulATB(m.W[l].g, dz, rows(w.xs[l], n), m.nWork)
-			dense.MulAB(rows(w.dx[l], n), dz, m.W[l].w, m.nWork)
-			continue
-		}
-		// First layer: x₀ = [a, b], ∂L/∂W₀ = dzᵀx₀, ∂L/∂x₀ = dz·W₀.
-		dense.MulATB(m.W[0].g, dz, rows(w.x0, n), m.nWork)
-		dx0 := rows(w.dx[0], n)
-		dense.MulAB(dx0, dz, m.W[0].w, m.nWork)
-		h := m.MLPDim()
-		for k := 0; k < n; k++ {
-			r := dx0.Row(k)
-			dense.AxpyVec(1, r[:h], m.A.g.Row(int(w.users[k])))
-			dense.AxpyVec(1, r[h:], m.B.g.Row(int(w.items[k])))
-		}
-	}
+	})
 	return nil
 }
 
