@@ -91,6 +91,31 @@ func CombUnchecked(dst, add, coef []float32, idx []int32, x *Matrix) {
 	}
 }
 
+// CombColsUnchecked computes columns [off, off+len(dst)) of the row
+// combination CombUnchecked(·, nil, coef, idx, x) computes:
+//
+//	dst_j = Σ_p coef[p] · X[idx[p]][off+j]
+//
+// Every element is the same chain of operations as in CombUnchecked when
+// off is a multiple of 8, so the columns are bit-identical to the full
+// row's. Computing a wide row in column windows keeps each window of X in
+// the L1 cache across the rows of a block. off+len(dst) must be ≤ X.Cols.
+func CombColsUnchecked(dst, coef []float32, idx []int32, x *Matrix, off int) {
+	view := &Matrix{Rows: x.Rows, Cols: x.Cols, Data: x.Data[off:]}
+	done := combVec(dst, nil, coef, idx, view)
+	if done == len(dst) {
+		return
+	}
+	rest := dst[done:]
+	clear(rest)
+	c := x.Cols
+	lo, hi := off+done, off+len(dst)
+	for p, w := range coef {
+		r := int(idx[p]) * c
+		axpyGo(w, x.Data[r+lo:r+hi], rest)
+	}
+}
+
 // Compact writes the non-zero entries of row into coef and their positions
 // into idx (both of length ≥ len(row)) and returns their number. It is
 // branch-free, so ReLU-sparse rows cost no mispredictions. -0 counts as zero.
@@ -119,4 +144,56 @@ func CompactStrided(coef []float32, idx []int32, data []float32, stride, count i
 		n += int((x | -x) >> 31)
 	}
 	return n
+}
+
+// CombDense4 computes four dense row combinations over the same rows of X,
+// columns [off, off+len(dst[r])):
+//
+//	dst[r]_j = Σ_{p < n} coef[r][p] · X[p][off+j],   n = len(coef[0])
+//
+// Each element is the same chain of operations as CombColsUnchecked with
+// idx = 0..n−1 (so bit-identical to CombUnchecked's for off a multiple of
+// 8), but every loaded vector of X serves the four rows. The dst rows must
+// have equal lengths, the coef rows equal lengths n ≤ X.Rows, and
+// off+len(dst[r]) ≤ X.Cols; a zero coefficient costs its multiply-add.
+func CombDense4(dst, coef *[4][]float32, x *Matrix, off int) {
+	n := len(coef[0])
+	w := len(dst[0])
+	for r := 1; r < 4; r++ {
+		if len(coef[r]) != n || len(dst[r]) != w {
+			panic("dense: CombDense4: unequal rows")
+		}
+	}
+	if n > x.Rows || off < 0 || off+w > x.Cols {
+		panic(fmt.Sprintf("dense: CombDense4: %d terms, columns [%d, %d) of X %dx%d", n, off, off+w, x.Rows, x.Cols))
+	}
+	done := combDense4Vec(dst, coef, n, x, off)
+	if done == w {
+		return
+	}
+	c := x.Cols
+	if useAVX {
+		// Tail columns: the single-row vector kernels, for the same bits.
+		for r := range dst {
+			combColsIdent(dst[r][done:], coef[r], x, off+done)
+		}
+		return
+	}
+	for r := range dst {
+		rest := dst[r][done:]
+		clear(rest)
+		lo, hi := off+done, off+w
+		for p, a := range coef[r] {
+			axpyGo(a, x.Data[p*c+lo:p*c+hi], rest)
+		}
+	}
+}
+
+// combColsIdent is CombColsUnchecked with idx = 0..len(coef)−1.
+func combColsIdent(dst, coef []float32, x *Matrix, off int) {
+	idx := make([]int32, len(coef))
+	for p := range idx {
+		idx[p] = int32(p)
+	}
+	CombColsUnchecked(dst, coef, idx, x, off)
 }

@@ -90,3 +90,26 @@ func combVec(dst, add, coef []float32, idx []int32, x *Matrix) int {
 	}
 	return off
 }
+
+//go:noescape
+func comb16x4(d *[4]*float32, c *[4]*float32, n int, x *float32, stride int)
+
+// combDense4Vec computes columns [0, w) of CombDense4 with the four-row
+// kernel (w a multiple of 16) and returns w; the caller does the rest.
+func combDense4Vec(dst, coef *[4][]float32, n int, x *Matrix, off int) int {
+	if !useAVX || n == 0 {
+		return 0
+	}
+	w := len(dst[0]) &^ 15
+	var dp, cp [4]*float32
+	for r := range cp {
+		cp[r] = &coef[r][0]
+	}
+	for j := 0; j < w; j += 16 {
+		for r := range dp {
+			dp[r] = &dst[r][j]
+		}
+		comb16x4(&dp, &cp, n, &x.Data[off+j], x.Cols)
+	}
+	return w
+}

@@ -350,3 +350,68 @@ c8done:
 	VMOVUPS Y0, (DI)
 	VZEROUPPER
 	RET
+
+// func comb16x4(d *[4]*float32, c *[4]*float32, n int, x *float32, stride int)
+// Four rows at once: d[r][0:16] = Σ_{p<n} c[r][p] · x[p·stride : p·stride+16],
+// each lane one chain of fused multiply-adds from +0 in ascending p (as
+// comb8), with each loaded vector of x shared by the four rows.
+TEXT ·comb16x4(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ c+8(FP), AX
+	MOVQ n+16(FP), CX
+	MOVQ x+24(FP), R8
+	MOVQ stride+32(FP), R9
+	SHLQ $2, R9
+	MOVQ 0(AX), R10
+	MOVQ 8(AX), R11
+	MOVQ 16(AX), R12
+	MOVQ 24(AX), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+c16x4loop:
+	TESTQ CX, CX
+	JZ   c16x4done
+	VMOVUPS (R8), Y8
+	VMOVUPS 32(R8), Y9
+	VBROADCASTSS (R10), Y10
+	VBROADCASTSS (R11), Y11
+	VBROADCASTSS (R12), Y12
+	VBROADCASTSS (R13), Y13
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $4, R13
+	ADDQ R9, R8
+	DECQ CX
+	JMP  c16x4loop
+
+c16x4done:
+	MOVQ 0(DI), R10
+	MOVQ 8(DI), R11
+	MOVQ 16(DI), R12
+	MOVQ 24(DI), R13
+	VMOVUPS Y0, (R10)
+	VMOVUPS Y1, 32(R10)
+	VMOVUPS Y2, (R11)
+	VMOVUPS Y3, 32(R11)
+	VMOVUPS Y4, (R12)
+	VMOVUPS Y5, 32(R12)
+	VMOVUPS Y6, (R13)
+	VMOVUPS Y7, 32(R13)
+	VZEROUPPER
+	RET

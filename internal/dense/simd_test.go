@@ -146,3 +146,90 @@ func TestCompact(t *testing.T) {
 		t.Fatalf("Compact = %d %v %v", n, coef[:n], idx[:n])
 	}
 }
+
+// TestCombCols checks that column windows (at multiples of 8) reproduce the
+// full row combination bit for bit, and that odd windows match it closely.
+func TestCombCols(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, d := range []int{8, 40, 64, 128, 131, 256} {
+		x := New(11, d)
+		for i := range x.Data {
+			x.Data[i] = float32(r.NormFloat64())
+		}
+		idx := []int32{3, 0, 10, 3, 5, 7}
+		coef := []float32{0.5, -1.25, 2, 0.125, 1, -0.3}
+		full := make([]float32, d)
+		CombUnchecked(full, nil, coef, idx, x)
+		for _, w := range []int{8, 16, 24, 32, 64} {
+			for off := 0; off+w <= d; off += w {
+				dst := make([]float32, w)
+				for i := range dst {
+					dst[i] = 99
+				}
+				CombColsUnchecked(dst, coef, idx, x, off)
+				for j := range dst {
+					if math.Float32bits(dst[j]) != math.Float32bits(full[off+j]) {
+						t.Fatalf("d=%d window %d at %d col %d: %v, full row %v", d, w, off, j, dst[j], full[off+j])
+					}
+				}
+			}
+		}
+		// An unaligned window of the tail columns.
+		if d > 8 {
+			off := d - 5
+			dst := make([]float32, 5)
+			CombColsUnchecked(dst, coef, idx, x, off)
+			for j := range dst {
+				if math.Abs(float64(dst[j]-full[off+j])) > 1e-5 {
+					t.Fatalf("d=%d tail col %d: %v, full row %v", d, j, dst[j], full[off+j])
+				}
+			}
+		}
+	}
+}
+
+// TestCombDense4 checks the four-row kernel against single-row
+// combinations bit for bit, zero coefficients (ReLU rows) included.
+func TestCombDense4(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, d := range []int{8, 16, 40, 64, 128, 131} {
+		for _, n := range []int{0, 1, 5, 33} {
+			x := New(n+2, d)
+			for i := range x.Data {
+				x.Data[i] = float32(r.NormFloat64())
+			}
+			var coef, dst [4][]float32
+			for k := range coef {
+				coef[k] = make([]float32, n)
+				for p := range coef[k] {
+					if r.IntN(2) == 0 {
+						coef[k][p] = float32(r.NormFloat64())
+					}
+				}
+			}
+			idx := make([]int32, n)
+			for p := range idx {
+				idx[p] = int32(p)
+			}
+			for off := 0; off < d; off += 8 {
+				w := d - off
+				for k := range dst {
+					dst[k] = make([]float32, w)
+					for j := range dst[k] {
+						dst[k][j] = 99
+					}
+				}
+				CombDense4(&dst, &coef, x, off)
+				for k := range dst {
+					full := make([]float32, d)
+					CombUnchecked(full, nil, coef[k], idx, x)
+					for j := range dst[k] {
+						if math.Float32bits(dst[k][j]) != math.Float32bits(full[off+j]) {
+							t.Fatalf("d=%d n=%d off=%d row %d col %d: %v, single row %v", d, n, off, k, j, dst[k][j], full[off+j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
