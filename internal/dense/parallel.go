@@ -3,6 +3,7 @@ package dense
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Workers returns w when w > 0 and runtime.GOMAXPROCS(0) otherwise.
@@ -36,24 +37,25 @@ func ParallelFor(workers, nb int, fn func(w, b int)) {
 		}
 		return
 	}
+	var next atomic.Int64
+	run := func(w int) {
+		for {
+			b := int(next.Add(1) - 1)
+			if b >= nb {
+				return
+			}
+			fn(w, b)
+		}
+	}
+	// The caller is worker 0, so a call starts workers−1 goroutines.
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
+	wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
 		go func(w int) {
 			defer wg.Done()
-			for {
-				mu.Lock()
-				b := next
-				next++
-				mu.Unlock()
-				if b >= nb {
-					return
-				}
-				fn(w, b)
-			}
+			run(w)
 		}(w)
 	}
+	run(0)
 	wg.Wait()
 }
