@@ -153,7 +153,8 @@ type neuWork struct {
 	g            *dense.Matrix   // GMF products
 	wt           neuWeights      // the weights of the current batch
 	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
-	ident        []int32         // 0..2m−1: the indices of a dense row
+	ident        []int32         // 0..max(2m, cap)−1: the indices of a dense row
+	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l × cap (for the weight gradients)
 	scratch      []neuScratch    // per-worker compaction buffers
 	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
 }
@@ -190,7 +191,11 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	w.dx[0] = dense.New(n, 2*h)
 	w.x0 = dense.New(n, 2*h)
 	w.wt = m.newWeights()
-	w.ident = make([]int32, 2*h)
+	w.ident = make([]int32, max(2*h, n))
+	w.dzT = make([]*dense.Matrix, len(m.W))
+	for l, wl := range m.W {
+		w.dzT[l] = dense.New(wl.w.Rows, n)
+	}
 	for p := range w.ident {
 		w.ident[p] = int32(p)
 	}
@@ -208,6 +213,13 @@ func (m *NeuMF) newWork(n int) *neuWork {
 // training; blocks are fixed, so results do not depend on the worker count.
 const neuRowBlock = 16
 
+// neuCols is the column window of the wide products (a multiple of 8).
+const neuCols = 32
+
+// neuGradCols is the column window of the weight gradients, whose terms run
+// over the whole batch (a window of x₀ is then 256 pairs × 64 B).
+const neuGradCols = 16
+
 // scratchFor returns worker wk's compaction buffers.
 func (w *neuWork) scratchFor(wk, n int) *neuScratch {
 	s := &w.scratch[wk]
@@ -222,6 +234,38 @@ func (w *neuWork) ensureScratch(workers int) {
 	if len(w.scratch) < workers {
 		w.scratch = append(w.scratch, make([]neuScratch, workers-len(w.scratch))...)
 	}
+}
+
+// combBlock sets dst_k[c0:c1] = coef(k)·X[:, c0:c1] for k in [lo, hi),
+// c0 in steps of win: four rows at a time with dense.CombDense4, the
+// leftover rows one by one, every element the same chain as a single-row
+// dense.CombUnchecked over 0..len(coef(k))−1 (zero coefficients included,
+// which adds only +0 to a chain started at +0).
+func combBlock(dst func(k int) []float32, coef func(k int) []float32, x *dense.Matrix, lo, hi, win int, ident []int32) {
+	cols := x.Cols
+	for c0 := 0; c0 < cols; c0 += win {
+		c1 := min(c0+win, cols)
+		k := lo
+		for ; k+4 <= hi; k += 4 {
+			d := [4][]float32{dst(k)[c0:c1], dst(k + 1)[c0:c1], dst(k + 2)[c0:c1], dst(k + 3)[c0:c1]}
+			c := [4][]float32{coef(k), coef(k + 1), coef(k + 2), coef(k + 3)}
+			dense.CombDense4(&d, &c, x, c0)
+		}
+		for ; k < hi; k++ {
+			cf := coef(k)
+			dense.CombColsUnchecked(dst(k)[c0:c1], cf, ident[:len(cf)], x, c0)
+		}
+	}
+}
+
+// reluMask is "if x <= 0 { d = 0 }; return d" without a branch, which ReLU
+// activations (half of them zero) would mispredict.
+func reluMask(d, x float32) float32 {
+	b := int32(math.Float32bits(x))
+	a := b & 0x7fffffff
+	// Sign bit of: b > 0 (x > 0) or a > 0x7f800000 (x is a NaN).
+	keep := uint32(((-b & ^b) | (0x7f800000 - a)) >> 31)
+	return math.Float32frombits(math.Float32bits(d) & keep)
 }
 
 // rows returns the first n rows of a scratch matrix.
@@ -299,8 +343,28 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 			for c := range g {
 				g[c] = p[c] * q[c]
 			}
-			dense.CombUnchecked(w.zu.Row(k), nil, x0[:h], w.ident[:h], w.wt.wuT)
-			dense.CombUnchecked(w.zi.Row(k), nil, x0[h:], w.ident[:h], w.wt.wiT)
+		}
+		// z = x₀·[W₀ᵁ W₀ᴵ]ᵀ in column windows, each window of the weights
+		// staying in L1 across the block's rows.
+		out0 := w.zu.Cols
+		for c0 := 0; c0 < out0; c0 += neuCols {
+			c1 := min(c0+neuCols, out0)
+			for half, z := range [2]*dense.Matrix{w.zu, w.zi} {
+				wt := w.wt.wuT
+				if half == 1 {
+					wt = w.wt.wiT
+				}
+				in := func(k int) []float32 { return w.x0.Row(k)[half*h : (half+1)*h] }
+				k := lo
+				for ; k+4 <= hi; k += 4 {
+					dst := [4][]float32{z.Row(k)[c0:c1], z.Row(k + 1)[c0:c1], z.Row(k + 2)[c0:c1], z.Row(k + 3)[c0:c1]}
+					coef := [4][]float32{in(k), in(k + 1), in(k + 2), in(k + 3)}
+					dense.CombDense4(&dst, &coef, wt, c0)
+				}
+				for ; k < hi; k++ {
+					dense.CombColsUnchecked(z.Row(k)[c0:c1], in(k), w.ident[:h], wt, c0)
+				}
+			}
 		}
 		m.firstLayerRows(w, lo, hi)
 		for l := 1; l < L; l++ {
@@ -336,27 +400,29 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	wp := m.Wp.w.Data
 	nw := dense.Workers(m.nWork)
 	w.ensureScratch(nw)
-	maxIn := max(2*h, n)
-	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
-		sc := w.scratchFor(wk, maxIn)
 		for k := lo; k < hi; k++ {
 			c := dS[k]
 			dx := w.dx[L].Row(k)
 			for o := range dx {
 				dx[o] = c * wp[d+o]
 			}
-			for l := L - 1; l >= 0; l-- {
-				// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place), dx_l = dz_l·W_l
+		}
+		for l := L - 1; l >= 0; l-- {
+			// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place, and transposed
+			// into dzT[l]), then dx_l = dz_l·W_l.
+			dzT := w.dzT[l]
+			for k := lo; k < hi; k++ {
 				dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
 				for o := range dr {
-					if xr[o] <= 0 {
-						dr[o] = 0
-					}
+					v := reluMask(dr[o], xr[o])
+					dr[o] = v
+					dzT.Data[o*dzT.Cols+k] = v
 				}
-				nz := dense.Compact(sc.coef, sc.idx, dr)
-				dense.CombUnchecked(w.dx[l].Row(k), nil, sc.coef[:nz], sc.idx[:nz], m.W[l].w)
 			}
+			dz, dxl := w.dx[l+1], w.dx[l]
+			combBlock(dxl.Row, dz.Row, m.W[l].w, lo, hi, neuCols, w.ident)
 		}
 	})
 	dense.ParallelFor(nw, len(w.tasks), func(wk, t int) {
@@ -400,18 +466,13 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 		default:
 			// ∂L/∂W_l = dz_lᵀ·x_l, with x₀ = [A_u, B_i]; rows [lo, hi).
 			l := task.layer
-			dz := rows(w.dx[l+1], n)
 			xs := w.x0
 			if l > 0 {
 				xs = w.xs[l]
 			}
 			xin := rows(xs, n)
-			sc := w.scratchFor(wk, maxIn)
-			gw := m.W[l].g
-			for o := task.lo; o < task.hi; o++ {
-				nz := dense.CompactStrided(sc.coef, sc.idx, dz.Data[o:], dz.Cols, n)
-				dense.CombUnchecked(gw.Row(o), nil, sc.coef[:nz], sc.idx[:nz], xin)
-			}
+			dzT := w.dzT[l]
+			combBlock(m.W[l].g.Row, func(o int) []float32 { return dzT.Row(o)[:n] }, xin, task.lo, task.hi, neuGradCols, w.ident)
 		}
 	})
 	return nil
