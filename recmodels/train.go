@@ -264,9 +264,7 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 			}
 			hi := min(lo+bs, n)
 			b := hi - lo
-			for _, t := range ts {
-				t.g.Zero()
-			}
+			// Every t.g is zero here: fresh, or cleared by the previous opt.step.
 			if c.Loss == "bpr" {
 				for k := 0; k < b; k++ {
 					e := perm[lo+k]
