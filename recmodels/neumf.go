@@ -41,14 +41,13 @@ type neuProj struct {
 // neuWeights holds transposed weights: dense products run as row
 // combinations x·Wᵀ = Σ_p x_p·(Wᵀ)_p.
 type neuWeights struct {
-	wu, wi   *dense.Matrix   // W₀ column halves, out₀×m
-	wuT, wiT *dense.Matrix   // their transposes, m×out₀
+	wuT, wiT *dense.Matrix   // the transposed column halves of W₀, m×out₀
 	wT       []*dense.Matrix // wT[l] = W_lᵀ (in×out) for l ≥ 1
 }
 
 func (m *NeuMF) newWeights() neuWeights {
 	h, out0 := m.MLPDim(), m.W[0].w.Rows
-	nw := neuWeights{wu: dense.New(out0, h), wi: dense.New(out0, h), wuT: dense.New(h, out0), wiT: dense.New(h, out0),
+	nw := neuWeights{wuT: dense.New(h, out0), wiT: dense.New(h, out0),
 		wT: make([]*dense.Matrix, len(m.W))}
 	for l := 1; l < len(m.W); l++ {
 		nw.wT[l] = dense.New(m.W[l].w.Cols, m.W[l].w.Rows)
@@ -59,15 +58,10 @@ func (m *NeuMF) newWeights() neuWeights {
 // load copies the current weights into nw.
 func (m *NeuMF) load(nw *neuWeights) {
 	h := m.MLPDim()
-	w0 := m.W[0].w
-	for o := 0; o < w0.Rows; o++ {
-		copy(nw.wu.Row(o), w0.Row(o)[:h])
-		copy(nw.wi.Row(o), w0.Row(o)[h:])
-	}
-	dense.Transpose(nw.wuT, nw.wu)
-	dense.Transpose(nw.wiT, nw.wi)
+	dense.TransposeCols(nw.wuT, m.W[0].w, 0)
+	dense.TransposeCols(nw.wiT, m.W[0].w, h)
 	for l := 1; l < len(m.W); l++ {
-		dense.Transpose(nw.wT[l], m.W[l].w)
+		dense.TransposeCols(nw.wT[l], m.W[l].w, 0)
 	}
 }
 
@@ -155,14 +149,7 @@ type neuWork struct {
 	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
 	ident        []int32         // 0..max(2m, cap)−1: the indices of a dense row
 	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l × cap (for the weight gradients)
-	scratch      []neuScratch    // per-worker compaction buffers
 	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
-}
-
-// neuScratch is one worker's compaction buffers (length ≥ max(2m, pairs)).
-type neuScratch struct {
-	coef []float32
-	idx  []int32
 }
 
 // neuTask is one block of the parameter-gradient phase of backward: rows
@@ -219,22 +206,6 @@ const neuCols = 32
 // neuGradCols is the column window of the weight gradients, whose terms run
 // over the whole batch (a window of x₀ is then 256 pairs × 64 B).
 const neuGradCols = 16
-
-// scratchFor returns worker wk's compaction buffers.
-func (w *neuWork) scratchFor(wk, n int) *neuScratch {
-	s := &w.scratch[wk]
-	if len(s.coef) < n {
-		s.coef, s.idx = make([]float32, n), make([]int32, n)
-	}
-	return s
-}
-
-// ensureScratch sizes the per-worker buffers for workers goroutines.
-func (w *neuWork) ensureScratch(workers int) {
-	if len(w.scratch) < workers {
-		w.scratch = append(w.scratch, make([]neuScratch, workers-len(w.scratch))...)
-	}
-}
 
 // combBlock sets dst_k[c0:c1] = coef(k)·X[:, c0:c1] for k in [lo, hi),
 // c0 in steps of win: four rows at a time with dense.CombDense4, the
@@ -324,16 +295,13 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	w.users, w.items = users, items
 	m.load(&w.wt)
 	nw := dense.Workers(m.nWork)
-	w.ensureScratch(nw)
 	h := m.MLPDim()
 	d := m.cfg.Dim
 	L := len(m.W)
 	wp := m.Wp.w.Data
 	bp := m.Bp.w.Data[0]
-	maxIn := 2 * h
-	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
-		sc := w.scratchFor(wk, maxIn)
 		for k := lo; k < hi; k++ {
 			u, i := int(users[k]), int(items[k])
 			x0 := w.x0.Row(k)
@@ -368,11 +336,10 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 		}
 		m.firstLayerRows(w, lo, hi)
 		for l := 1; l < L; l++ {
+			combBlock(w.xs[l+1].Row, w.xs[l].Row, w.wt.wT[l], lo, hi, neuCols, w.ident)
 			b := m.Bias[l].w.Data
 			for k := lo; k < hi; k++ {
-				nz := dense.Compact(sc.coef, sc.idx, w.xs[l].Row(k))
 				r := w.xs[l+1].Row(k)
-				dense.CombUnchecked(r, nil, sc.coef[:nz], sc.idx[:nz], w.wt.wT[l])
 				for o := range r {
 					r[o] = max(r[o]+b[o], 0)
 				}
@@ -399,7 +366,6 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	h := m.MLPDim()
 	wp := m.Wp.w.Data
 	nw := dense.Workers(m.nWork)
-	w.ensureScratch(nw)
 	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
 		for k := lo; k < hi; k++ {

@@ -106,6 +106,40 @@ func Transpose(dst, a *Matrix) {
 	}
 }
 
+// TransposeCols writes columns [c0, c0+dst.Rows) of A transposed into dst
+// (A m×n, dst k×m): dst_ji = A_i,c0+j. It reads eight rows of A at a time
+// and writes eight consecutive elements of each dst row, without the
+// column copy a Transpose of a column block would need.
+func TransposeCols(dst, a *Matrix, c0 int) {
+	k, m := dst.Rows, a.Rows
+	if dst.Cols != m || c0 < 0 || c0+k > a.Cols {
+		panic(fmt.Sprintf("dense: TransposeCols columns [%d, %d) of %dx%d into %dx%d", c0, c0+k, a.Rows, a.Cols, dst.Rows, dst.Cols))
+	}
+	n := a.Cols
+	i := 0
+	for ; i+8 <= m; i += 8 {
+		r0 := a.Data[i*n+c0 : i*n+c0+k]
+		r1 := a.Data[(i+1)*n+c0 : (i+1)*n+c0+k]
+		r2 := a.Data[(i+2)*n+c0 : (i+2)*n+c0+k]
+		r3 := a.Data[(i+3)*n+c0 : (i+3)*n+c0+k]
+		r4 := a.Data[(i+4)*n+c0 : (i+4)*n+c0+k]
+		r5 := a.Data[(i+5)*n+c0 : (i+5)*n+c0+k]
+		r6 := a.Data[(i+6)*n+c0 : (i+6)*n+c0+k]
+		r7 := a.Data[(i+7)*n+c0 : (i+7)*n+c0+k]
+		for j := range r0 {
+			d := dst.Data[j*m+i : j*m+i+8 : j*m+i+8]
+			d[0], d[1], d[2], d[3] = r0[j], r1[j], r2[j], r3[j]
+			d[4], d[5], d[6], d[7] = r4[j], r5[j], r6[j], r7[j]
+		}
+	}
+	for ; i < m; i++ {
+		r := a.Data[i*n+c0 : i*n+c0+k]
+		for j, v := range r {
+			dst.Data[j*m+i] = v
+		}
+	}
+}
+
 // MulATB computes dst = Aᵀ·B for A (k×m), B (k×n), dst (m×n):
 //
 //	dst_i = Σ_{p: A_pi ≠ 0} A_pi · B_p      (Comb over the non-zeros of column i)

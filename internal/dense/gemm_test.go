@@ -68,3 +68,23 @@ func TestProducts(t *testing.T) {
 		}
 	}
 }
+
+func TestTransposeCols(t *testing.T) {
+	for _, sh := range [][3]int{{1, 1, 0}, {8, 8, 0}, {13, 20, 3}, {128, 256, 128}, {17, 9, 0}} {
+		m, n, c0 := sh[0], sh[1], sh[2]
+		a := New(m, n)
+		for i := range a.Data {
+			a.Data[i] = float32(i) + 0.5
+		}
+		k := n - c0
+		dst := New(k, m)
+		TransposeCols(dst, a, c0)
+		for j := 0; j < k; j++ {
+			for i := 0; i < m; i++ {
+				if dst.Data[j*m+i] != a.Data[i*n+c0+j] {
+					t.Fatalf("%v: dst[%d][%d] = %v, want %v", sh, j, i, dst.Data[j*m+i], a.Data[i*n+c0+j])
+				}
+			}
+		}
+	}
+}
