@@ -149,6 +149,7 @@ type neuWork struct {
 	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
 	ident        []int32         // 0..max(2m, cap)−1: the indices of a dense row
 	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l × cap (for the weight gradients)
+	rowLoss      []float64       // per-pair BCE loss (bceStep)
 	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
 }
 
@@ -166,7 +167,7 @@ const (
 
 func (m *NeuMF) newWork(n int) *neuWork {
 	h := m.MLPDim()
-	w := &neuWork{g: dense.New(n, m.cfg.Dim)}
+	w := &neuWork{g: dense.New(n, m.cfg.Dim), rowLoss: make([]float64, n)}
 	w.xs = make([]*dense.Matrix, len(m.W)+1)
 	w.dx = make([]*dense.Matrix, len(m.W)+1)
 	for l, wl := range m.W {
@@ -294,63 +295,68 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	nw := dense.Workers(m.nWork)
+	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+		m.forwardRows(w, out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+	})
+	return nil
+}
+
+// forwardRows scores pairs [lo, hi) of the batch in w into out, from the
+// gather to the predict layer, on the calling goroutine.
+func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
+	users, items := w.users, w.items
 	h := m.MLPDim()
 	d := m.cfg.Dim
 	L := len(m.W)
 	wp := m.Wp.w.Data
 	bp := m.Bp.w.Data[0]
-	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
+	for k := lo; k < hi; k++ {
+		u, i := int(users[k]), int(items[k])
+		x0 := w.x0.Row(k)
+		copy(x0[:h], m.A.w.Row(u))
+		copy(x0[h:], m.B.w.Row(i))
+		g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
+		for c := range g {
+			g[c] = p[c] * q[c]
+		}
+	}
+	// z = x₀·[W₀ᵁ W₀ᴵ]ᵀ in column windows, each window of the weights
+	// staying in L1 across the block's rows.
+	out0 := w.zu.Cols
+	for c0 := 0; c0 < out0; c0 += neuCols {
+		c1 := min(c0+neuCols, out0)
+		for half, z := range [2]*dense.Matrix{w.zu, w.zi} {
+			wt := w.wt.wuT
+			if half == 1 {
+				wt = w.wt.wiT
+			}
+			in := func(k int) []float32 { return w.x0.Row(k)[half*h : (half+1)*h] }
+			k := lo
+			for ; k+4 <= hi; k += 4 {
+				dst := [4][]float32{z.Row(k)[c0:c1], z.Row(k + 1)[c0:c1], z.Row(k + 2)[c0:c1], z.Row(k + 3)[c0:c1]}
+				coef := [4][]float32{in(k), in(k + 1), in(k + 2), in(k + 3)}
+				dense.CombDense4(&dst, &coef, wt, c0)
+			}
+			for ; k < hi; k++ {
+				dense.CombColsUnchecked(z.Row(k)[c0:c1], in(k), w.ident[:h], wt, c0)
+			}
+		}
+	}
+	m.firstLayerRows(w, lo, hi)
+	for l := 1; l < L; l++ {
+		combBlock(w.xs[l+1].Row, w.xs[l].Row, w.wt.wT[l], lo, hi, neuCols, w.ident)
+		b := m.Bias[l].w.Data
 		for k := lo; k < hi; k++ {
-			u, i := int(users[k]), int(items[k])
-			x0 := w.x0.Row(k)
-			copy(x0[:h], m.A.w.Row(u))
-			copy(x0[h:], m.B.w.Row(i))
-			g, p, q := w.g.Row(k), m.P.w.Row(u), m.Q.w.Row(i)
-			for c := range g {
-				g[c] = p[c] * q[c]
+			r := w.xs[l+1].Row(k)
+			for o := range r {
+				r[o] = max(r[o]+b[o], 0)
 			}
 		}
-		// z = x₀·[W₀ᵁ W₀ᴵ]ᵀ in column windows, each window of the weights
-		// staying in L1 across the block's rows.
-		out0 := w.zu.Cols
-		for c0 := 0; c0 < out0; c0 += neuCols {
-			c1 := min(c0+neuCols, out0)
-			for half, z := range [2]*dense.Matrix{w.zu, w.zi} {
-				wt := w.wt.wuT
-				if half == 1 {
-					wt = w.wt.wiT
-				}
-				in := func(k int) []float32 { return w.x0.Row(k)[half*h : (half+1)*h] }
-				k := lo
-				for ; k+4 <= hi; k += 4 {
-					dst := [4][]float32{z.Row(k)[c0:c1], z.Row(k + 1)[c0:c1], z.Row(k + 2)[c0:c1], z.Row(k + 3)[c0:c1]}
-					coef := [4][]float32{in(k), in(k + 1), in(k + 2), in(k + 3)}
-					dense.CombDense4(&dst, &coef, wt, c0)
-				}
-				for ; k < hi; k++ {
-					dense.CombColsUnchecked(z.Row(k)[c0:c1], in(k), w.ident[:h], wt, c0)
-				}
-			}
-		}
-		m.firstLayerRows(w, lo, hi)
-		for l := 1; l < L; l++ {
-			combBlock(w.xs[l+1].Row, w.xs[l].Row, w.wt.wT[l], lo, hi, neuCols, w.ident)
-			b := m.Bias[l].w.Data
-			for k := lo; k < hi; k++ {
-				r := w.xs[l+1].Row(k)
-				for o := range r {
-					r[o] = max(r[o]+b[o], 0)
-				}
-			}
-		}
-		xl := w.xs[L]
-		for k := lo; k < hi; k++ {
-			out[k] = dense.DotVec(wp[:d], w.g.Row(k)) + dense.DotVec(wp[d:], xl.Row(k)) + bp
-		}
-	})
-	return nil
+	}
+	xl := w.xs[L]
+	for k := lo; k < hi; k++ {
+		out[k] = dense.DotVec(wp[:d], w.g.Row(k)) + dense.DotVec(wp[d:], xl.Row(k)) + bp
+	}
 }
 
 // backward accumulates every parameter's gradient from dL/ds in two
@@ -361,36 +367,85 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	w := m.work
 	n := len(w.users)
+	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+		m.backwardRows(w, dS, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+	})
+	m.backwardParams(w, dS)
+	return nil
+}
+
+// bceStep is forward, the BCE loss gradient and backward in one pass over
+// the blocks of pairs (each block from the gather to ∂L/∂x₀ on one
+// goroutine), then the parameter gradients: the arithmetic of lossGrad's
+// forward/backward path, with one synchronisation fewer per batch.
+func (m *NeuMF) bceStep(_ context.Context, users, items []int32, labels, logits, dOut []float32) (float64, error) {
+	n := len(users)
+	if m.work == nil || m.work.g.Rows < n {
+		m.work = m.newWork(n)
+	}
+	w := m.work
+	w.users, w.items = users, items
+	m.load(&w.wt)
+	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
+		m.forwardRows(w, logits, lo, hi)
+		for k := lo; k < hi; k++ {
+			z, y := float64(logits[k]), float64(labels[k])
+			w.rowLoss[k] = softplus(z) - y*z
+			dOut[k] = float32((sigmoid(z) - y) / float64(n))
+		}
+		m.backwardRows(w, dOut, lo, hi)
+	})
+	var sum float64
+	for _, l := range w.rowLoss[:n] {
+		sum += l
+	}
+	m.backwardParams(w, dOut)
+	return sum, nil
+}
+
+// backwardRows runs the chain ∂L/∂x_L → ∂L/∂z_l → ∂L/∂x_l down to x₀ for
+// pairs [lo, hi), keeping the masked dz_l (and its transpose) for
+// backwardParams.
+func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
+	d := m.cfg.Dim
+	L := len(m.W)
+	wp := m.Wp.w.Data
+	for k := lo; k < hi; k++ {
+		c := dS[k]
+		dx := w.dx[L].Row(k)
+		for o := range dx {
+			dx[o] = c * wp[d+o]
+		}
+	}
+	for l := L - 1; l >= 0; l-- {
+		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place, and transposed
+		// into dzT[l]), then dx_l = dz_l·W_l.
+		dzT := w.dzT[l]
+		for k := lo; k < hi; k++ {
+			dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
+			for o := range dr {
+				v := reluMask(dr[o], xr[o])
+				dr[o] = v
+				dzT.Data[o*dzT.Cols+k] = v
+			}
+		}
+		dz, dxl := w.dx[l+1], w.dx[l]
+		combBlock(dxl.Row, dz.Row, m.W[l].w, lo, hi, neuCols, w.ident)
+	}
+}
+
+// backwardParams computes every parameter gradient from the state
+// backwardRows left, in parallel over fixed tasks (blocks of weight rows,
+// and one task per reduction over the batch), each element accumulated
+// over the pairs in batch order.
+func (m *NeuMF) backwardParams(w *neuWork, dS []float32) {
+	n := len(w.users)
 	d := m.cfg.Dim
 	L := len(m.W)
 	h := m.MLPDim()
 	wp := m.Wp.w.Data
 	nw := dense.Workers(m.nWork)
-	dense.ParallelFor(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
-		for k := lo; k < hi; k++ {
-			c := dS[k]
-			dx := w.dx[L].Row(k)
-			for o := range dx {
-				dx[o] = c * wp[d+o]
-			}
-		}
-		for l := L - 1; l >= 0; l-- {
-			// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place, and transposed
-			// into dzT[l]), then dx_l = dz_l·W_l.
-			dzT := w.dzT[l]
-			for k := lo; k < hi; k++ {
-				dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
-				for o := range dr {
-					v := reluMask(dr[o], xr[o])
-					dr[o] = v
-					dzT.Data[o*dzT.Cols+k] = v
-				}
-			}
-			dz, dxl := w.dx[l+1], w.dx[l]
-			combBlock(dxl.Row, dz.Row, m.W[l].w, lo, hi, neuCols, w.ident)
-		}
-	})
 	dense.ParallelFor(nw, len(w.tasks), func(wk, t int) {
 		task := w.tasks[t]
 		switch task.layer {
@@ -441,7 +496,6 @@ func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 			combBlock(m.W[l].g.Row, func(o int) []float32 { return dzT.Row(o)[:n] }, xin, task.lo, task.hi, neuGradCols, w.ident)
 		}
 	})
-	return nil
 }
 
 // evalBlock is the number of pairs scored together.

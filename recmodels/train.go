@@ -342,6 +342,13 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 	return m, res, nil
 }
 
+// bceFused is implemented by models that run forward, the BCE gradient and
+// backward in one pass: bceStep must return lossGrad's BCE sum and leave
+// logits, dOut and every gradient exactly as the separate path does.
+type bceFused interface {
+	bceStep(ctx context.Context, users, items []int32, labels, logits, dOut []float32) (float64, error)
+}
+
 // lossGrad computes the summed loss of one mini-batch of b examples and
 // accumulates the gradient of the mean loss into every tensor's g.
 // BCE: pairs (bu[k], bi[k]) with labels by[k]. BPR: positives (bu[k], bi[k])
@@ -362,6 +369,9 @@ func lossGrad(ctx context.Context, m trainable, loss string, b int, bu, bi []int
 			dOut[k], dOut[b+k] = g, -g
 		}
 		return sum, m.backward(ctx, dOut[:2*b])
+	}
+	if f, ok := m.(bceFused); ok {
+		return f.bceStep(ctx, bu[:b], bi[:b], by[:b], logits[:b], dOut[:b])
 	}
 	if err := m.forward(ctx, bu[:b], bi[:b], logits[:b]); err != nil {
 		return 0, err
