@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"codeberg.org/sbinet/npyio"
@@ -15,7 +16,9 @@ import (
 	"github.com/potau/potau/internal/dense"
 )
 
-// ExportNPY writes m to path as a (Rows, Cols) float32 .npy file.
+// ExportNPY writes m to path as a (Rows, Cols) float32 .npy file. The file
+// is written to a temporary name in the same folder, fsynced and renamed
+// into place, so path never holds a partial table.
 func ExportNPY(path string, m *dense.Matrix) (err error) {
 	if m == nil {
 		return fmt.Errorf("npy: export %s: nil matrix", path)
@@ -23,13 +26,19 @@ func ExportNPY(path string, m *dense.Matrix) (err error) {
 	if len(m.Data) != m.Rows*m.Cols {
 		return fmt.Errorf("npy: export %s: matrix %dx%d holds %d values", path, m.Rows, m.Cols, len(m.Data))
 	}
-	f, err := os.Create(path)
+	if m.Rows == 0 {
+		// npyio cannot infer the second dimension of an empty slice.
+		return fmt.Errorf("npy: export %s: empty matrix (0x%d)", path, m.Cols)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
 	if err != nil {
 		return fmt.Errorf("npy: export: %w", err)
 	}
+	tmp := f.Name()
 	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("npy: export %s: %w", path, cerr)
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
 		}
 	}()
 	w := bufio.NewWriter(f)
@@ -38,15 +47,19 @@ func ExportNPY(path string, m *dense.Matrix) (err error) {
 	for i := range rows {
 		rows[i] = m.Row(i)
 	}
-	var v any = rows
-	if m.Rows == 0 {
-		// npyio cannot infer the second dimension of an empty slice.
-		return fmt.Errorf("npy: export %s: empty matrix (0x%d)", path, m.Cols)
-	}
-	if err := npyio.Write(w, v); err != nil {
+	if err := npyio.Write(w, rows); err != nil {
 		return fmt.Errorf("npy: export %s: %w", path, err)
 	}
 	if err := w.Flush(); err != nil {
+		return fmt.Errorf("npy: export %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("npy: export %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("npy: export %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("npy: export %s: %w", path, err)
 	}
 	return nil
