@@ -251,6 +251,19 @@ func LoadSpec(file string, sets []string) (*Spec, error) {
 		}
 		t.remove("sweep")
 	}
+	// A --set of a swept path fixes that path: the axis is dropped and the
+	// --set value (already in the tree) applies to every cell.
+	for _, s := range sets {
+		path, _, _ := strings.Cut(s, "=")
+		path = strings.TrimSpace(path)
+		axes := sp.Axes[:0]
+		for _, a := range sp.Axes {
+			if a.Path != path {
+				axes = append(axes, a)
+			}
+		}
+		sp.Axes = axes
+	}
 	return sp, nil
 }
 

@@ -125,6 +125,14 @@ func TestSweepExpandsProductInOrder(t *testing.T) {
 	if len(hashes) != 6 {
 		t.Fatal("cells share hashes")
 	}
+	// --set of a swept path fixes it.
+	spec, err = LoadSpec(filepath.Join(dir, "s.yaml"), []string{"seed=9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cells, err = spec.Cells(); err != nil || len(cells) != 2 || cells[0].Config.Seed != 9 || cells[1].Config.Seed != 9 {
+		t.Fatalf("--set of a swept path: %d cells, err %v", len(cells), err)
+	}
 	dir = writeFiles(t, map[string]string{"s.yaml": "sweep:\n  unlearn.alpha: [1e-6, oops]\n"})
 	spec, err = LoadSpec(filepath.Join(dir, "s.yaml"), nil)
 	if err == nil {

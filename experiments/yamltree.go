@@ -26,7 +26,7 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string {
 	loc := e.File
-	if e.Line > 0 {
+	if e.Line > 0 && !strings.HasPrefix(e.File, "--set") {
 		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
 	if e.Path == "" {
