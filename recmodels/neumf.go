@@ -148,7 +148,7 @@ type neuWork struct {
 	wt           neuWeights      // the weights of the current batch
 	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
 	ident        []int32         // 0..max(2m, cap)−1: the indices of a dense row
-	dzT          []*dense.Matrix // dzT[l] = (∂L/∂z_l)ᵀ, out_l × cap (for the weight gradients)
+	dzT          []*dense.Matrix // storage for (∂L/∂z_l)ᵀ, out_l × pairs (the weight gradients)
 	rowLoss      []float64       // per-pair BCE loss (bceStep)
 	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
 }
@@ -405,7 +405,7 @@ func (m *NeuMF) bceStep(_ context.Context, users, items []int32, labels, logits,
 }
 
 // backwardRows runs the chain ∂L/∂x_L → ∂L/∂z_l → ∂L/∂x_l down to x₀ for
-// pairs [lo, hi), keeping the masked dz_l (and its transpose) for
+// pairs [lo, hi), keeping the masked dz_l for
 // backwardParams.
 func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
 	d := m.cfg.Dim
@@ -419,15 +419,11 @@ func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
 		}
 	}
 	for l := L - 1; l >= 0; l-- {
-		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place, and transposed
-		// into dzT[l]), then dx_l = dz_l·W_l.
-		dzT := w.dzT[l]
+		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place), then dx_l = dz_l·W_l.
 		for k := lo; k < hi; k++ {
 			dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
 			for o := range dr {
-				v := reluMask(dr[o], xr[o])
-				dr[o] = v
-				dzT.Data[o*dzT.Cols+k] = v
+				dr[o] = reluMask(dr[o], xr[o])
 			}
 		}
 		dz, dxl := w.dx[l+1], w.dx[l]
@@ -492,8 +488,10 @@ func (m *NeuMF) backwardParams(w *neuWork, dS []float32) {
 				xs = w.xs[l]
 			}
 			xin := rows(xs, n)
-			dzT := w.dzT[l]
-			combBlock(m.W[l].g.Row, func(o int) []float32 { return dzT.Row(o)[:n] }, xin, task.lo, task.hi, neuGradCols, w.ident)
+			// Rows [lo, hi) of dz_lᵀ, with stride n for this batch.
+			dzT := &dense.Matrix{Rows: task.hi - task.lo, Cols: n, Data: w.dzT[l].Data[task.lo*n : task.hi*n]}
+			dense.TransposeCols(dzT, rows(w.dx[l+1], n), task.lo)
+			combBlock(func(o int) []float32 { return m.W[l].g.Row(task.lo + o) }, dzT.Row, xin, 0, task.hi-task.lo, neuGradCols, w.ident)
 		}
 	})
 }
