@@ -149,7 +149,11 @@ func BuildTable(recs []experiments.Record, opt Options) *Table {
 		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Block: block}
 		row.Keys = []string{k.dataset, k.model, methodName(k.method)}
 		first := &recs[idx[0]]
-		for i, s := range [...]string{fmtG(k.alpha), strconv.Itoa(k.dim), k.reg, k.sweep, protocolShort(first)} {
+		alpha := fmtG(k.alpha)
+		if !strings.HasSuffix(k.method, "-R") {
+			alpha = "–" // α only weighs the regulariser of the -R methods
+		}
+		for i, s := range [...]string{alpha, strconv.Itoa(k.dim), k.reg, k.sweep, protocolShort(first)} {
 			if show[i] {
 				row.Keys = append(row.Keys, s)
 			}
