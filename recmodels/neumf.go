@@ -230,16 +230,6 @@ func combBlock(dst func(k int) []float32, coef func(k int) []float32, x *dense.M
 	}
 }
 
-// reluMask is "if x <= 0 { d = 0 }; return d" without a branch, which ReLU
-// activations (half of them zero) would mispredict.
-func reluMask(d, x float32) float32 {
-	b := int32(math.Float32bits(x))
-	a := b & 0x7fffffff
-	// Sign bit of: b > 0 (x > 0) or a > 0x7f800000 (x is a NaN).
-	keep := uint32(((-b & ^b) | (0x7f800000 - a)) >> 31)
-	return math.Float32frombits(math.Float32bits(d) & keep)
-}
-
 // rows returns the first n rows of a scratch matrix.
 func rows(x *dense.Matrix, n int) *dense.Matrix {
 	return &dense.Matrix{Rows: n, Cols: x.Cols, Data: x.Data[:n*x.Cols]}
@@ -423,7 +413,9 @@ func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
 		for k := lo; k < hi; k++ {
 			dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
 			for o := range dr {
-				dr[o] = reluMask(dr[o], xr[o])
+				if xr[o] <= 0 {
+					dr[o] = 0
+				}
 			}
 		}
 		dz, dxl := w.dx[l+1], w.dx[l]
