@@ -197,3 +197,36 @@ func combColsIdent(dst, coef []float32, x *Matrix, off int) {
 	}
 	CombColsUnchecked(dst, coef, idx, x, off)
 }
+
+// ReluGrad applies the ReLU backward mask in place: d_i = 0 where
+// x_i ≤ 0 (x the ReLU's output), d_i unchanged otherwise (a NaN x keeps
+// d_i). len(x) must be ≥ len(d).
+func ReluGrad(d, x []float32) {
+	x = x[:len(d)]
+	done := reluGradVec(d, x)
+	for i := done; i < len(d); i++ {
+		if x[i] <= 0 {
+			d[i] = 0
+		}
+	}
+}
+
+// BiasReLU sets x_i = max((a_i + b_i) + bias_i, 0), or max(a_i + bias_i, 0)
+// when b is nil, with Go's max (a NaN stays a NaN, ±0 gives +0). a, b and
+// bias must be at least as long as x; x may alias a.
+func BiasReLU(x, a, b, bias []float32) {
+	a, bias = a[:len(x)], bias[:len(x)]
+	if b != nil {
+		b = b[:len(x)]
+	}
+	done := biasReluVec(x, a, b, bias)
+	if b == nil {
+		for i := done; i < len(x); i++ {
+			x[i] = max(a[i]+bias[i], 0)
+		}
+		return
+	}
+	for i := done; i < len(x); i++ {
+		x[i] = max((a[i]+b[i])+bias[i], 0)
+	}
+}

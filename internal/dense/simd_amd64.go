@@ -113,3 +113,27 @@ func combDense4Vec(dst, coef *[4][]float32, n int, x *Matrix, off int) int {
 	}
 	return w
 }
+
+//go:noescape
+func reluGradAVX(d, x []float32)
+
+//go:noescape
+func biasReluAVX(x, a, b, bias []float32)
+
+func reluGradVec(d, x []float32) int {
+	if !useAVX {
+		return 0
+	}
+	n := len(d) &^ 7
+	reluGradAVX(d[:n], x)
+	return n
+}
+
+func biasReluVec(x, a, b, bias []float32) int {
+	if !useAVX {
+		return 0
+	}
+	n := len(x) &^ 7
+	biasReluAVX(x[:n], a, b, bias)
+	return n
+}

@@ -415,3 +415,76 @@ c16x4done:
 	VMOVUPS Y7, 32(R13)
 	VZEROUPPER
 	RET
+
+// func reluGradAVX(d, x []float32)
+// d[i] = 0 where x[i] <= 0 (ordered), for i < len(d) (a multiple of 8;
+// len(x) ≥ len(d)): the ReLU backward mask.
+TEXT ·reluGradAVX(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), DI
+	MOVQ d_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	VXORPS Y0, Y0, Y0
+
+rgloop:
+	CMPQ CX, $8
+	JL   rgdone
+	VMOVUPS (SI), Y1
+	VCMPPS $0x12, Y0, Y1, Y2 // x <= 0 (LE_OQ)
+	VANDNPS (DI), Y2, Y3     // d &^ mask
+	VMOVUPS Y3, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  rgloop
+
+rgdone:
+	VZEROUPPER
+	RET
+
+// func biasReluAVX(x, a, b, bias []float32)
+// x[i] = max((a[i] + b[i]) + bias[i], 0) with Go's max semantics (a NaN
+// stays a NaN, ±0 gives +0), for i < len(x) (a multiple of 8; the other
+// slices at least as long). With b == nil: x[i] = max(a[i] + bias[i], 0).
+TEXT ·biasReluAVX(SB), NOSPLIT, $0-96
+	MOVQ x_base+0(FP), DI
+	MOVQ x_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ bias_base+72(FP), R8
+	VXORPS Y0, Y0, Y0
+	TESTQ DX, DX
+	JZ   br1loop
+
+br2loop:
+	CMPQ CX, $8
+	JL   brdone
+	VMOVUPS (SI), Y1
+	VADDPS (DX), Y1, Y1      // a + b
+	VADDPS (R8), Y1, Y1      // + bias
+	VCMPPS $0x06, Y0, Y1, Y2 // !(v <= 0): v > 0 or NaN (NLE_UQ)
+	VANDPS Y2, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  br2loop
+
+br1loop:
+	CMPQ CX, $8
+	JL   brdone
+	VMOVUPS (SI), Y1
+	VADDPS (R8), Y1, Y1      // a + bias
+	VCMPPS $0x06, Y0, Y1, Y2
+	VANDPS Y2, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  br1loop
+
+brdone:
+	VZEROUPPER
+	RET

@@ -22,3 +22,7 @@ func AdamStep(w, g, m, v []float32, c *AdamCoef) {
 func combVec(dst, add, coef []float32, idx []int32, x *Matrix) int { return 0 }
 
 func combDense4Vec(dst, coef *[4][]float32, n int, x *Matrix, off int) int { return 0 }
+
+func reluGradVec(d, x []float32) int { return 0 }
+
+func biasReluVec(x, a, b, bias []float32) int { return 0 }

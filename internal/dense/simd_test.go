@@ -233,3 +233,61 @@ func TestCombDense4(t *testing.T) {
 		}
 	}
 }
+
+// TestReluKernels checks ReluGrad and BiasReLU against the scalar
+// definitions bit for bit, signed zeros and NaNs included.
+func TestReluKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	negZero := float32(math.Copysign(0, -1))
+	nan := float32(math.NaN())
+	pick := func() float32 {
+		switch r.IntN(6) {
+		case 0:
+			return 0
+		case 1:
+			return negZero
+		case 2:
+			if r.IntN(8) == 0 {
+				return nan
+			}
+		}
+		return float32(r.NormFloat64())
+	}
+	same := func(a, b float32) bool {
+		if a != a || b != b {
+			return a != a && b != b
+		}
+		return math.Float32bits(a) == math.Float32bits(b)
+	}
+	for n := 0; n < 41; n++ {
+		a, b, bias, x, d := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range a {
+			a[i], b[i], bias[i], x[i], d[i] = pick(), pick(), pick(), pick(), pick()
+		}
+		got := append([]float32(nil), d...)
+		ReluGrad(got, x)
+		for i := range got {
+			want := d[i]
+			if x[i] <= 0 {
+				want = 0
+			}
+			if !same(got[i], want) {
+				t.Fatalf("ReluGrad n=%d i=%d x=%v d=%v: %v, want %v", n, i, x[i], d[i], got[i], want)
+			}
+		}
+		out := make([]float32, n)
+		BiasReLU(out, a, b, bias)
+		for i := range out {
+			if want := max((a[i]+b[i])+bias[i], 0); !same(out[i], want) {
+				t.Fatalf("BiasReLU n=%d i=%d: %v, want %v", n, i, out[i], want)
+			}
+		}
+		in := append([]float32(nil), a...)
+		BiasReLU(in, in, nil, bias)
+		for i := range in {
+			if want := max(a[i]+bias[i], 0); !same(in[i], want) {
+				t.Fatalf("BiasReLU(nil b) n=%d i=%d: %v, want %v", n, i, in[i], want)
+			}
+		}
+	}
+}
