@@ -244,9 +244,7 @@ func (m *NeuMF) tower(w *neuWork, wt *neuWeights, n int, out []float32, workers 
 		b := m.Bias[l].w.Data
 		for k := 0; k < n; k++ {
 			r := xout.Row(k)
-			for o := range r {
-				r[o] = max(r[o]+b[o], 0)
-			}
+			dense.BiasReLU(r, r, nil, b)
 		}
 	}
 	d := m.cfg.Dim
@@ -266,10 +264,7 @@ func (m *NeuMF) firstLayer(w *neuWork, n int) {
 func (m *NeuMF) firstLayerRows(w *neuWork, lo, hi int) {
 	b := m.Bias[0].w.Data
 	for k := lo; k < hi; k++ {
-		zu, zi, x := w.zu.Row(k), w.zi.Row(k), w.xs[1].Row(k)
-		for o := range x {
-			x[o] = max((zu[o]+zi[o])+b[o], 0)
-		}
+		dense.BiasReLU(w.xs[1].Row(k), w.zu.Row(k), w.zi.Row(k), b)
 	}
 }
 
@@ -338,9 +333,7 @@ func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
 		b := m.Bias[l].w.Data
 		for k := lo; k < hi; k++ {
 			r := w.xs[l+1].Row(k)
-			for o := range r {
-				r[o] = max(r[o]+b[o], 0)
-			}
+			dense.BiasReLU(r, r, nil, b)
 		}
 	}
 	xl := w.xs[L]
@@ -410,14 +403,8 @@ func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
 	}
 	for l := L - 1; l >= 0; l-- {
 		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place), then dx_l = dz_l·W_l.
-		for k := lo; k < hi; k++ {
-			dr, xr := w.dx[l+1].Row(k), w.xs[l+1].Row(k)
-			for o := range dr {
-				if xr[o] <= 0 {
-					dr[o] = 0
-				}
-			}
-		}
+		c := w.dx[l+1].Cols
+		dense.ReluGrad(w.dx[l+1].Data[lo*c:hi*c], w.xs[l+1].Data[lo*c:hi*c])
 		dz, dxl := w.dx[l+1], w.dx[l]
 		combBlock(dxl.Row, dz.Row, m.W[l].w, lo, hi, neuCols, w.ident)
 	}
