@@ -75,8 +75,8 @@ func newAdam(ps []*tensor, lr, wd float64, workers int) *adam {
 const adamChunk = 8192
 
 // step applies one update; elementwise, so any partition gives the same bits.
-// It leaves every gradient zeroed (each block right after its update, while
-// it is in cache), ready to accumulate the next batch.
+// It leaves every gradient zeroed (in the same pass as the update), ready
+// to accumulate the next batch.
 func (a *adam) step() {
 	a.t++
 	bc1 := 1 - math.Pow(a.b1, float64(a.t))
@@ -86,8 +86,6 @@ func (a *adam) step() {
 	dense.ParallelFor(a.workers, len(a.spans), func(_, s int) {
 		sp := a.spans[s]
 		p := a.ps[sp.p]
-		g := p.g.Data[sp.lo:sp.hi]
-		dense.AdamStep(p.w.Data[sp.lo:sp.hi], g, a.m[sp.p][sp.lo:sp.hi], a.v[sp.p][sp.lo:sp.hi], c)
-		clear(g)
+		dense.AdamStepClear(p.w.Data[sp.lo:sp.hi], p.g.Data[sp.lo:sp.hi], a.m[sp.p][sp.lo:sp.hi], a.v[sp.p][sp.lo:sp.hi], c)
 	})
 }

@@ -137,3 +137,20 @@ func biasReluVec(x, a, b, bias []float32) int {
 	biasReluAVX(x[:n], a, b, bias)
 	return n
 }
+
+//go:noescape
+func adamClearAVX(w, g, m, v []float32, c *AdamCoef)
+
+// AdamStepClear is AdamStep that also sets every g to zero (in the same
+// pass, so the optimiser leaves the gradients ready for the next batch).
+func AdamStepClear(w, g, m, v []float32, c *AdamCoef) {
+	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
+		panic("dense: AdamStepClear: length mismatch")
+	}
+	if useAVX {
+		adamClearAVX(w, g, m, v, c)
+		return
+	}
+	adamGo(w, g, m, v, c)
+	clear(g)
+}

@@ -198,6 +198,90 @@ adamdone:
 	VZEROUPPER
 	RET
 
+// func adamClearAVX(w, g, m, v []float32, c *AdamCoef)
+// adamAVX, also setting every g to +0 once read.
+// Per element (see AdamStep):
+//	g' = g + wd·w
+//	m  = b1·m + c1·g'
+//	v  = b2·v + c2·g'²
+//	w  = w − step·(m / (sqrt(v)/sq2 + eps))
+TEXT ·adamClearAVX(SB), NOSPLIT, $0-104
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), R8
+	MOVQ v_base+72(FP), R9
+	MOVQ c+96(FP), AX
+	VBROADCASTSS 0(AX), Y0  // b1
+	VBROADCASTSS 4(AX), Y1  // c1 = 1-b1
+	VBROADCASTSS 8(AX), Y2  // b2
+	VBROADCASTSS 12(AX), Y3 // c2 = 1-b2
+	VBROADCASTSS 16(AX), Y4 // step
+	VBROADCASTSS 20(AX), Y5 // sq2
+	VBROADCASTSS 24(AX), Y6 // eps
+	VBROADCASTSS 28(AX), Y7 // wd
+	VXORPS Y15, Y15, Y15
+
+adamc8:
+	CMPQ CX, $8
+	JL   adamctail
+	VMOVUPS (DI), Y8           // w
+	VMOVUPS (SI), Y9           // g
+	VMOVUPS Y15, (SI)          // g = 0
+	VFMADD231PS Y8, Y7, Y9     // g += wd*w
+	VMULPS (R8), Y0, Y10       // b1*m
+	VFMADD231PS Y9, Y1, Y10    // m = b1*m + c1*g
+	VMULPS Y9, Y9, Y11         // g²
+	VMULPS (R9), Y2, Y12       // b2*v
+	VFMADD231PS Y11, Y3, Y12   // v = b2*v + c2*g²
+	VMOVUPS Y10, (R8)
+	VMOVUPS Y12, (R9)
+	VSQRTPS Y12, Y13
+	VDIVPS Y5, Y13, Y13        // sqrt(v)/sq2
+	VADDPS Y6, Y13, Y13        // + eps
+	VDIVPS Y13, Y10, Y14       // m/denom
+	VFNMADD231PS Y14, Y4, Y8   // w -= step*(m/denom)
+	VMOVUPS Y8, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	SUBQ $8, CX
+	JMP  adamc8
+
+adamctail:
+	CMPQ CX, $0
+	JE   adamcdone
+	VMOVSS (DI), X8
+	VMOVSS (SI), X9
+	VMOVSS X15, (SI)
+	VFMADD231SS X8, X7, X9
+	VMOVSS (R8), X10
+	VMULSS X10, X0, X10
+	VFMADD231SS X9, X1, X10
+	VMULSS X9, X9, X11
+	VMOVSS (R9), X12
+	VMULSS X12, X2, X12
+	VFMADD231SS X11, X3, X12
+	VMOVSS X10, (R8)
+	VMOVSS X12, (R9)
+	VSQRTSS X12, X12, X13
+	VDIVSS X5, X13, X13
+	VADDSS X6, X13, X13
+	VDIVSS X13, X10, X14
+	VFNMADD231SS X14, X4, X8
+	VMOVSS X8, (DI)
+	ADDQ $4, DI
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	DECQ CX
+	JMP  adamctail
+
+adamcdone:
+	VZEROUPPER
+	RET
+
 // Row combinations: dst[0:W] = add[0:W] (or 0 when add is nil)
 //	+ Σ_{p<n} coef[p] · x[idx[p]·stride : idx[p]·stride+W]
 // accumulated in registers with one fused multiply-add per lane and term,

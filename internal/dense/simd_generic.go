@@ -26,3 +26,9 @@ func combDense4Vec(dst, coef *[4][]float32, n int, x *Matrix, off int) int { ret
 func reluGradVec(d, x []float32) int { return 0 }
 
 func biasReluVec(x, a, b, bias []float32) int { return 0 }
+
+// AdamStepClear is AdamStep that also sets every g to zero.
+func AdamStepClear(w, g, m, v []float32, c *AdamCoef) {
+	AdamStep(w, g, m, v, c)
+	clear(g)
+}

@@ -291,3 +291,24 @@ func TestReluKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamStepClear checks that AdamStepClear is AdamStep plus g = 0.
+func TestAdamStepClear(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 5, 8, 37} {
+		w, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i], g[i], m[i], v[i] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.Float64())
+		}
+		w2, g2, m2, v2 := append([]float32(nil), w...), append([]float32(nil), g...), append([]float32(nil), m...), append([]float32(nil), v...)
+		c := &AdamCoef{B1: 0.9, C1: 0.1, B2: 0.999, C2: 0.001, Step: 1e-3, Sq2: 0.05, Eps: 1e-8, WD: 0.01}
+		AdamStep(w, g, m, v, c)
+		AdamStepClear(w2, g2, m2, v2, c)
+		for i := range w {
+			if math.Float32bits(w[i]) != math.Float32bits(w2[i]) || math.Float32bits(m[i]) != math.Float32bits(m2[i]) ||
+				math.Float32bits(v[i]) != math.Float32bits(v2[i]) || math.Float32bits(g2[i]) != 0 {
+				t.Fatalf("n=%d element %d: (%v %v %v %v), want (%v %v %v 0)", n, i, w2[i], m2[i], v2[i], g2[i], w[i], m[i], v[i])
+			}
+		}
+	}
+}
