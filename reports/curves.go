@@ -103,28 +103,7 @@ func trainFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 // traceFigures is the common body of unlearnFigures and trainFigures.
 func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options,
 	has func(int) bool, prefix, xlabel string, traces func(*experiments.Record) map[string][]float64, dedupe bool, capFmt string) ([]Figure, error) {
-	type figKey struct {
-		dataset, model, protocol, sweep string
-		dim                             int
-	}
-	var order []figKey
-	members := map[figKey][]rowKey{}
-	withCurves := map[rowKey][]int{}
-	for _, k := range keys {
-		for _, i := range groups[k] {
-			if has(i) {
-				withCurves[k] = append(withCurves[k], i)
-			}
-		}
-		if len(withCurves[k]) == 0 {
-			continue
-		}
-		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
-		if _, ok := members[fk]; !ok {
-			order = append(order, fk)
-		}
-		members[fk] = append(members[fk], k)
-	}
+	order, members, withCurves := figureGroups(keys, groups, has)
 	taken := map[string]bool{}
 	var figs []Figure
 	for _, fk := range order {

@@ -251,29 +251,8 @@ func stepXYs(h []float64, lo, hi float64) plotter.XYs {
 // one outline per attribute group. A method run at several α is shown at its lower median α,
 // smallest seed.
 func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
-	type figKey struct {
-		dataset, model, protocol, sweep string
-		dim                             int
-	}
 	has := func(i int) bool { return recs[i].Artifacts["user_table"] != "" && recs[i].Artifacts["labels"] != "" }
-	var order []figKey
-	members := map[figKey][]rowKey{}
-	withArt := map[rowKey][]int{}
-	for _, k := range keys {
-		for _, i := range groups[k] {
-			if has(i) {
-				withArt[k] = append(withArt[k], i)
-			}
-		}
-		if len(withArt[k]) == 0 {
-			continue
-		}
-		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
-		if _, ok := members[fk]; !ok {
-			order = append(order, fk)
-		}
-		members[fk] = append(members[fk], k)
-	}
+	order, members, withArt := figureGroups(keys, groups, has)
 	taken := map[string]bool{}
 	var figs []Figure
 	for _, fk := range order {

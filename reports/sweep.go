@@ -28,19 +28,7 @@ func uniqueName(taken map[string]bool, name string) string {
 // bars ± std), one curve per method, a dashed vertical line at chance.
 // Methods run at a single α (original, adv, retrain) appear as lone markers.
 func alphaFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
-	type figKey struct {
-		dataset, model, protocol, sweep string
-		dim                             int
-	}
-	var order []figKey
-	members := map[figKey][]rowKey{}
-	for _, k := range keys {
-		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
-		if _, ok := members[fk]; !ok {
-			order = append(order, fk)
-		}
-		members[fk] = append(members[fk], k)
-	}
+	order, members, _ := figureGroups(keys, groups, nil)
 	taken := map[string]bool{}
 	var figs []Figure
 	for _, fk := range order {
@@ -264,4 +252,38 @@ func stdOf(c Cell) float64 {
 		return c.Std
 	}
 	return 0
+}
+
+// figKey identifies one figure: the rows of one dataset × model × protocol
+// × sweep × dim.
+type figKey struct {
+	dataset, model, protocol, sweep string
+	dim                             int
+}
+
+// figureGroups groups row keys by figure, in first-seen order. With has
+// non-nil, only the records i with has(i) are kept (returned per row key)
+// and rows without any are left out.
+func figureGroups(keys []rowKey, groups map[rowKey][]int, has func(int) bool) ([]figKey, map[figKey][]rowKey, map[rowKey][]int) {
+	var order []figKey
+	members := map[figKey][]rowKey{}
+	kept := map[rowKey][]int{}
+	for _, k := range keys {
+		if has != nil {
+			for _, i := range groups[k] {
+				if has(i) {
+					kept[k] = append(kept[k], i)
+				}
+			}
+			if len(kept[k]) == 0 {
+				continue
+			}
+		}
+		fk := figKey{k.dataset, k.model, k.protocol, k.sweep, k.dim}
+		if _, ok := members[fk]; !ok {
+			order = append(order, fk)
+		}
+		members[fk] = append(members[fk], k)
+	}
+	return order, members, kept
 }
