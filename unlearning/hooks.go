@@ -211,10 +211,19 @@ func NewMMDHook(labels []int32, s *datasets.Split, c Config) (*MMDHook, error) {
 		return nil, err
 	}
 	m := &MMDHook{Beta: c.MMDBeta, Every: c.MMDEvery, mmd: newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)}
+	m.rows, m.wts = mmdPairRows(g, pairs)
+	return m, nil
+}
+
+// mmdPairRows lists, for each group pair (A, B), the rows of A then B and
+// their MMD weights: +1/|A| for A's rows, −1/|B| for B's, so that
+//
+//	MMD²(A, B) = Σ_ab w_a w_b k(z_a, z_b).
+func mmdPairRows(g *Groups, pairs []Pair) (rows [][]int32, wts [][]float64) {
 	for _, p := range pairs {
 		a, b := g.Members[p.A], g.Members[p.B]
-		rows := append(append(make([]int32, 0, len(a)+len(b)), a...), b...)
-		w := make([]float64, len(rows))
+		r := append(append(make([]int32, 0, len(a)+len(b)), a...), b...)
+		w := make([]float64, len(r))
 		for i := range w {
 			if i < len(a) {
 				w[i] = 1 / float64(len(a))
@@ -222,10 +231,10 @@ func NewMMDHook(labels []int32, s *datasets.Split, c Config) (*MMDHook, error) {
 				w[i] = -1 / float64(len(b))
 			}
 		}
-		m.rows = append(m.rows, rows)
-		m.wts = append(m.wts, w)
+		rows = append(rows, r)
+		wts = append(wts, w)
 	}
-	return m, nil
+	return rows, wts
 }
 
 // Name implements recmodels.Hook.

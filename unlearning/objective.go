@@ -71,20 +71,7 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
 	if method == MethodD2D || method == MethodD2DR {
 		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
-		for _, p := range pairs {
-			a, b := g.Members[p.A], g.Members[p.B]
-			rows := append(append(make([]int32, 0, len(a)+len(b)), a...), b...)
-			w := make([]float64, len(rows))
-			for i := range w {
-				if i < len(a) {
-					w[i] = 1 / float64(len(a))
-				} else {
-					w[i] = -1 / float64(len(b))
-				}
-			}
-			o.rows = append(o.rows, rows)
-			o.wts = append(o.wts, w)
-		}
+		o.rows, o.wts = mmdPairRows(g, pairs)
 	}
 	if method == MethodU2UR || method == MethodD2DR {
 		o.Alpha, o.Reg = c.Alpha, c.Reg
