@@ -34,7 +34,8 @@ func IsPostTraining(method string) bool {
 // Config is the `unlearn:` block of a run config.
 type Config struct {
 	// Methods lists the methods to run: U2U, U2U-R, D2D, D2D-R (post-training)
-	// and/or adv, retrain (in-training baselines).
+	// and/or adv, retrain (in-training baselines). An empty list evaluates and
+	// attacks only the original model.
 	Methods []string `yaml:"methods" json:"methods"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
@@ -113,9 +114,6 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // Validate checks every field and returns a *cfgerr.FieldError naming the
 // first bad key (relative to the unlearn block).
 func (c Config) Validate() error {
-	if len(c.Methods) == 0 {
-		return cfgerr.New("methods", "must list at least one of %s", strings.Join(Methods, ", "))
-	}
 	seen := map[string]bool{}
 	for i, m := range c.Methods {
 		ok := false

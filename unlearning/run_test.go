@@ -43,7 +43,6 @@ func TestConfigValidate(t *testing.T) {
 		path string
 		edit func(*Config)
 	}{
-		{"methods", func(c *Config) { c.Methods = nil }},
 		{"methods[1]", func(c *Config) { c.Methods = []string{"U2U", "D2X"} }},
 		{"methods[1]", func(c *Config) { c.Methods = []string{"U2U", "U2U"} }},
 		{"alpha", func(c *Config) { c.Alpha = -1 }},
