@@ -254,7 +254,11 @@ func (t *tree) decode(n *yaml.Node, v reflect.Value, path string) error {
 			p := joinPath(path, k.Value)
 			idx, ok := fields[k.Value]
 			if !ok {
-				return t.errAt(k, p, fmt.Sprintf("unknown key %q (known keys: %s)", k.Value, knownKeys(v.Type())))
+				known := knownKeys(v.Type())
+				if path == "" {
+					known += "; and extends, sweep" // handled before decoding
+				}
+				return t.errAt(k, p, fmt.Sprintf("unknown key %q (known keys: %s)", k.Value, known))
 			}
 			if err := t.decode(val, v.FieldByIndex(idx), p); err != nil {
 				return err
