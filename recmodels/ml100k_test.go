@@ -152,10 +152,10 @@ func TestML100KShortRegression(t *testing.T) {
 
 // TestML100KDeterministic trains NeuMF and LightGCN for one epoch on
 // ML-100K with GOMAXPROCS 1 and 2 and requires byte-identical checkpoints
-// (acceptance test 4 at full size). POTAU_LONG=1.
+// (acceptance test 4 at full size). About 20 s; skipped with -short.
 func TestML100KDeterministic(t *testing.T) {
-	if os.Getenv("POTAU_LONG") == "" {
-		t.Skip("set POTAU_LONG=1")
+	if testing.Short() {
+		t.Skip("full-size determinism check skipped in -short mode")
 	}
 	s := ml100k(t, false)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
