@@ -50,7 +50,17 @@ func mulABTRows(dst, a, b *Matrix, lo, hi int) {
 // coefficients (ReLU outputs) are skipped, which adds nothing but ±0.
 func MulAB(dst, a, b *Matrix, workers int) {
 	checkShape("MulAB", a.Cols == b.Rows && dst.Rows == a.Rows && dst.Cols == b.Cols, dst, a, b)
-	nb := (a.Rows + rowBlock - 1) / rowBlock
+	combRows(dst, b, a.Cols, workers, func(coef []float32, idx []int32, i int) int {
+		return Compact(coef, idx, a.Row(i))
+	})
+}
+
+// combRows sets each row i of dst to Σ_t coef_t · B_{idx_t}, where compact
+// writes row i's non-zero coefficients and their row indices of B into
+// scratch buffers of length k and returns their count. Rows are processed
+// in fixed blocks on at most workers goroutines, each with its own scratch.
+func combRows(dst, b *Matrix, k, workers int, compact func(coef []float32, idx []int32, i int) int) {
+	nb := (dst.Rows + rowBlock - 1) / rowBlock
 	type buf struct {
 		coef []float32
 		idx  []int32
@@ -59,11 +69,11 @@ func MulAB(dst, a, b *Matrix, workers int) {
 	ParallelFor(workers, nb, func(w, blk int) {
 		bf := &bufs[w]
 		if bf.coef == nil {
-			bf.coef, bf.idx = make([]float32, a.Cols), make([]int32, a.Cols)
+			bf.coef, bf.idx = make([]float32, k), make([]int32, k)
 		}
-		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, a.Rows)
+		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, dst.Rows)
 		for i := lo; i < hi; i++ {
-			n := Compact(bf.coef, bf.idx, a.Row(i))
+			n := compact(bf.coef, bf.idx, i)
 			CombUnchecked(dst.Row(i), nil, bf.coef[:n], bf.idx[:n], b)
 		}
 	})
@@ -149,21 +159,7 @@ func TransposeCols(dst, a *Matrix, c0 int) {
 // materialised.
 func MulATB(dst, a, b *Matrix, workers int) {
 	checkShape("MulATB", a.Rows == b.Rows && dst.Rows == a.Cols && dst.Cols == b.Cols, dst, a, b)
-	nb := (dst.Rows + rowBlock - 1) / rowBlock
-	type buf struct {
-		coef []float32
-		idx  []int32
-	}
-	bufs := make([]buf, Workers(workers))
-	ParallelFor(workers, nb, func(w, blk int) {
-		bf := &bufs[w]
-		if bf.coef == nil {
-			bf.coef, bf.idx = make([]float32, a.Rows), make([]int32, a.Rows)
-		}
-		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, dst.Rows)
-		for i := lo; i < hi; i++ {
-			n := CompactStrided(bf.coef, bf.idx, a.Data[i:], a.Cols, a.Rows)
-			CombUnchecked(dst.Row(i), nil, bf.coef[:n], bf.idx[:n], b)
-		}
+	combRows(dst, b, a.Rows, workers, func(coef []float32, idx []int32, i int) int {
+		return CompactStrided(coef, idx, a.Data[i:], a.Cols, a.Rows)
 	})
 }
