@@ -342,21 +342,21 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 	return m, err
 }
 
-func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (map[string]float64, error) {
+func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	v, err := r.once("eval:"+k.eval, func() (any, error) { return r.evalOnce(c, b, method, k) })
 	if err != nil {
 		return nil, err
 	}
-	return v.(map[string]float64), nil
+	return v.(*stageMeta), nil
 }
 
-func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (map[string]float64, error) {
+func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
 	if r.cache.Has("eval", k.eval) {
 		if err := r.cache.Meta("eval", k.eval, &meta); err != nil {
 			return nil, err
 		}
-		return meta.Rec, nil
+		return &meta, nil
 	}
 	m, err := r.model(c, b, method)
 	if err != nil {
@@ -380,7 +380,7 @@ func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (map[
 		meta = stageMeta{Stage: "eval", Key: k.eval, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(), Rec: rec}
 		return r.cache.Put("eval", k.eval, meta, nil)
 	})
-	return meta.Rec, err
+	return &meta, err
 }
 
 func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {

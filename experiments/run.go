@@ -105,13 +105,13 @@ func (r *runner) record(cell *Cell, method string) (*Record, error) {
 	}
 	k := cellKeys(c, b.sum, method)
 	var (
-		rec    map[string]float64
+		em     *stageMeta
 		att    *stageMeta
 		e1, e2 error
 		wg     sync.WaitGroup
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); rec, e1 = r.evalStage(c, b, method, k) }()
+	go func() { defer wg.Done(); em, e1 = r.evalStage(c, b, method, k) }()
 	go func() { defer wg.Done(); att, e2 = r.attackStage(c, b, method, k) }()
 	wg.Wait()
 	if e1 != nil {
@@ -125,14 +125,10 @@ func (r *runner) record(cell *Cell, method string) (*Record, error) {
 	if err := r.cache.Meta(k.tableStage, k.table, &tm); err != nil {
 		return nil, fmt.Errorf("reading %s stage of %s: %w", k.tableStage, method, err)
 	}
-	var em stageMeta
-	if err := r.cache.Meta("eval", k.eval, &em); err != nil {
-		return nil, err
-	}
 	out := &Record{
 		Schema: SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
 		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method, Dim: c.Model.Dim, Seed: c.Seed,
-		Protocol: b.split.Protocol, DataStats: b.stats, Rec: rec, Attack: att.Attack,
+		Protocol: b.split.Protocol, DataStats: b.stats, Rec: em.Rec, Attack: att.Attack,
 		TimeS: map[string]float64{}, Version: Version, GoVersion: runtime.Version(), Config: configMap(c),
 	}
 	if regularised(method) {

@@ -198,21 +198,31 @@ type MMDHook struct {
 // NewMMDHook returns the retrain penalty for labels (-1 = unknown) under the
 // config's kernels, multi-class form and anchor.
 func NewMMDHook(labels []int32, s *datasets.Split, c Config) (*MMDHook, error) {
-	g, err := NewGroups(labels)
-	if err != nil {
-		return nil, err
-	}
-	anchor, err := ResolveAnchor(c.Anchor, g, s, labels)
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := g.Pairs(c.MultiClass, anchor)
+	g, pairs, err := groupPairs(labels, s, c)
 	if err != nil {
 		return nil, err
 	}
 	m := &MMDHook{Beta: c.MMDBeta, Every: c.MMDEvery, mmd: newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)}
 	m.rows, m.wts = mmdPairRows(g, pairs)
 	return m, nil
+}
+
+// groupPairs groups users by label and lists the group pairs of the config's
+// multi-class form around its (resolved) anchor.
+func groupPairs(labels []int32, s *datasets.Split, c Config) (*Groups, []Pair, error) {
+	g, err := NewGroups(labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	anchor, err := ResolveAnchor(c.Anchor, g, s, labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	pairs, err := g.Pairs(c.MultiClass, anchor)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, pairs, nil
 }
 
 // mmdPairRows lists, for each group pair (A, B), the rows of A then B and

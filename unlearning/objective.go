@@ -55,15 +55,7 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 	if len(labels) != m.NumUsers() || U.Rows != m.NumUsers() {
 		return nil, fmt.Errorf("unlearning: %d labels for a model of %d users (table %d×%d)", len(labels), m.NumUsers(), U.Rows, U.Cols)
 	}
-	g, err := NewGroups(labels)
-	if err != nil {
-		return nil, err
-	}
-	anchor, err := ResolveAnchor(c.Anchor, g, s, labels)
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := g.Pairs(c.MultiClass, anchor)
+	g, pairs, err := groupPairs(labels, s, c)
 	if err != nil {
 		return nil, err
 	}
