@@ -31,7 +31,7 @@ var Version = "0.1.0"
 // RunOptions control one `potau run`.
 type RunOptions struct {
 	Out      string // run folder: results.jsonl, results.csv, exports/, report/
-	CacheDir string // stage cache; default Out/../.potau-cache is NOT assumed: callers set it
+	CacheDir string // stage cache folder (required; the CLI defaults it to .cache beside Out)
 	Jobs     int    // independent stages run at once (>= 1)
 	DryRun   bool   // print the grid and cached status, compute nothing
 	Progress *progress.Reporter
