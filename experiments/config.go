@@ -72,6 +72,22 @@ type ReportConfig struct {
 	Columns []string `yaml:"columns" json:"columns"`
 	// Formats of the figures: any of png, svg, pdf.
 	Formats []string `yaml:"formats" json:"formats"`
+	// Digits is the number of decimals of table metrics (1 to 8).
+	Digits int `yaml:"digits" json:"digits"`
+	// MaxHRDrop is the HR@10 budget of the best method: the largest
+	// absolute HR@10 loss against the original model a best method may
+	// have (0 < x ≤ 1).
+	MaxHRDrop float64 `yaml:"max_hr_drop" json:"max_hr_drop"`
+	// LaTeX configures the LaTeX tables.
+	LaTeX LaTeXConfig `yaml:"latex" json:"latex"`
+}
+
+// LaTeXConfig configures the LaTeX tables of the report.
+type LaTeXConfig struct {
+	// Width is the width a table must fit: "column" (a table float scaled
+	// to \columnwidth when wider) or "page" (a table* float across both
+	// columns of a two-column paper, scaled to \textwidth when wider).
+	Width string `yaml:"width" json:"width"`
 }
 
 // Reference is a row of published numbers to print beside ours.
@@ -100,8 +116,11 @@ func DefaultConfig(kind string) Config {
 		Attack:  attackers.DefaultConfig(),
 		Eval:    EvalConfig{Ks: []int{5, 10, 15, 20}},
 		Report: ReportConfig{
-			Columns: []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"},
-			Formats: []string{"png", "svg", "pdf"},
+			Columns:   []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"},
+			Formats:   []string{"png", "svg", "pdf"},
+			Digits:    3,
+			MaxHRDrop: 0.02,
+			LaTeX:     LaTeXConfig{Width: "column"},
 		},
 	}
 }
@@ -137,6 +156,17 @@ func (c *Config) Validate() error {
 		default:
 			return cfgerr.New(fmt.Sprintf("report.formats[%d]", i), "expected png, svg or pdf, got %q", f)
 		}
+	}
+	if c.Report.Digits < 1 || c.Report.Digits > 8 {
+		return cfgerr.New("report.digits", "expected 1 to 8 decimals, got %d", c.Report.Digits)
+	}
+	if !(c.Report.MaxHRDrop > 0 && c.Report.MaxHRDrop <= 1) {
+		return cfgerr.New("report.max_hr_drop", "expected a HR@10 drop in (0, 1], got %v", c.Report.MaxHRDrop)
+	}
+	switch c.Report.LaTeX.Width {
+	case "column", "page":
+	default:
+		return cfgerr.New("report.latex.width", "expected column or page, got %q", c.Report.LaTeX.Width)
 	}
 	for i, col := range c.Report.Columns {
 		if strings.TrimSpace(col) == "" {

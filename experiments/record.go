@@ -40,6 +40,7 @@ type Record struct {
 	Rec        map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
 	Attack     map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
 	Flags      []string                `json:"flags,omitempty"`
+	Leakage    *Leakage                `json:"leakage,omitempty"` // the audit's worst case, when audited
 	Collapse   *Collapse               `json:"collapse,omitempty"`
 	TimeS      map[string]float64      `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
 	PeakRSSMB  float64                 `json:"peak_rss_mb,omitempty"`
@@ -50,6 +51,15 @@ type Record struct {
 	Artifacts  map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
 	Config     map[string]any          `json:"config"`              // the resolved config of the cell
 	Curves     *Curves                 `json:"curves,omitempty"`
+}
+
+// Leakage is an audit's worst case over attackers and representations:
+// the highest attack AUC found, by which attacker, on which representation
+// of the users. Reports rank methods by it when present.
+type Leakage struct {
+	AUC            float64 `json:"auc"`
+	Attacker       string  `json:"attacker"`
+	Representation string  `json:"representation"`
 }
 
 // Collapse measures how much unlearning contracted the table: the mean

@@ -9,9 +9,10 @@ import (
 
 // CSV writes t for machines: one header line, one line per row. Key columns
 // come first (lower-case names; seeds lists the seeds, ";"-separated), then
-// per metric column <key>, <key>.std, <key>.best ("*" on the best value of
-// its block) and, when any row has a reference, <key>.ref and <key>.diff
-// (ours − ref); finally flags (";"-separated). Numbers are written exactly
+// per metric column <key>, <key>.std, <key>.best ("*" on the lowest unique cost
+// of its block) and, when any row has a reference, <key>.ref and <key>.diff
+// (ours − ref); finally worst_auc (the row's worst-case attack AUC), best
+// ("*" on the block's best method) and flags (";"-separated). Numbers are written exactly
 // (shortest round-trip form); missing values are empty.
 func (t *Table) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
@@ -31,7 +32,7 @@ func (t *Table) CSV(w io.Writer) error {
 			head = append(head, c.Key+".ref", c.Key+".diff")
 		}
 	}
-	head = append(head, "flags")
+	head = append(head, "worst_auc", "best", "flags")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -69,7 +70,11 @@ func (t *Table) CSV(w io.Writer) error {
 				line = append(line, num(c.HasRef, c.Ref), num(c.HasRef && c.OK, c.Mean-c.Ref))
 			}
 		}
-		line = append(line, strings.Join(r.Flags, ";"))
+		best := ""
+		if r.Best {
+			best = "*"
+		}
+		line = append(line, num(r.HasWorst, r.Worst), best, strings.Join(r.Flags, ";"))
 		if err := cw.Write(line); err != nil {
 			return err
 		}

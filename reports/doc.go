@@ -15,15 +15,20 @@
 // With one seed an attack metric keeps its own std over folds × repeats and a
 // recommendation metric has none.
 //
-// The best value of a column within a dataset × model block is marked. For
-// attack AUC and accuracy "best" is the value closest to chance,
+// Best is a property of a method, not of a column. In each dataset × model
+// block, with HR the mean HR@10 over seeds and W the worst-case attack AUC
+// (the audit's leakage AUC when a record carries one, otherwise
+// max_a max(AUC_a, 1 − AUC_a) over the attackers, averaged over seeds), a
+// method m other than the original o is eligible when
 //
-//	best = argmin_rows |x − 0.5|
+//	HR_o − HR_m ≤ budget   (Options.MaxHRDrop, config report.max_hr_drop, 0.02)
+//	W_m < W_o              (it leaks less than the model it started from)
 //
-// for HR, NDCG, recall and precision at K it is the largest, for costs the
-// smallest. The original model is the baseline, not a competitor, and never
-// takes part; nor does a cell flagged below-chance (an AUC below 0.5 under
-// cross-validation is a recovered attribute, not success).
+// and no record of m carries a below-chance flag; the best methods are the
+// eligible ones of lowest W (ties at the digits shown all count). A method
+// that fools one attacker but not the other has a high W and is never best.
+// In cost columns (time, memory) a cell is marked only when it is the
+// block's single lowest value: a value several rows share marks nothing.
 //
 // Nothing here computes a result: every metric shown is copied from, or
 // averaged over, the records; the figures only bin and select what the

@@ -67,7 +67,11 @@ func (t *Table) HTMLTable(w io.Writer) error {
 		}
 		bw.WriteString("<tr" + cls + ">")
 		for k, v := range r.Keys {
-			bw.WriteString("<td>" + e(v))
+			if k == 2 && r.Best {
+				bw.WriteString("<td><strong>" + e(v) + "</strong>")
+			} else {
+				bw.WriteString("<td>" + e(v))
+			}
 			if k == 2 {
 				bw.WriteString(sup(r.Marks))
 			}

@@ -79,6 +79,9 @@ func (t *Table) LaTeX(w io.Writer) error {
 			}
 			cells = append(cells, texEscape(v))
 		}
+		if r.Best {
+			cells[2] = `\textbf{` + cells[2] + `}`
+		}
 		if len(r.Marks) > 0 {
 			cells[2] += "$^{" + texMarks(r.Marks) + "}$"
 		}

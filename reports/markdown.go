@@ -60,6 +60,9 @@ func (t *Table) Markdown(w io.Writer) error {
 	writeMDRow(bw, align)
 	for _, r := range t.Rows {
 		cells := append([]string{}, r.Keys...)
+		if r.Best {
+			cells[2] = "**" + cells[2] + "**"
+		}
 		for _, m := range r.Marks {
 			cells[2] += markText(m)
 		}

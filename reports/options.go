@@ -12,8 +12,16 @@ type Options struct {
 	// Formats are the figure formats written by Plots (any format gonum/plot
 	// renders: png, svg, pdf, eps, jpg, tiff). Default: png, svg, pdf.
 	Formats []string
-	// Digits is the number of decimals shown in tables. Default 4.
+	// Digits is the number of decimals shown in tables. Default 3.
 	Digits int
+	// MaxHRDrop is the HR@10 budget of the best-method rule: the largest
+	// absolute HR@10 loss against the original model that a best method
+	// may have. Default DefaultMaxHRDrop (0.02) when zero or negative.
+	MaxHRDrop float64
+	// LaTeXWidth is the width LaTeX tables must fit: "column" (default; a
+	// table float, scaled down to \columnwidth when wider) or "page" (a
+	// table* float across a two-column page, scaled to \textwidth).
+	LaTeXWidth string
 	// HistDims are the embedding dimensions drawn in the distribution figure.
 	// Default: the HistTop dimensions whose group means differ most in the
 	// original table, in units of the pooled standard deviation.
@@ -48,7 +56,13 @@ func (opt Options) withDefaults() Options {
 		opt.Formats = DefaultFormats
 	}
 	if opt.Digits <= 0 {
-		opt.Digits = 4
+		opt.Digits = 3
+	}
+	if !(opt.MaxHRDrop > 0) {
+		opt.MaxHRDrop = DefaultMaxHRDrop
+	}
+	if opt.LaTeXWidth == "" {
+		opt.LaTeXWidth = "column"
 	}
 	if opt.HistTop <= 0 {
 		opt.HistTop = 3

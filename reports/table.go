@@ -29,6 +29,8 @@ type Table struct {
 	Notes   []Note // footnotes; Cell.Marks and Row.Marks index this slice
 	// HasRef[j] reports whether any row carries a reference for column j.
 	HasRef []bool
+
+	maxHRDrop float64 // the best-method rule's HR@10 budget
 }
 
 // Row is one dataset × model × method (× varying keys) row.
@@ -42,6 +44,13 @@ type Row struct {
 	Cells   []Cell
 	Marks   []int    // notes attached to the row label
 	Flags   []string // every flag of the row's records, sorted, deduplicated
+	// Worst is the row's worst-case attack AUC (mean over its records of
+	// the leakage AUC, or of the highest attacker AUC), HR its mean HR@10;
+	// HasWorst and HasHR say whether every record carries them.
+	Worst, HR       float64
+	HasWorst, HasHR bool
+	// Best marks the block's best method (see the package comment).
+	Best bool
 }
 
 // Cell is one metric of one row.
@@ -51,7 +60,7 @@ type Cell struct {
 	Std    float64
 	HasStd bool // Std is meaningful (attack spread, or n ≥ 2 seeds)
 	N      int  // records aggregated
-	Best   bool
+	Best   bool // lowest unique cost of its block (GoalLower columns only)
 	HasRef bool
 	Ref    float64 // reference value; Mean − Ref is the difference shown
 	Marks  []int
@@ -203,7 +212,9 @@ func BuildTable(recs []experiments.Record, opt Options) *Table {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	t.markBest()
+	t.markBestMethods(recs, groups, keys, opt.MaxHRDrop, opt.Digits)
+	t.markLowestUnique()
+	t.maxHRDrop = opt.MaxHRDrop
 	n := 0
 	for _, idx := range groups {
 		n += len(idx)
@@ -252,52 +263,6 @@ func aggregate(recs []experiments.Record, idx []int, key string) Cell {
 	}
 	c.OK, c.Mean, c.Std, c.HasStd = true, mean, math.Sqrt(ss/float64(len(xs)-1)), true
 	return c
-}
-
-// markBest sets Cell.Best on the best non-original rows of each block, per
-// column, comparing values rounded to the digits shown so that displayed
-// ties are all marked. A block needs two rows with a value to mark
-// anything; a below-chance cell takes part but is never best.
-func (t *Table) markBest() {
-	for j, c := range t.Columns {
-		if c.Goal == GoalNone {
-			continue
-		}
-		p := math.Pow(10, float64(c.Digits))
-		for lo := 0; lo < len(t.Rows); {
-			hi := lo
-			for hi < len(t.Rows) && t.Rows[hi].Block == t.Rows[lo].Block {
-				hi++
-			}
-			ranked := func(i int) bool { // takes part in the comparison
-				cell := t.Rows[i].Cells[j]
-				return t.Rows[i].Method != "original" && cell.OK && !math.IsNaN(cell.Mean) && !math.IsInf(cell.Mean, 0)
-			}
-			candidate := func(i int) bool { // may be best
-				for _, m := range t.Rows[i].Cells[j].Marks {
-					if strings.Contains(t.Notes[m].Flag, "below-chance") {
-						return false // flagged as not success
-					}
-				}
-				return ranked(i)
-			}
-			best, n := math.Inf(-1), 0
-			for i := lo; i < hi; i++ {
-				if ranked(i) {
-					n++
-				}
-				if candidate(i) {
-					best = math.Max(best, score(c.Goal, math.Round(t.Rows[i].Cells[j].Mean*p)/p))
-				}
-			}
-			for i := lo; i < hi && n >= 2; i++ {
-				if cell := &t.Rows[i].Cells[j]; candidate(i) && score(c.Goal, math.Round(cell.Mean*p)/p) >= best-1e-12 {
-					cell.Best = true
-				}
-			}
-			lo = hi
-		}
-	}
 }
 
 // methodRank orders methods as in the paper; unknown ones go last.
@@ -425,7 +390,7 @@ func caption(recs []experiments.Record, n int, t *Table, multiSeed bool) string 
 		b.WriteString("over seeds where a row aggregates several seeds (column Seeds), otherwise ")
 	}
 	b.WriteString("the attack's own std over folds × repeats; a recommendation metric of one seed has no std. ")
-	b.WriteString("Best per dataset × model marked (attack AUC and accuracy: closest to 0.5; ranking metrics: highest; costs: lowest; the original model is not ranked, a below-chance cell is never best). ")
+	b.WriteString(bestRule(t.maxHRDrop) + " ")
 	if slices.Contains(t.HasRef, true) {
 		b.WriteString("Reference values from the config are shown beside ours as (ref, Δ = ours − ref). ")
 	}

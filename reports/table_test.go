@@ -117,7 +117,10 @@ func TestAggregate(t *testing.T) {
 		// One seed: the attack's own spread; a ranking metric has none.
 		{"neumf", "adv", "mlp.auc", 0.56, 0.03, true, false},
 		{"neumf", "adv", "hr@10", 0.61, 0, false, false},
-		// Closest to 0.5 wins, from either side: 0.48 beats 0.52 … 0.60.
+		// Best method (row): within 0.02 HR@10 of the original, no
+		// below-chance flag, lowest worst-case AUC. neumf: adv, retrain,
+		// U2U, U2U-R lose more than 0.02; D2D is flagged; D2D-R (worst
+		// 0.515) is best. lightgcn: D2D (worst 0.53, drop 0.01).
 		{"neumf", "D2D", "gbdt.auc", 0.48, 0.03, true, false},
 		{"neumf", "D2D-R", "gbdt.auc", 0.515, math.Sqrt(2 * 0.005 * 0.005), true, true},
 		{"lightgcn", "D2D", "mlp.auc", 0.51, 0.03, true, true},
@@ -126,8 +129,8 @@ func TestAggregate(t *testing.T) {
 	} {
 		r := find(tc.model, tc.method)
 		c := r.Cells[col[tc.key]]
-		if !c.OK || math.Abs(c.Mean-tc.mean) > tol || math.Abs(c.Std-tc.std) > tol || c.HasStd != tc.hasStd || c.Best != tc.best {
-			t.Errorf("%s/%s %s = %+v, want mean %v std %v hasStd %v best %v", tc.model, tc.method, tc.key, c, tc.mean, tc.std, tc.hasStd, tc.best)
+		if !c.OK || math.Abs(c.Mean-tc.mean) > tol || math.Abs(c.Std-tc.std) > tol || c.HasStd != tc.hasStd || r.Best != tc.best {
+			t.Errorf("%s/%s %s = %+v (row best %v), want mean %v std %v hasStd %v best %v", tc.model, tc.method, tc.key, c, r.Best, tc.mean, tc.std, tc.hasStd, tc.best)
 		}
 	}
 	// References: beside ours, from the records.
@@ -157,29 +160,116 @@ func TestAggregate(t *testing.T) {
 	}
 }
 
-// TestBestTies: values equal at the digits shown are all marked; a block
-// with a single candidate marks nothing.
-func TestBestTies(t *testing.T) {
-	mk := func(model, method string, auc, hr float64) experiments.Record {
-		return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8,
-			Rec:    map[string]float64{"hr@10": hr},
-			Attack: map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc}}}}
+// bestRecord is a record of one block "d"/model with MLP and GBDT AUCs and
+// an HR@10.
+func bestRecord(model, method string, mlp, gbdt, hr float64, flags ...string) experiments.Record {
+	return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8, Flags: flags,
+		Rec: map[string]float64{"hr@10": hr},
+		Attack: map[string]experiments.AttackResult{
+			"mlp": {"auc": {Mean: mlp}}, "gbdt": {"auc": {Mean: gbdt}},
+		}}
+}
+
+// bestOf returns the methods marked best, in row order.
+func bestOf(tab *Table) []string {
+	var out []string
+	for _, r := range tab.Rows {
+		if r.Best {
+			out = append(out, r.Model+"/"+r.Method)
+		}
+	}
+	return out
+}
+
+// TestBestMethod checks the best-method rule case by case. Each case is a
+// block with an original (MLP 0.70, GBDT 0.72, HR@10 0.60) and competitors;
+// the expected winners follow from the rule by hand.
+func TestBestMethod(t *testing.T) {
+	orig := bestRecord("m", "original", 0.70, 0.72, 0.60)
+	for _, tc := range []struct {
+		name   string
+		recs   []experiments.Record
+		budget float64
+		want   string
+	}{
+		{"one attacker fooled, the other not: never best",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60), bestRecord("m", "D2D", 0.65, 0.66, 0.60)}, 0, "m/D2D"},
+		{"alone at 0.50 and 0.99: still not best (worse than the original)",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60)}, 0, ""},
+		{"worst case not below the original's: not best",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.72, 0.50, 0.60)}, 0, ""},
+		{"HR@10 drop over the budget: not best",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0, "m/D2D"},
+		{"a larger budget admits it",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0.05, "m/U2U"},
+		{"a drop of exactly the budget is within it",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.58)}, 0, "m/U2U"},
+		{"below-chance flag: never best",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.40, 0.51, 0.60, "below-chance:mlp"), bestRecord("m", "D2D", 0.55, 0.56, 0.60)}, 0, "m/D2D"},
+		{"an AUC under 0.5 folds about chance: 0.45 leaks like 0.55",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.45, 0.50, 0.60), bestRecord("m", "D2D", 0.53, 0.52, 0.60)}, 0, "m/D2D"},
+		{"ties at the digits shown are all best",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.5501, 0.52, 0.60), bestRecord("m", "D2D", 0.5499, 0.5, 0.60)}, 0, "m/U2U m/D2D"},
+		{"no original: nothing can be checked, nothing is best",
+			[]experiments.Record{bestRecord("m", "U2U", 0.50, 0.51, 0.60)}, 0, ""},
+		{"blocks are separate",
+			[]experiments.Record{orig, bestRecord("m", "U2U", 0.55, 0.56, 0.60),
+				bestRecord("n", "original", 0.60, 0.60, 0.30), bestRecord("n", "U2U", 0.58, 0.50, 0.30), bestRecord("n", "D2D", 0.59, 0.59, 0.30)}, 0, "m/U2U n/U2U"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tab := BuildTable(tc.recs, Options{Columns: []string{"mlp.auc", "gbdt.auc", "hr@10"}, MaxHRDrop: tc.budget})
+			if got := strings.Join(bestOf(tab), " "); got != tc.want {
+				t.Errorf("best = %q, want %q", got, tc.want)
+			}
+			for _, r := range tab.Rows {
+				for j, c := range r.Cells {
+					if c.Best {
+						t.Errorf("%s: column %s marked; only costs mark cells", r.Method, tab.Columns[j].Key)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestBestUsesLeakage: an audit's leakage replaces the attackers' AUCs.
+func TestBestUsesLeakage(t *testing.T) {
+	u := bestRecord("m", "U2U", 0.50, 0.51, 0.60)
+	u.Leakage = &experiments.Leakage{AUC: 0.80, Attacker: "mlp", Representation: "users+items"}
+	d := bestRecord("m", "D2D", 0.60, 0.61, 0.60)
+	tab := BuildTable([]experiments.Record{bestRecord("m", "original", 0.70, 0.72, 0.60), u, d}, Options{Columns: []string{"mlp.auc"}})
+	if got := strings.Join(bestOf(tab), " "); got != "m/D2D" {
+		t.Errorf("best = %q, want m/D2D (U2U's leakage 0.80 exceeds the original's 0.72)", got)
+	}
+	if w := tab.Rows[1].Worst; w != 0.80 {
+		t.Errorf("U2U worst = %v, want the leakage 0.80", w)
+	}
+}
+
+// TestCostLowestUnique: in a cost column only a lowest value that no other
+// row shares (at the digits shown) is marked.
+func TestCostLowestUnique(t *testing.T) {
+	mk := func(model, method string, train, unlearn float64) experiments.Record {
+		return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method,
+			TimeS: map[string]float64{"train": train, "unlearn": unlearn}}
 	}
 	recs := []experiments.Record{
-		mk("a", "U2U", 0.45, 0.5), mk("a", "D2D", 0.55, 0.50004), mk("a", "adv", 0.6, 0.3),
-		mk("b", "original", 0.5, 0.9), mk("b", "U2U", 0.7, 0.1),
+		mk("a", "original", 10, 0), mk("a", "U2U", 10, 0.001), mk("a", "D2D", 10, 2.5), mk("a", "adv", 30, 0.002),
+		mk("b", "original", 10, 0), mk("b", "U2U", 12, 3), mk("b", "D2D", 11, 4),
 	}
-	tab := BuildTable(recs, Options{Columns: []string{"mlp.auc", "hr@10"}, Digits: 3})
-	for _, tc := range []struct {
-		row            int
-		aucBest, hrBst bool
-	}{
-		{0, false, false}, {1, true, true}, {2, true, true}, {3, false, false}, {4, false, false}, // rows: adv, U2U, D2D, original, U2U
-	} {
-		r := tab.Rows[tc.row]
-		if r.Cells[0].Best != tc.aucBest || r.Cells[1].Best != tc.hrBst {
-			t.Errorf("row %d %s/%s best = %v/%v, want %v/%v", tc.row, r.Model, r.Method, r.Cells[0].Best, r.Cells[1].Best, tc.aucBest, tc.hrBst)
+	tab := BuildTable(recs, Options{Columns: []string{"time_s.train", "time_s.unlearn"}})
+	var got []string
+	for _, r := range tab.Rows {
+		for j, c := range r.Cells {
+			if c.Best {
+				got = append(got, r.Model+"/"+r.Method+"/"+tab.Columns[j].Key)
+			}
 		}
+	}
+	// a: train 10 is shared by U2U and D2D; unlearn 0.00 (2 decimals) is
+	// shared by U2U and adv. b: the lowest of each column is unique.
+	if want := "b/U2U/time_s.unlearn b/D2D/time_s.train"; strings.Join(got, " ") != want {
+		t.Errorf("marked %q, want %q", strings.Join(got, " "), want)
 	}
 }
 
@@ -313,21 +403,6 @@ func TestDuplicateCells(t *testing.T) {
 	}
 	if !strings.Contains(tab.Caption, "over 2 records") {
 		t.Errorf("caption %q, want 2 records", tab.Caption)
-	}
-}
-
-// TestBelowChanceNeverBest: 0.46 is closer to chance than 0.56, but a
-// below-chance flag says the attribute was recovered; 0.56 is best.
-func TestBelowChanceNeverBest(t *testing.T) {
-	mk := func(method string, auc float64, flags ...string) experiments.Record {
-		return experiments.Record{Schema: 1, Dataset: "d", Model: "m", Method: method, Flags: flags,
-			Attack: map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc}}, "gbdt": {"auc": {Mean: auc}}}}
-	}
-	tab := BuildTable([]experiments.Record{mk("U2U", 0.56), mk("D2D", 0.46, "below-chance:mlp")}, Options{Columns: []string{"mlp.auc", "gbdt.auc"}})
-	// rows U2U, D2D; the GBDT cells carry no flag: 0.46 wins there.
-	if !tab.Rows[0].Cells[0].Best || tab.Rows[1].Cells[0].Best || tab.Rows[0].Cells[1].Best || !tab.Rows[1].Cells[1].Best {
-		t.Errorf("best flags: U2U %v/%v, D2D %v/%v; want MLP to U2U and GBDT to D2D",
-			tab.Rows[0].Cells[0].Best, tab.Rows[0].Cells[1].Best, tab.Rows[1].Cells[0].Best, tab.Rows[1].Cells[1].Best)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -55,7 +56,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	opt := reports.Options{Columns: base.Report.Columns, Formats: base.Report.Formats}
+	opt := reportOptions(base.Report)
 	if err := reports.BuildTable(recs, opt).Markdown(stdout); err != nil {
 		return err
 	}
@@ -87,17 +88,16 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	opt := reports.Options{Formats: splitList(*formats)}
+	var opt reports.Options
+	if len(recs) > 0 {
+		opt, err = recordReportOptions(&recs[0])
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(pos[0], "results.jsonl"), err)
+		}
+	}
+	opt.Formats = splitList(*formats)
 	if *cols != "" {
 		opt.Columns = splitList(*cols)
-	} else if len(recs) > 0 {
-		if rc, ok := recs[0].Config["report"].(map[string]any); ok {
-			if cs, ok := rc["columns"].([]any); ok {
-				for _, c := range cs {
-					opt.Columns = append(opt.Columns, fmt.Sprint(c))
-				}
-			}
-		}
 	}
 	for _, f := range opt.Formats {
 		if f != "png" && f != "svg" && f != "pdf" {
@@ -134,4 +134,28 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// reportOptions maps a config's report block onto the reports' options.
+func reportOptions(rc experiments.ReportConfig) reports.Options {
+	return reports.Options{
+		Columns: rc.Columns, Formats: rc.Formats, Digits: rc.Digits,
+		MaxHRDrop: rc.MaxHRDrop, LaTeXWidth: rc.LaTeX.Width,
+	}
+}
+
+// recordReportOptions reads the report block of the resolved config a
+// record carries (keys absent from older records keep their defaults).
+func recordReportOptions(r *experiments.Record) (reports.Options, error) {
+	rc := experiments.DefaultConfig(experiments.DefaultModelKind).Report
+	if m, ok := r.Config["report"]; ok {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return reports.Options{}, err
+		}
+		if err := json.Unmarshal(b, &rc); err != nil {
+			return reports.Options{}, fmt.Errorf("record %q: config key report: %v", r.Cell, err)
+		}
+	}
+	return reportOptions(rc), nil
 }
