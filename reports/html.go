@@ -187,7 +187,7 @@ func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) er
 		copt := opt
 		copt.Columns = cc
 		ct := BuildTable(recs, copt)
-		ct.Caption = "Cost per row: wall-clock seconds per stage, peak resident memory (MB) and the users' mean pairwise distance after unlearning over before (spread). Mean ± std over seeds where a row aggregates several; lowest time and memory per dataset × model marked (the original model is not ranked)."
+		ct.Caption = "Cost per row: wall-clock seconds per stage, peak resident memory (MB) and the users' mean pairwise distance after unlearning over before (spread). Mean ± std over seeds where a row aggregates several; a time or memory is bold only when it is the single lowest of its dataset × model (a value several methods share, such as the training time they inherit, is not marked; the original model is not ranked)."
 		if err := ct.HTMLTable(bw); err != nil {
 			return err
 		}
