@@ -83,7 +83,7 @@ type Config struct {
 	MMDEvery int `yaml:"mmd_every" json:"mmd_every"`
 }
 
-// DefaultConfig returns the reference settings of SPEC §2.
+// DefaultConfig returns the reference settings (docs/method.md#unlearning).
 func DefaultConfig() Config {
 	return Config{
 		Methods:    []string{MethodU2U, MethodU2UR, MethodD2D, MethodD2DR},

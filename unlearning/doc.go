@@ -1,6 +1,7 @@
 // Package unlearning owns post-training attribute unlearning of a trained
-// recommender's user table (SPEC §2) and the in-training baselines it is
-// compared with (SPEC §2.4).
+// recommender's user table and the in-training baselines it is compared
+// with. The method is stated in docs/method.md#unlearning (losses, kernels
+// and bandwidths, regularisers, optimiser) and docs/method.md#baselines.
 //
 // The objective over the unlearnable user table U (N×d) is
 //

@@ -11,7 +11,7 @@ import (
 	"github.com/potau/potau/recmodels"
 )
 
-// AdvHook is the adversarial in-training baseline (SPEC §2.4) as a
+// AdvHook is the adversarial in-training baseline (docs/method.md#adv) as a
 // recmodels.Hook. On every mini-batch a head
 //
 //	h(x) = W2·relu(W1·x + b1) + b2,   W1: H×d, W2: K×H
@@ -181,7 +181,7 @@ func (a *AdvHook) lossGrad(U *dense.Matrix, users []int32, gradU *dense.Matrix) 
 	return a.weight * ce
 }
 
-// MMDHook is the retrain baseline (SPEC §2.4) as a recmodels.Hook: on every
+// MMDHook is the retrain baseline (docs/method.md#retrain) as a recmodels.Hook: on every
 // Every-th mini-batch of an epoch (batch index % Every == 0) it adds
 //
 //	β·L_D2D(U)   over the whole current user table

@@ -34,7 +34,7 @@ func newBandwidths(kernels []float64) bandwidths {
 	return bandwidths{mult: m, square: sq}
 }
 
-// mmdEngine evaluates the biased multi-kernel MMD² of SPEC §2.2 and its
+// mmdEngine evaluates the biased multi-kernel MMD² (docs/method.md#mmd) and its
 // gradient tile by tile. It keeps its scratch between calls; it is not safe
 // for concurrent use.
 //
@@ -382,7 +382,7 @@ func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp 
 	}
 }
 
-// MMD2 returns the biased multi-kernel MMD² of SPEC §2.2 between the rows of
+// MMD2 returns the biased multi-kernel MMD² (docs/method.md#mmd) between the rows of
 // X and Y (row-major, d columns) with bandwidths kernels[i]·m, and writes
 // ∂MMD²/∂X into gradX and ∂MMD²/∂Y into gradY when they are non-nil. tile
 // (a multiple of 16) fixes the blocking; workers (0 = GOMAXPROCS) does not

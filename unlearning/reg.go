@@ -29,7 +29,7 @@ func L2Reg[T Float](grad, u, u0 []T, coef float64) float64 {
 	return s
 }
 
-// RankHinge returns the ranking hinge of SPEC §2.3 over recorded lists and
+// RankHinge returns the ranking hinge (docs/method.md#rank) over recorded lists and
 // adds coef·∂L/∂s to dS (skipped when dS is nil). scores[off[u]:off[u+1]] are
 // the current scores of user u's recorded list, best first:
 //

@@ -4,7 +4,7 @@ package unlearning
 // tables, float64 for reference computations.
 type Float interface{ ~float32 | ~float64 }
 
-// U2U returns the user-to-user distance of SPEC §2.1 summed over the given
+// U2U returns the user-to-user distance (docs/method.md#u2u) summed over the given
 // group pairs, and adds coef·∂L/∂U to grad (skipped when grad is nil). u and
 // grad are row-major N×d.
 //
