@@ -10,4 +10,6 @@
 // known and predicts the attribute of held-out users. Unlearning succeeds
 // when every attacker is at chance (AUC ≈ 0.5); an AUC well below 0.5 under
 // cross-validation is not success but anti-correlated folds.
+//
+// The protocol and both attackers are stated in docs/method.md#attack.
 package attackers

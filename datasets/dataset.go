@@ -6,6 +6,9 @@
 // A Dataset holds raw interactions with dense 0-based user and item ids and
 // maps back to raw ids; a Split holds what the recommenders train and are
 // evaluated on.
+//
+// The data rules (loaders, filtering, splits and their tie rule, sampled
+// negatives, seeded streams) are stated in docs/method.md#data.
 package datasets
 
 // Interaction is one user–item event.

@@ -2,6 +2,8 @@
 // defaults, extends, --set overrides, a canonical form and a stable hash),
 // sweep expansion, the stage cache, the pipeline that runs
 // data → split → train → unlearn → evaluate + attack, and the result records.
+// What each stage computes, and the determinism rules the pipeline keeps, are
+// stated in docs/method.md (#determinism for the latter).
 package experiments
 
 import (

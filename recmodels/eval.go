@@ -11,7 +11,7 @@ import (
 	"github.com/potau/potau/internal/dense"
 )
 
-// Metric conventions (SPEC 4). For a user with held-out positives T and a
+// Metric conventions (docs/method.md#metrics). For a user with held-out positives T and a
 // candidate set C ⊇ T, the rank of t ∈ T is the number of candidates with a
 // strictly greater score (0-based; ties favour the positive; a NaN score of a
 // positive ranks it last). Then, averaged over users with |T| > 0,

@@ -6,6 +6,9 @@
 // table; NeuMF: the GMF user table; LightGCN: the ego, layer-0 user table).
 // A Model exposes that table and can be re-bound to a new one without
 // copying the rest of its parameters.
+//
+// The models, training, model selection and metrics are stated in
+// docs/method.md#recommenders and docs/method.md#metrics.
 package recmodels
 
 import (

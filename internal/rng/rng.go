@@ -8,7 +8,7 @@
 // The stream is a math/rand/v2 PCG whose two state words are derived from
 // (seed, name, indices) by SplitMix64 mixing, so streams with different names
 // or indices are independent, and adding a new consumer never shifts the
-// numbers another consumer draws.
+// numbers another consumer draws. See docs/method.md#streams.
 package rng
 
 import "math/rand/v2"
