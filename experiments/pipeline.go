@@ -18,10 +18,12 @@ import (
 
 	"github.com/potau/potau/attackers"
 	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
 	"github.com/potau/potau/recmodels"
+	"github.com/potau/potau/results"
 	"github.com/potau/potau/unlearning"
 )
 
@@ -98,15 +100,15 @@ type stageMeta struct {
 	Seconds   float64 `json:"seconds"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	// Train / baseline outputs.
-	BestEpoch int       `json:"best_epoch,omitempty"`
-	Selection string    `json:"selection,omitempty"`
-	Curves    *Curves   `json:"curves,omitempty"`
-	Collapse  *Collapse `json:"collapse,omitempty"`
+	BestEpoch int               `json:"best_epoch,omitempty"`
+	Selection string            `json:"selection,omitempty"`
+	Curves    *results.Curves   `json:"curves,omitempty"`
+	Collapse  *results.Collapse `json:"collapse,omitempty"`
 	// Eval outputs.
 	Rec map[string]float64 `json:"rec,omitempty"`
 	// Attack outputs.
-	Attack map[string]AttackResult      `json:"attack,omitempty"`
-	Detail map[string]*attackers.Result `json:"detail,omitempty"`
+	Attack map[string]results.AttackResult `json:"attack,omitempty"`
+	Detail map[string]*attackers.Result    `json:"detail,omitempty"`
 }
 
 type future struct {
@@ -233,11 +235,11 @@ func (r *runner) loadCheckpoint(stage, key string) (recmodels.Model, error) {
 }
 
 func saveCheckpoint(dir string, m recmodels.Model) error {
-	return WriteAtomic(filepath.Join(dir, "model.bin"), func(w io.Writer) error { return recmodels.Save(w, m) })
+	return atomicfile.Write(filepath.Join(dir, "model.bin"), func(w io.Writer) error { return recmodels.Save(w, m) })
 }
 
-func trainCurves(tr *recmodels.TrainResult) *Curves {
-	cv := &Curves{}
+func trainCurves(tr *recmodels.TrainResult) *results.Curves {
+	cv := &results.Curves{}
 	for _, e := range tr.History {
 		cv.TrainLoss = append(cv.TrainLoss, e.Loss)
 		cv.TrainHR10 = append(cv.TrainHR10, e.HR10)
@@ -332,8 +334,8 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 			return fmt.Errorf("unlearn %s: %w", method, err)
 		}
 		meta := stageMeta{Stage: "unlearn", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			Curves:   &Curves{Unlearn: tr.Terms},
-			Collapse: &Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
+			Curves:   &results.Curves{Unlearn: tr.Terms},
+			Collapse: &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
 		r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
 		return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
 			return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
@@ -415,11 +417,11 @@ func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*s
 			return fmt.Errorf("attack %s: %w", method, err)
 		}
 		meta = stageMeta{Stage: "attack", Key: k.attack, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			Attack: map[string]AttackResult{}, Detail: res}
+			Attack: map[string]results.AttackResult{}, Detail: res}
 		for name, rr := range res {
-			ar := AttackResult{}
+			ar := results.AttackResult{}
 			for mk, s := range rr.Metrics {
-				ar[mk] = Summary{Mean: s.Mean, Std: s.Std}
+				ar[mk] = results.Summary{Mean: s.Mean, Std: s.Std}
 			}
 			meta.Attack[name] = ar
 		}
@@ -429,7 +431,7 @@ func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*s
 	return &meta, err
 }
 
-func aucLine(a map[string]AttackResult) string {
+func aucLine(a map[string]results.AttackResult) string {
 	names := make([]string, 0, len(a))
 	for n := range a {
 		names = append(names, n)

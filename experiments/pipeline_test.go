@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/potau/potau/results"
 )
 
 // tinyConfig is the whole pipeline at toy scale: every method, both
@@ -40,7 +42,7 @@ sweep:
   unlearn.alpha: [1.0e-4, 1.0e-2]
 `
 
-func runTiny(t *testing.T, dir, cache string, jobs int, ctx context.Context) ([]Record, error) {
+func runTiny(t *testing.T, dir, cache string, jobs int, ctx context.Context) ([]results.Record, error) {
 	t.Helper()
 	cfg := filepath.Join(dir, "tiny.yaml")
 	if err := os.WriteFile(cfg, []byte(tinyConfig), 0o644); err != nil {

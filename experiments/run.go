@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,12 +16,14 @@ import (
 
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
+	"github.com/potau/potau/results"
 )
 
 // Run executes every cell of spec and returns one record per distinct
 // (cell, method) table, in grid order then method order. Results are written
-// atomically to opt.Out/results.jsonl and results.csv.
-func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]Record, error) {
+// atomically to opt.Out/results.jsonl, metrics.jsonl and results.csv
+// (results.WriteRun).
+func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, error) {
 	cells, err := spec.Cells()
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]Record, error) {
 		return nil, r.dryRun(cells)
 	}
 	type slot struct {
-		rec *Record
+		rec *results.Record
 		err error
 	}
 	var jobs [][]slot
@@ -67,7 +68,7 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]Record, error) {
 		}
 	}
 	wg.Wait()
-	var recs []Record
+	var recs []results.Record
 	seen := map[string]bool{}
 	var firstErr error
 	for ci, row := range jobs {
@@ -91,13 +92,13 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]Record, error) {
 	if err := r.exportAll(cells, recs); err != nil {
 		return nil, err
 	}
-	if err := WriteResults(opt.Out, recs); err != nil {
+	if err := results.WriteRun(opt.Out, recs); err != nil {
 		return nil, err
 	}
 	return recs, nil
 }
 
-func (r *runner) record(cell *Cell, method string) (*Record, error) {
+func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 	c := &cell.Config
 	b, err := r.data(c)
 	if err != nil {
@@ -125,10 +126,10 @@ func (r *runner) record(cell *Cell, method string) (*Record, error) {
 	if err := r.cache.Meta(k.tableStage, k.table, &tm); err != nil {
 		return nil, fmt.Errorf("reading %s stage of %s: %w", k.tableStage, method, err)
 	}
-	out := &Record{
-		Schema: SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
+	out := &results.Record{
+		Schema: results.SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
 		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method, Dim: c.Model.Dim, Seed: c.Seed,
-		Protocol: b.split.Protocol, DataStats: b.stats, Rec: em.Rec, Attack: att.Attack,
+		Protocol: results.Protocol(b.split.Protocol), DataStats: results.Stats(b.stats), Rec: em.Rec, Attack: att.Attack,
 		TimeS: map[string]float64{}, Version: Version, GoVersion: runtime.Version(), Config: configMap(c),
 	}
 	if regularised(method) {
@@ -201,7 +202,7 @@ func configMap(c *Config) map[string]any {
 
 // exportAll writes the user tables (and labels) of the records as .npy when
 // the config asks for it, and names them in each record's Artifacts.
-func (r *runner) exportAll(cells []Cell, recs []Record) error {
+func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 	byCell := map[string]*Cell{}
 	for ci := range cells {
 		for _, m := range Methods(&cells[ci].Config) {
@@ -246,14 +247,7 @@ func (r *runner) exportAll(cells []Cell, recs []Record) error {
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "user,%s\n", c.Data.Attribute)
-		for u, l := range attr.Labels {
-			if l >= 0 {
-				fmt.Fprintf(&buf, "%d,%s\n", u, attr.Classes[l])
-			}
-		}
-		if err := WriteFileAtomic(filepath.Join(abs, "labels.csv"), buf.Bytes()); err != nil {
+		if err := results.WriteLabels(filepath.Join(abs, "labels.csv"), c.Data.Attribute, attr.Classes, attr.Labels); err != nil {
 			return err
 		}
 		rec.Artifacts["labels"] = filepath.Join(dir, "labels.csv")

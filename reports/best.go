@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // DefaultMaxHRDrop is the default HR@10 budget of the best-method rule:
@@ -26,7 +26,7 @@ const bestHRKey = "hr@10"
 // since an attacker whose output is flipped reaches 1 − AUC: a mean of 0.47
 // leaks as much as one of 0.53 and is not better than 0.50. ok is false
 // when the record has neither.
-func worstCase(r *experiments.Record) (auc float64, ok bool) {
+func worstCase(r *results.Record) (auc float64, ok bool) {
 	if r.Leakage != nil && !math.IsNaN(r.Leakage.AUC) {
 		return r.Leakage.AUC, true
 	}
@@ -41,7 +41,7 @@ func worstCase(r *experiments.Record) (auc float64, ok bool) {
 
 // belowChance reports whether any of the records carries a below-chance
 // flag (for any attacker).
-func belowChance(recs []experiments.Record, idx []int) bool {
+func belowChance(recs []results.Record, idx []int) bool {
 	for _, i := range idx {
 		for _, f := range recs[i].Flags {
 			if strings.Contains(f, "below-chance") {
@@ -55,7 +55,7 @@ func belowChance(recs []experiments.Record, idx []int) bool {
 // rowWorst is the worst-case attack AUC of a row: worstCase per record,
 // averaged over the row's records (seeds). ok is false when a record lacks
 // it, so that a row is never judged on part of its seeds.
-func rowWorst(recs []experiments.Record, idx []int) (float64, bool) {
+func rowWorst(recs []results.Record, idx []int) (float64, bool) {
 	var sum float64
 	for _, i := range idx {
 		w, ok := worstCase(&recs[i])
@@ -69,7 +69,7 @@ func rowWorst(recs []experiments.Record, idx []int) (float64, bool) {
 
 // rowHR is the mean HR@10 of a row over its records; ok is false when a
 // record lacks it.
-func rowHR(recs []experiments.Record, idx []int) (float64, bool) {
+func rowHR(recs []results.Record, idx []int) (float64, bool) {
 	var sum float64
 	for _, i := range idx {
 		v, ok := recs[i].Rec[bestHRKey]
@@ -89,7 +89,7 @@ func rowHR(recs []experiments.Record, idx []int) (float64, bool) {
 // AUC (ties at digits decimals all count) are best. A block without an
 // original row, or whose original lacks HR@10 or an attack AUC, has no
 // best method: the budget and the improvement cannot be checked.
-func (t *Table) markBestMethods(recs []experiments.Record, groups map[rowKey][]int, keys []rowKey, maxDrop float64, digits int) {
+func (t *Table) markBestMethods(recs []results.Record, groups map[rowKey][]int, keys []rowKey, maxDrop float64, digits int) {
 	p := math.Pow(10, float64(digits))
 	round := func(x float64) float64 { return math.Round(x*p) / p }
 	for lo := 0; lo < len(t.Rows); {

@@ -4,7 +4,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // Goal says which value of a column is best.
@@ -100,7 +100,7 @@ func (c Column) attacker() (string, bool) {
 
 // value extracts column key from r. hasStd reports whether the record itself
 // carries a spread (attack metrics: std over folds × repeats).
-func value(r *experiments.Record, key string) (mean, std float64, hasStd, ok bool) {
+func value(r *results.Record, key string) (mean, std float64, hasStd, ok bool) {
 	switch {
 	case key == "peak_rss_mb":
 		return r.PeakRSSMB, 0, false, r.PeakRSSMB > 0

@@ -7,10 +7,9 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/potau/potau/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/potau/potau/experiments"
 )
 
 // curveSet is one panel's worth of traces: a title and, per series, y values
@@ -71,23 +70,23 @@ func addLine(p *plot.Plot, s *series) error {
 // unlearnFigures draws the unlearning losses per step: for each dataset ×
 // model × dim block, one panel per loss term, one line per method (lower
 // median α, smallest seed).
-func unlearnFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+func unlearnFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	has := func(i int) bool { return recs[i].Curves != nil && len(recs[i].Curves.Unlearn) > 0 }
 	return traceFigures(dir, recs, keys, groups, opt, has, "unlearn", "step",
-		func(r *experiments.Record) map[string][]float64 { return r.Curves.Unlearn }, false,
+		func(r *results.Record) map[string][]float64 { return r.Curves.Unlearn }, false,
 		"Unlearning loss per optimisation step on %s (dim %d), one panel per loss term, one line per method%s.")
 }
 
 // trainFigures draws training loss and HR@10 per epoch for each dataset ×
 // model × dim block, one line per method whose trace differs from those
 // already drawn (unlearning records repeat the original model's training).
-func trainFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+func trainFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	has := func(i int) bool {
 		c := recs[i].Curves
 		return c != nil && (len(c.TrainLoss) > 0 || len(c.TrainHR10) > 0)
 	}
 	return traceFigures(dir, recs, keys, groups, opt, has, "train", "epoch",
-		func(r *experiments.Record) map[string][]float64 {
+		func(r *results.Record) map[string][]float64 {
 			m := map[string][]float64{}
 			if len(r.Curves.TrainLoss) > 0 {
 				m["training loss"] = r.Curves.TrainLoss
@@ -101,8 +100,8 @@ func trainFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 }
 
 // traceFigures is the common body of unlearnFigures and trainFigures.
-func traceFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options,
-	has func(int) bool, prefix, xlabel string, traces func(*experiments.Record) map[string][]float64, dedupe bool, capFmt string) ([]Figure, error) {
+func traceFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options,
+	has func(int) bool, prefix, xlabel string, traces func(*results.Record) map[string][]float64, dedupe bool, capFmt string) ([]Figure, error) {
 	order, members, withCurves := figureGroups(keys, groups, has)
 	taken := map[string]bool{}
 	var figs []Figure

@@ -1,5 +1,5 @@
 // Package reports owns the presentation of potau's results: it reads result
-// records (experiments.Record, one JSON line each in results.jsonl), projects
+// records (results.Record, one JSON line each in results.jsonl), projects
 // them onto tables in the paper's layout (Markdown, LaTeX, CSV, HTML), draws
 // the paper's figures with gonum/plot (PNG, SVG, PDF) and assembles a single
 // self-contained HTML report.

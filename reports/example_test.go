@@ -3,9 +3,8 @@ package reports_test
 import (
 	"os"
 
-	"github.com/potau/potau/datasets"
-	"github.com/potau/potau/experiments"
 	"github.com/potau/potau/reports"
+	"github.com/potau/potau/results"
 )
 
 // Two seeds of U2U aggregate into one row (mean ± sample std over seeds).
@@ -14,17 +13,17 @@ import (
 // original's 0.70. U2U loses too much HR@10; D2D-R's below-chance flag
 // (a footnote on its MLP cells) excludes it.
 func ExampleTable_Markdown() {
-	rec := func(method string, seed uint64, auc, hr float64, flags ...string) experiments.Record {
-		return experiments.Record{
+	rec := func(method string, seed uint64, auc, hr float64, flags ...string) results.Record {
+		return results.Record{
 			Schema: 1, Dataset: "ml-100k", Model: "neumf", Method: method, Dim: 32, Seed: seed,
-			Protocol:  datasets.Protocol{Split: "loo", Eval: "full"},
+			Protocol:  results.Protocol{Split: "loo", Eval: "full"},
 			Selection: "valid",
 			Rec:       map[string]float64{"hr@10": hr},
-			Attack:    map[string]experiments.AttackResult{"mlp": {"auc": {Mean: auc, Std: 0.02}}},
+			Attack:    map[string]results.AttackResult{"mlp": {"auc": {Mean: auc, Std: 0.02}}},
 			Flags:     flags,
 		}
 	}
-	recs := []experiments.Record{
+	recs := []results.Record{
 		rec("original", 1, 0.70, 0.65),
 		rec("U2U", 1, 0.58, 0.45),
 		rec("U2U", 2, 0.56, 0.47),

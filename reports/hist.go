@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -15,12 +14,11 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio"
+	"github.com/potau/potau/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/potau/potau/experiments"
 )
 
 // userTable is a users × dim embedding table read from a .npy file.
@@ -90,50 +88,6 @@ func readUserTable(path string) (*userTable, error) {
 		}
 	}
 	return &userTable{path: path, rows: n, cols: d, data: data}, nil
-}
-
-// readLabels reads a "user,label" CSV (an optional header line, then one line
-// per user: the 0-based row of the user in the table and the attribute
-// label). Users that are missing, or whose label is empty or "-1", have no
-// group ("").
-func readLabels(path string, users int) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = 2
-	cr.TrimLeadingSpace = true
-	labels := make([]string, users)
-	seen := make([]bool, users)
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return labels, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v (want lines \"user,label\")", path, err)
-		}
-		line, _ := cr.FieldPos(0)
-		u, err := strconv.Atoi(strings.TrimSpace(rec[0]))
-		if err != nil {
-			if first {
-				continue // header
-			}
-			return nil, fmt.Errorf("%s:%d: user %q, want a 0-based table row", path, line, rec[0])
-		}
-		if u < 0 || u >= users {
-			return nil, fmt.Errorf("%s:%d: user %d, want 0 ≤ user < %d (rows of the user table)", path, line, u, users)
-		}
-		if seen[u] {
-			return nil, fmt.Errorf("%s:%d: user %d listed twice", path, line, u)
-		}
-		seen[u] = true
-		if l := strings.TrimSpace(rec[1]); l != "-1" {
-			labels[u] = l
-		}
-	}
 }
 
 // groupsOf returns the distinct non-empty labels, sorted, and for each the
@@ -250,7 +204,7 @@ func stepXYs(h []float64, lo, hi float64) plotter.XYs {
 // Options.HistMethods (the original first), one column per chosen dimension,
 // one outline per attribute group. A method run at several α is shown at its lower median α,
 // smallest seed.
-func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
+func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
 	has := func(i int) bool { return recs[i].Artifacts["user_table"] != "" && recs[i].Artifacts["labels"] != "" }
 	order, members, withArt := figureGroups(keys, groups, has)
 	taken := map[string]bool{}
@@ -280,8 +234,11 @@ func histFigures(dir string, recs []experiments.Record, keys []rowKey, groups ma
 			if err != nil {
 				return nil, nil, err
 			}
-			lab, err := readLabels(filepath.Join(runDir, labels), tab.rows)
-			return tab, lab, err
+			l, err := results.ReadLabelsFile(filepath.Join(runDir, labels), tab.rows)
+			if err != nil {
+				return nil, nil, err
+			}
+			return tab, l.ByRow(tab.rows), nil
 		}
 		var rows []row
 		hasOriginal := false

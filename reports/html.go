@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // HTMLTable writes t as an HTML <table> with a <caption>, best values in
@@ -108,7 +108,7 @@ func (t *Table) HTMLTable(w io.Writer) error {
 
 // costColumns are the cost metrics the records carry, as table columns:
 // time per stage (sorted), peak RSS, best epoch, collapse ratio.
-func costColumns(recs []experiments.Record) []string {
+func costColumns(recs []results.Record) []string {
 	stages := map[string]bool{}
 	rss, collapse := false, false
 	for i := range recs {
@@ -153,12 +153,12 @@ var xmlProlog = regexp.MustCompile(`(?s)^\s*(<\?xml.*?\?>\s*|<!--.*?-->\s*|<!DOC
 // HTML writes a self-contained report: run metadata, the results table, a
 // cost table when the records carry costs, and every figure inline (its SVG
 // when written, else its PNG as a data URI). It loads nothing from outside.
-func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) error {
+func HTML(w io.Writer, recs []results.Record, figs []Figure, opt Options) error {
 	opt = opt.withDefaults()
 	bw := bufio.NewWriter(w)
 	e := html.EscapeString
 	title := "potau report"
-	if n := commonString(recs, func(r *experiments.Record) string { return r.Name }); n != "" && !strings.HasPrefix(n, "(") {
+	if n := commonString(recs, func(r *results.Record) string { return r.Name }); n != "" && !strings.HasPrefix(n, "(") {
 		title += ": " + n
 	}
 	bw.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -166,9 +166,9 @@ func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) er
 	bw.WriteString("<h1>" + e(title) + "</h1>\n<dl>\n")
 	meta := [][2]string{
 		{"records", fmt.Sprint(len(recs))},
-		{"config hash", commonString(recs, func(r *experiments.Record) string { return r.ConfigHash })},
-		{"potau version", commonString(recs, func(r *experiments.Record) string { return r.Version })},
-		{"Go version", commonString(recs, func(r *experiments.Record) string { return r.GoVersion })},
+		{"config hash", commonString(recs, func(r *results.Record) string { return r.ConfigHash })},
+		{"potau version", commonString(recs, func(r *results.Record) string { return r.Version })},
+		{"Go version", commonString(recs, func(r *results.Record) string { return r.GoVersion })},
 	}
 	for _, kv := range meta {
 		if kv[1] != "" {
@@ -225,7 +225,7 @@ func HTML(w io.Writer, recs []experiments.Record, figs []Figure, opt Options) er
 
 // commonString returns f's value when all records share it, else "" (or a
 // count of distinct values).
-func commonString(recs []experiments.Record, f func(*experiments.Record) string) string {
+func commonString(recs []results.Record, f func(*results.Record) string) string {
 	seen := map[string]bool{}
 	for i := range recs {
 		seen[f(&recs[i])] = true

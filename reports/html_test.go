@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // allRecords mixes every kind of input: the paper table, an α sweep, a dim
 // sweep and a run with exported tables and curves under runDir.
-func allRecords(t *testing.T, runDir string) []experiments.Record {
+func allRecords(t *testing.T, runDir string) []results.Record {
 	recs := testRecords(t)
 	recs = append(recs, sweepRecords()...)
 	for _, r := range dimRecords() {

@@ -8,13 +8,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/potau/potau/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/potau/potau/experiments"
 )
 
 // Plots draws every figure the records have data for and writes each, in
@@ -32,7 +31,7 @@ import (
 //
 // A figure whose data is absent is skipped without error; an artifact that
 // is named but unreadable is an error naming the file.
-func Plots(dir string, recs []experiments.Record, runDir string, opt Options) ([]Figure, error) {
+func Plots(dir string, recs []results.Record, runDir string, opt Options) ([]Figure, error) {
 	opt = opt.withDefaults()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -61,7 +60,7 @@ func Plots(dir string, recs []experiments.Record, runDir string, opt Options) ([
 // Records repeating an earlier record's cell id and method are the same
 // result reported by several grid cells (U2U in an α sweep does not depend
 // on α) and are counted once.
-func groupRecords(recs []experiments.Record) ([]rowKey, map[rowKey][]int) {
+func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 	groups := map[rowKey][]int{}
 	var keys []rowKey
 	dsOrder, modelOrder := map[string]int{}, map[string]int{}
@@ -354,7 +353,7 @@ func describe(k rowKey) string {
 
 // pick chooses one record of a series for curve and histogram figures: the
 // lower median α of the series, then the smallest seed.
-func pick(recs []experiments.Record, ks []rowKey, groups map[rowKey][]int) int {
+func pick(recs []results.Record, ks []rowKey, groups map[rowKey][]int) int {
 	alphas := make([]float64, 0, len(ks))
 	for _, k := range ks {
 		alphas = append(alphas, k.alpha)

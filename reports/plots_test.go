@@ -14,21 +14,19 @@ import (
 	"testing"
 
 	"codeberg.org/sbinet/npyio"
+	"github.com/potau/potau/results"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/potau/potau/datasets"
-	"github.com/potau/potau/experiments"
 )
 
 // synthRecord is a record with attack AUC/accuracy and HR/NDCG@10.
-func synthRecord(method string, alpha float64, dim int, seed uint64, auc, ndcg float64) experiments.Record {
-	return experiments.Record{
+func synthRecord(method string, alpha float64, dim int, seed uint64, auc, ndcg float64) results.Record {
+	return results.Record{
 		Schema: 1, Name: "synthetic-sweep", Dataset: "synthetic", Model: "mf", Method: method, Alpha: alpha, Dim: dim, Seed: seed,
-		Protocol:  datasets.Protocol{Split: "loo", Eval: "sampled", Negatives: 99},
+		Protocol:  results.Protocol{Split: "loo", Eval: "sampled", Negatives: 99},
 		Selection: "valid",
 		Rec:       map[string]float64{"hr@10": 2 * ndcg, "ndcg@10": ndcg},
-		Attack: map[string]experiments.AttackResult{
+		Attack: map[string]results.AttackResult{
 			"mlp":  {"auc": {Mean: auc, Std: 0.02}, "accuracy": {Mean: auc - 0.05, Std: 0.02}},
 			"gbdt": {"auc": {Mean: auc + 0.03, Std: 0.03}, "accuracy": {Mean: auc - 0.02, Std: 0.02}},
 		},
@@ -37,8 +35,8 @@ func synthRecord(method string, alpha float64, dim int, seed uint64, auc, ndcg f
 
 // sweepRecords is an α sweep of U2U-R and D2D-R (two seeds) beside the
 // original model and U2U at one α.
-func sweepRecords() []experiments.Record {
-	recs := []experiments.Record{synthRecord("original", 0, 16, 1, 0.8, 0.40), synthRecord("U2U", 0, 16, 1, 0.55, 0.2)}
+func sweepRecords() []results.Record {
+	recs := []results.Record{synthRecord("original", 0, 16, 1, 0.8, 0.40), synthRecord("U2U", 0, 16, 1, 0.55, 0.2)}
 	for i, a := range []float64{1e-6, 1e-5, 1e-4, 1e-3} {
 		for s := uint64(1); s <= 2; s++ {
 			d := 0.01 * float64(s)
@@ -51,8 +49,8 @@ func sweepRecords() []experiments.Record {
 }
 
 // dimRecords is a dimension sweep of the original model, U2U and D2D.
-func dimRecords() []experiments.Record {
-	var recs []experiments.Record
+func dimRecords() []results.Record {
+	var recs []results.Record
 	for i, d := range []int{8, 16, 32, 64} {
 		f := float64(i)
 		recs = append(recs,
@@ -130,7 +128,7 @@ func writeNPY(t testing.TB, path string, rows, cols int, at func(i, j int) float
 // histRun writes a run folder with three user tables (original, U2U, D2D)
 // and labels, and returns the records naming them. Group F is shifted by
 // +1 in dim 2 and +0.3 in dim 4 of the original table.
-func histRun(t *testing.T, dir string) []experiments.Record {
+func histRun(t *testing.T, dir string) []results.Record {
 	t.Helper()
 	const n, d = 60, 6
 	os.MkdirAll(filepath.Join(dir, "exports"), 0o755)
@@ -162,16 +160,16 @@ func histRun(t *testing.T, dir string) []experiments.Record {
 	writeNPY(t, filepath.Join(dir, "exports", "orig.npy"), n, d, orig, true)
 	writeNPY(t, filepath.Join(dir, "exports", "u2u.npy"), n, d, func(u, j int) float64 { return 0.2 * orig(u, j) }, false)
 	writeNPY(t, filepath.Join(dir, "exports", "d2d.npy"), n, d, noise, true)
-	var recs []experiments.Record
+	var recs []results.Record
 	for _, m := range []struct{ method, file string }{{"original", "orig.npy"}, {"U2U", "u2u.npy"}, {"D2D", "d2d.npy"}} {
 		r := synthRecord(m.method, 0, d, 1, 0.6, 0.3)
 		r.Artifacts = map[string]string{"user_table": "exports/" + m.file, "labels": "exports/labels.csv"}
-		r.Curves = &experiments.Curves{Unlearn: map[string][]float64{"total": {3, 2, 1.5, 1.2}, "dist": {3, 1.9, 1.3, 1}}}
+		r.Curves = &results.Curves{Unlearn: map[string][]float64{"total": {3, 2, 1.5, 1.2}, "dist": {3, 1.9, 1.3, 1}}}
 		if m.method == "D2D" { // MMD² shrinks by orders of magnitude: a log axis
 			r.Curves.Unlearn = map[string][]float64{"total": {0.5, 0.05, 0.004, 0.002}, "dist": {0.5, 0.04, 0.003, 0.001}}
 		}
 		if m.method == "original" {
-			r.Curves = &experiments.Curves{TrainLoss: []float64{0.7, 0.5, 0.4, 0.35}, TrainHR10: []float64{0.3, 0.45, 0.5, 0.52}}
+			r.Curves = &results.Curves{TrainLoss: []float64{0.7, 0.5, 0.4, 0.35}, TrainHR10: []float64{0.3, 0.45, 0.5, 0.52}}
 		}
 		recs = append(recs, r)
 	}
@@ -189,13 +187,13 @@ func figNames(figs []Figure) []string {
 func TestPlotsWhichFigures(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		recs func(t *testing.T, runDir string) []experiments.Record
+		recs func(t *testing.T, runDir string) []results.Record
 		want []string
 	}{
-		{"alpha", func(*testing.T, string) []experiments.Record { return sweepRecords() }, []string{"alpha_synthetic_mf_d16"}},
-		{"dim", func(*testing.T, string) []experiments.Record { return dimRecords() }, []string{"dim_synthetic_mf"}},
+		{"alpha", func(*testing.T, string) []results.Record { return sweepRecords() }, []string{"alpha_synthetic_mf_d16"}},
+		{"dim", func(*testing.T, string) []results.Record { return dimRecords() }, []string{"dim_synthetic_mf"}},
 		{"hist+curves", histRun, []string{"hist_synthetic_mf_d6", "unlearn_synthetic_mf_d6", "train_synthetic_mf_d6"}},
-		{"nothing to draw", func(*testing.T, string) []experiments.Record { return testRecordsNoT() }, nil},
+		{"nothing to draw", func(*testing.T, string) []results.Record { return testRecordsNoT() }, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runDir := t.TempDir()
@@ -219,8 +217,8 @@ func TestPlotsWhichFigures(t *testing.T) {
 
 // testRecordsNoT reads testdata/records.jsonl (no sweeps, no artifacts, no
 // curves) for table-driven cases without a *testing.T at hand.
-func testRecordsNoT() []experiments.Record {
-	recs, err := ReadRecords(filepath.Join("testdata", "records.jsonl"))
+func testRecordsNoT() []results.Record {
+	recs, err := results.ReadJSONL(filepath.Join("testdata", "records.jsonl"))
 	if err != nil {
 		panic(err)
 	}
@@ -315,28 +313,28 @@ func TestPlotsDeterministic(t *testing.T) {
 func TestPlotsArtifactErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		break_ func(dir string, recs []experiments.Record)
+		break_ func(dir string, recs []results.Record)
 		want   string
 	}{
-		{"missing table", func(dir string, recs []experiments.Record) { recs[1].Artifacts["user_table"] = "exports/none.npy" }, "none.npy"},
-		{"user out of range", func(dir string, recs []experiments.Record) {
+		{"missing table", func(dir string, recs []results.Record) { recs[1].Artifacts["user_table"] = "exports/none.npy" }, "none.npy"},
+		{"user out of range", func(dir string, recs []results.Record) {
 			os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte("user,gender\n0,M\n60,F\n"), 0o644)
-		}, "labels.csv:3: user 60, want 0 ≤ user < 60"},
-		{"duplicate user", func(dir string, recs []experiments.Record) {
+		}, "labels.csv:3: row index 60 is outside the table's rows [0, 60)"},
+		{"duplicate user", func(dir string, recs []results.Record) {
 			os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte("0,M\n1,F\n0,F\n"), 0o644)
-		}, "labels.csv:3: user 0 listed twice"},
-		{"not a table", func(dir string, recs []experiments.Record) {
+		}, "labels.csv:3: row index 0 is labelled again (first on line 1)"},
+		{"not a table", func(dir string, recs []results.Record) {
 			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), []byte("hello"), 0o644)
 		}, "u2u.npy: not a NumPy .npy file"},
-		{"1-D array", func(dir string, recs []experiments.Record) {
+		{"1-D array", func(dir string, recs []results.Record) {
 			f, _ := os.Create(filepath.Join(dir, "exports", "u2u.npy"))
 			npyio.Write(f, []float64{1, 2, 3})
 			f.Close()
 		}, "u2u.npy: array shape [3], want a 2-D users × dim table"},
-		{"int dtype", func(dir string, recs []experiments.Record) {
+		{"int dtype", func(dir string, recs []results.Record) {
 			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), npyBytes(t, make([]int64, 360), 360, 60, 6), 0o644)
 		}, `u2u.npy: dtype "<i8", want little-endian float32 (<f4) or float64 (<f8)`},
-		{"truncated", func(dir string, recs []experiments.Record) {
+		{"truncated", func(dir string, recs []results.Record) {
 			b := npyBytes(t, make([]float64, 360), 360, 60, 6)
 			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), b[:len(b)-80], 0o644)
 		}, "u2u.npy"},
@@ -485,7 +483,7 @@ func BenchmarkHistML1MSize(b *testing.B) {
 		fmt.Fprintf(&lab, "%d,%s\n", u, []string{"M", "F"}[u%3/2])
 	}
 	os.WriteFile(filepath.Join(dir, "exports", "labels.csv"), []byte(lab.String()), 0o644)
-	var recs []experiments.Record
+	var recs []results.Record
 	for k, m := range []string{"original", "U2U", "D2D"} {
 		file := fmt.Sprintf("exports/%s.npy", m)
 		writeNPY(b, filepath.Join(dir, file), n, d, func(i, j int) float64 { return math.Sin(float64(i*d+j+k)) / float64(k+1) }, true)

@@ -6,10 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/potau/potau/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/potau/potau/experiments"
 )
 
 // uniqueName returns name, or name-2, name-3, … when already taken.
@@ -27,7 +26,7 @@ func uniqueName(taken map[string]bool, name string) string {
 // attack AUC (x) against NDCG@10 (y), one point per α (seeds averaged, error
 // bars ± std), one curve per method, a dashed vertical line at chance.
 // Methods run at a single α (original, adv, retrain) appear as lone markers.
-func alphaFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	order, members, _ := figureGroups(keys, groups, nil)
 	taken := map[string]bool{}
 	var figs []Figure
@@ -94,7 +93,7 @@ func alphaFigures(dir string, recs []experiments.Record, keys []rowKey, groups m
 // which some method ran at two or more dims, attack AUC per attacker and
 // NDCG@10 against the dimension (log₂ axis), one curve per method run at
 // two or more dims.
-func dimFigures(dir string, recs []experiments.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
+func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	type figKey struct{ dataset, model, protocol, sweep string }
 	var order []figKey
 	members := map[figKey][]rowKey{}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // Methods is the paper's row order of methods (Record.Method values).
@@ -88,7 +88,7 @@ type rowKey struct {
 
 // BuildTable projects recs onto a Table (see the package comment for the
 // aggregation and the best-value rule).
-func BuildTable(recs []experiments.Record, opt Options) *Table {
+func BuildTable(recs []results.Record, opt Options) *Table {
 	opt = opt.withDefaults()
 	t := &Table{}
 	for _, k := range opt.Columns {
@@ -224,7 +224,7 @@ func BuildTable(recs []experiments.Record, opt Options) *Table {
 }
 
 // keyOf returns the row key of r.
-func keyOf(r *experiments.Record) rowKey {
+func keyOf(r *results.Record) rowKey {
 	return rowKey{
 		dataset: r.Dataset, model: r.Model, method: r.Method, reg: r.Reg,
 		alpha: r.Alpha, dim: r.Dim, protocol: protocolShort(r), sweep: sweepString(r.Sweep),
@@ -232,7 +232,7 @@ func keyOf(r *experiments.Record) rowKey {
 }
 
 // aggregate summarises metric key over the records idx (see package doc).
-func aggregate(recs []experiments.Record, idx []int, key string) Cell {
+func aggregate(recs []results.Record, idx []int, key string) Cell {
 	var xs, stds []float64
 	own := false
 	for _, i := range idx {
@@ -324,7 +324,7 @@ func flagText(f string) string {
 }
 
 // protocolShort is a compact protocol id: "loo/sampled-99/test".
-func protocolShort(r *experiments.Record) string {
+func protocolShort(r *results.Record) string {
 	p := r.Protocol
 	ev := p.Eval
 	if ev == "sampled" {
@@ -338,7 +338,7 @@ func protocolShort(r *experiments.Record) string {
 }
 
 // protocolText describes r's protocol in words.
-func protocolText(r *experiments.Record) string {
+func protocolText(r *results.Record) string {
 	p := r.Protocol
 	var parts []string
 	switch p.Split {
@@ -375,7 +375,7 @@ func protocolText(r *experiments.Record) string {
 }
 
 // caption describes what the table shows.
-func caption(recs []experiments.Record, n int, t *Table, multiSeed bool) string {
+func caption(recs []results.Record, n int, t *Table, multiSeed bool) string {
 	var b strings.Builder
 	names := map[string]bool{}
 	for i := range recs {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -42,9 +42,9 @@ func golden(t *testing.T, name string, got []byte) {
 	os.Remove(gotPath)
 }
 
-func testRecords(t *testing.T) []experiments.Record {
+func testRecords(t *testing.T) []results.Record {
 	t.Helper()
-	recs, err := ReadRecords(filepath.Join("testdata", "records.jsonl"))
+	recs, err := results.ReadJSONL(filepath.Join("testdata", "records.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,10 +162,10 @@ func TestAggregate(t *testing.T) {
 
 // bestRecord is a record of one block "d"/model with MLP and GBDT AUCs and
 // an HR@10.
-func bestRecord(model, method string, mlp, gbdt, hr float64, flags ...string) experiments.Record {
-	return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8, Flags: flags,
+func bestRecord(model, method string, mlp, gbdt, hr float64, flags ...string) results.Record {
+	return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8, Flags: flags,
 		Rec: map[string]float64{"hr@10": hr},
-		Attack: map[string]experiments.AttackResult{
+		Attack: map[string]results.AttackResult{
 			"mlp": {"auc": {Mean: mlp}}, "gbdt": {"auc": {Mean: gbdt}},
 		}}
 }
@@ -188,32 +188,32 @@ func TestBestMethod(t *testing.T) {
 	orig := bestRecord("m", "original", 0.70, 0.72, 0.60)
 	for _, tc := range []struct {
 		name   string
-		recs   []experiments.Record
+		recs   []results.Record
 		budget float64
 		want   string
 	}{
 		{"one attacker fooled, the other not: never best",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60), bestRecord("m", "D2D", 0.65, 0.66, 0.60)}, 0, "m/D2D"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60), bestRecord("m", "D2D", 0.65, 0.66, 0.60)}, 0, "m/D2D"},
 		{"alone at 0.50 and 0.99: still not best (worse than the original)",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60)}, 0, ""},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.50, 0.99, 0.60)}, 0, ""},
 		{"worst case not below the original's: not best",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.72, 0.50, 0.60)}, 0, ""},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.72, 0.50, 0.60)}, 0, ""},
 		{"HR@10 drop over the budget: not best",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0, "m/D2D"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0, "m/D2D"},
 		{"a larger budget admits it",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0.05, "m/U2U"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.57), bestRecord("m", "D2D", 0.60, 0.61, 0.59)}, 0.05, "m/U2U"},
 		{"a drop of exactly the budget is within it",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.58)}, 0, "m/U2U"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.50, 0.51, 0.58)}, 0, "m/U2U"},
 		{"below-chance flag: never best",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.40, 0.51, 0.60, "below-chance:mlp"), bestRecord("m", "D2D", 0.55, 0.56, 0.60)}, 0, "m/D2D"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.40, 0.51, 0.60, "below-chance:mlp"), bestRecord("m", "D2D", 0.55, 0.56, 0.60)}, 0, "m/D2D"},
 		{"an AUC under 0.5 folds about chance: 0.45 leaks like 0.55",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.45, 0.50, 0.60), bestRecord("m", "D2D", 0.53, 0.52, 0.60)}, 0, "m/D2D"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.45, 0.50, 0.60), bestRecord("m", "D2D", 0.53, 0.52, 0.60)}, 0, "m/D2D"},
 		{"ties at the digits shown are all best",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.5501, 0.52, 0.60), bestRecord("m", "D2D", 0.5499, 0.5, 0.60)}, 0, "m/U2U m/D2D"},
+			[]results.Record{orig, bestRecord("m", "U2U", 0.5501, 0.52, 0.60), bestRecord("m", "D2D", 0.5499, 0.5, 0.60)}, 0, "m/U2U m/D2D"},
 		{"no original: nothing can be checked, nothing is best",
-			[]experiments.Record{bestRecord("m", "U2U", 0.50, 0.51, 0.60)}, 0, ""},
+			[]results.Record{bestRecord("m", "U2U", 0.50, 0.51, 0.60)}, 0, ""},
 		{"blocks are separate",
-			[]experiments.Record{orig, bestRecord("m", "U2U", 0.55, 0.56, 0.60),
+			[]results.Record{orig, bestRecord("m", "U2U", 0.55, 0.56, 0.60),
 				bestRecord("n", "original", 0.60, 0.60, 0.30), bestRecord("n", "U2U", 0.58, 0.50, 0.30), bestRecord("n", "D2D", 0.59, 0.59, 0.30)}, 0, "m/U2U n/U2U"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,9 +235,9 @@ func TestBestMethod(t *testing.T) {
 // TestBestUsesLeakage: an audit's leakage replaces the attackers' AUCs.
 func TestBestUsesLeakage(t *testing.T) {
 	u := bestRecord("m", "U2U", 0.50, 0.51, 0.60)
-	u.Leakage = &experiments.Leakage{AUC: 0.80, Attacker: "mlp", Representation: "users+items"}
+	u.Leakage = &results.Leakage{AUC: 0.80, Attacker: "mlp", Representation: "users+items"}
 	d := bestRecord("m", "D2D", 0.60, 0.61, 0.60)
-	tab := BuildTable([]experiments.Record{bestRecord("m", "original", 0.70, 0.72, 0.60), u, d}, Options{Columns: []string{"mlp.auc"}})
+	tab := BuildTable([]results.Record{bestRecord("m", "original", 0.70, 0.72, 0.60), u, d}, Options{Columns: []string{"mlp.auc"}})
 	if got := strings.Join(bestOf(tab), " "); got != "m/D2D" {
 		t.Errorf("best = %q, want m/D2D (U2U's leakage 0.80 exceeds the original's 0.72)", got)
 	}
@@ -249,11 +249,11 @@ func TestBestUsesLeakage(t *testing.T) {
 // TestCostLowestUnique: in a cost column only a lowest value that no other
 // row shares (at the digits shown) is marked.
 func TestCostLowestUnique(t *testing.T) {
-	mk := func(model, method string, train, unlearn float64) experiments.Record {
-		return experiments.Record{Schema: 1, Dataset: "d", Model: model, Method: method,
+	mk := func(model, method string, train, unlearn float64) results.Record {
+		return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method,
 			TimeS: map[string]float64{"train": train, "unlearn": unlearn}}
 	}
-	recs := []experiments.Record{
+	recs := []results.Record{
 		mk("a", "original", 10, 0), mk("a", "U2U", 10, 0.001), mk("a", "D2D", 10, 2.5), mk("a", "adv", 30, 0.002),
 		mk("b", "original", 10, 0), mk("b", "U2U", 12, 3), mk("b", "D2D", 11, 4),
 	}
@@ -276,12 +276,12 @@ func TestCostLowestUnique(t *testing.T) {
 // TestVaryingKeys: an α sweep adds an α column, several protocols a
 // protocol column; missing metrics render as a dash.
 func TestVaryingKeys(t *testing.T) {
-	var recs []experiments.Record
+	var recs []results.Record
 	for _, a := range []float64{1e-6, 1e-4} {
-		recs = append(recs, experiments.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "U2U-R", Reg: "l2", Alpha: a, Dim: 8, Selection: "valid",
+		recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "U2U-R", Reg: "l2", Alpha: a, Dim: 8, Selection: "valid",
 			Rec: map[string]float64{"hr@10": 0.5}})
 	}
-	recs = append(recs, experiments.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "original", Dim: 8, Selection: "test",
+	recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "original", Dim: 8, Selection: "test",
 		Rec: map[string]float64{"hr@10": 0.6}})
 	tab := BuildTable(recs, Options{Columns: []string{"hr@10", "mlp.auc"}})
 	if got := strings.Join(tab.Keys, ","); got != "Dataset,Model,Method,α,protocol" {
@@ -295,39 +295,6 @@ func TestVaryingKeys(t *testing.T) {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("Markdown lacks %q:\n%s", s, b.String())
 		}
-	}
-}
-
-func TestReadRecordsErrors(t *testing.T) {
-	good := `{"schema":1,"dataset":"d","model":"m","method":"U2U"}`
-	for _, tc := range []struct {
-		name, body, want string
-	}{
-		{"syntax", good + "\n\n{\"schema\":1,\n", "bad.jsonl:3: invalid JSON"},
-		{"schema", good + "\n" + `{"schema":2,"dataset":"d","model":"m","method":"U2U"}`, `bad.jsonl:2: key "schema": got 2, want 1`},
-		{"missing", `{"schema":1,"dataset":"d","model":"m"}`, `bad.jsonl:1: key "method": missing`},
-		{"type", `{"schema":1,"dataset":"d","model":"m","method":"x","alpha":"big"}`, `bad.jsonl:1: key "alpha": got JSON string, want float64`},
-		{"trailing", good + " {}", "bad.jsonl:1: trailing data"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "bad.jsonl")
-			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, err := ReadRecords(path)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
-			}
-		})
-	}
-	if _, err := ReadRecords(filepath.Join(t.TempDir(), "none.jsonl")); err == nil {
-		t.Error("missing file: no error")
-	}
-	// A last line without a newline and blank lines are fine.
-	path := filepath.Join(t.TempDir(), "ok.jsonl")
-	os.WriteFile(path, []byte("\n"+good+"\n\n"+good), 0o644)
-	if recs, err := ReadRecords(path); err != nil || len(recs) != 2 {
-		t.Errorf("ReadRecords = %d records, %v; want 2, nil", len(recs), err)
 	}
 }
 
@@ -360,7 +327,7 @@ func TestEmptyAndNonFinite(t *testing.T) {
 		t.Fatalf("Write(no records): %v", err)
 	}
 	recs := sweepRecords()
-	recs[2].Attack["mlp"]["auc"] = experiments.Summary{Mean: math.NaN()}
+	recs[2].Attack["mlp"]["auc"] = results.Summary{Mean: math.NaN()}
 	recs[3].Rec["ndcg@10"] = math.Inf(1)
 	tab := BuildTable(recs, Options{})
 	for _, r := range tab.Rows {
@@ -392,11 +359,11 @@ func TestEmptyAndNonFinite(t *testing.T) {
 // TestDuplicateCells: a result that several grid cells report (same cell id
 // and method) counts once; other seeds still aggregate.
 func TestDuplicateCells(t *testing.T) {
-	mk := func(cell string, seed uint64, hr float64, sweep float64) experiments.Record {
-		return experiments.Record{Schema: 1, Cell: cell, Dataset: "d", Model: "mf", Method: "U2U", Dim: 8, Seed: seed,
+	mk := func(cell string, seed uint64, hr float64, sweep float64) results.Record {
+		return results.Record{Schema: 1, Cell: cell, Dataset: "d", Model: "mf", Method: "U2U", Dim: 8, Seed: seed,
 			Rec: map[string]float64{"hr@10": hr}, Sweep: map[string]any{"unlearn.alpha": sweep}}
 	}
-	recs := []experiments.Record{mk("c1", 1, 0.5, 1e-6), mk("c1", 1, 0.5, 1e-4), mk("c2", 2, 0.7, 1e-6)}
+	recs := []results.Record{mk("c1", 1, 0.5, 1e-6), mk("c1", 1, 0.5, 1e-4), mk("c2", 2, 0.7, 1e-6)}
 	tab := BuildTable(recs, Options{Columns: []string{"hr@10"}})
 	if len(tab.Rows) != 1 || len(tab.Rows[0].Seeds) != 2 || math.Abs(tab.Rows[0].Cells[0].Mean-0.6) > 1e-15 {
 		t.Fatalf("rows %+v, want one row of seeds 1 and 2 with mean 0.6", tab.Rows)
@@ -460,7 +427,7 @@ func TestLaTeXBalanced(t *testing.T) {
 // TestHiddenReference: a reference for a metric no column shows is named
 // in the caption rather than dropped silently.
 func TestHiddenReference(t *testing.T) {
-	recs := []experiments.Record{{Schema: 1, Dataset: "d", Model: "m", Method: "U2U",
+	recs := []results.Record{{Schema: 1, Dataset: "d", Model: "m", Method: "U2U",
 		Rec: map[string]float64{"hr@10": 0.5}, Reference: map[string]float64{"hr@10": 0.52, "recall@20": 0.3}}}
 	tab := BuildTable(recs, Options{Columns: []string{"hr@10"}})
 	if !strings.Contains(tab.Caption, "reference values for recall@20, which no column shows") {

@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/potau/potau/experiments"
+	"github.com/potau/potau/results"
 )
 
 // Write renders the whole report into runDir/report: table.md, table.tex,
 // table.csv, every figure in every format and report.html, each file written
 // atomically (temporary file + rename). SVG is always among the figure
 // formats, since the HTML report inlines it. It returns the HTML file's path.
-func Write(runDir string, recs []experiments.Record, opt Options) (htmlPath string, err error) {
+func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
 	opt = opt.withDefaults()
 	if !slices.Contains(opt.Formats, "svg") {
 		opt.Formats = append(slices.Clone(opt.Formats), "svg")

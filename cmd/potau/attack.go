@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/potau/potau/attackers"
 	"github.com/potau/potau/internal/npy"
+	"github.com/potau/potau/results"
 )
 
 // cmdAttack runs the attribute-inference protocol (attackers.Run) on any
@@ -60,12 +60,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(*labPath)
-	if err != nil {
-		return err
-	}
-	labels, err := attackers.ReadLabels(f, *labPath, table.Rows)
-	f.Close()
+	labels, err := results.ReadLabelsFile(*labPath, table.Rows)
 	if err != nil {
 		return err
 	}

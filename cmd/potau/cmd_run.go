@@ -12,6 +12,7 @@ import (
 	"github.com/potau/potau/experiments"
 	"github.com/potau/potau/internal/progress"
 	"github.com/potau/potau/reports"
+	"github.com/potau/potau/results"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,7 +85,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		return usagef("report: expected one RUN_DIR")
 	}
-	recs, err := reports.ReadRecords(filepath.Join(pos[0], "results.jsonl"))
+	recs, err := results.ReadJSONL(filepath.Join(pos[0], results.JSONLFile))
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func reportOptions(rc experiments.ReportConfig) reports.Options {
 
 // recordReportOptions reads the report block of the resolved config a
 // record carries (keys absent from older records keep their defaults).
-func recordReportOptions(r *experiments.Record) (reports.Options, error) {
+func recordReportOptions(r *results.Record) (reports.Options, error) {
 	rc := experiments.DefaultConfig(experiments.DefaultModelKind).Report
 	if m, ok := r.Config["report"]; ok {
 		b, err := json.Marshal(m)

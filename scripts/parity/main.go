@@ -38,6 +38,7 @@ import (
 	"github.com/potau/potau/attackers"
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/rng"
+	"github.com/potau/potau/results"
 )
 
 type repeatJSON struct {
@@ -420,12 +421,7 @@ func readTable(emb, lab string) (*mat.Dense, []int, []string, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	f, err := os.Open(lab)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer f.Close()
-	l, err := attackers.ReadLabels(f, lab, t.Rows)
+	l, err := results.ReadLabelsFile(lab, t.Rows)
 	if err != nil {
 		return nil, nil, nil, err
 	}

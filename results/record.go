@@ -1,6 +1,4 @@
-package experiments
-
-import "github.com/potau/potau/datasets"
+package results
 
 // SchemaVersion is the version of the Record layout; it changes only when a
 // field changes meaning or is removed.
@@ -28,15 +26,15 @@ type Record struct {
 	Cell       string                  `json:"cell"` // stable id of the grid cell
 	Dataset    string                  `json:"dataset"`
 	Model      string                  `json:"model"`
-	Method     string                  `json:"method"` // original, adv, retrain, U2U, U2U-R, D2D, D2D-R
+	Method     string                  `json:"method"` // "original" or an unlearning method's name
 	Reg        string                  `json:"reg,omitempty"`
 	Alpha      float64                 `json:"alpha"`
 	Dim        int                     `json:"dim"`
 	Seed       uint64                  `json:"seed"`
-	Protocol   datasets.Protocol       `json:"protocol"`
+	Protocol   Protocol                `json:"protocol"`
 	Selection  string                  `json:"selection"` // "test" (reference leak) or "valid"
 	BestEpoch  int                     `json:"best_epoch"`
-	DataStats  datasets.Stats          `json:"data_stats"`
+	DataStats  Stats                   `json:"data_stats"`
 	Rec        map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
 	Attack     map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
 	Flags      []string                `json:"flags,omitempty"`
@@ -74,4 +72,29 @@ type Curves struct {
 	TrainLoss []float64            `json:"train_loss,omitempty"`
 	TrainHR10 []float64            `json:"train_hr10,omitempty"`
 	Unlearn   map[string][]float64 `json:"unlearn,omitempty"` // term → value per step
+}
+
+// Protocol records how a split was made and is to be evaluated. It has the
+// fields of the data set's own protocol description, so the pipeline
+// converts one into the other: Protocol(split.Protocol).
+type Protocol struct {
+	Split      string `json:"split"`      // "loo" or "ratio"
+	Eval       string `json:"eval"`       // "sampled" or "full"
+	Negatives  int    `json:"negatives"`  // sampled negatives per test positive
+	Validation bool   `json:"validation"` // a validation hold-out exists
+}
+
+// Stats summarises the data set a record was computed on, after filtering
+// and splitting. Like Protocol it mirrors the data set's own summary field
+// for field, so the pipeline converts one into the other.
+type Stats struct {
+	Users        int                       `json:"users"`
+	Items        int                       `json:"items"`
+	Interactions int                       `json:"interactions"`
+	Density      float64                   `json:"density"`
+	Attributes   map[string]map[string]int `json:"attributes,omitempty"` // name → class → users
+	// Train, Valid and Test count the positives of each part (splits only).
+	Train int `json:"train,omitempty"`
+	Valid int `json:"valid,omitempty"`
+	Test  int `json:"test,omitempty"`
 }

@@ -1,55 +1,18 @@
-package experiments
+package results
 
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
-	"fmt"
-	"path/filepath"
+	"math"
 	"sort"
 	"strconv"
 )
 
-// WriteResults writes recs as dir/results.jsonl (one JSON record a line),
-// dir/results.csv (a flat projection) and dir/metrics.jsonl, each
-// atomically.
-//
-// metrics.jsonl holds the same records without the two measured-cost
-// fields (time_s, peak_rss_mb): everything in it is a function of the
-// config and seed alone, so it is byte-identical for any --jobs, any
-// number of cores, and for a run resumed after a crash. results.jsonl also
-// carries the costs, which are measurements of the machine.
-func WriteResults(dir string, recs []Record) error {
-	var full, det bytes.Buffer
-	for i := range recs {
-		b, err := json.Marshal(&recs[i])
-		if err != nil {
-			return fmt.Errorf("encoding record %d: %w", i, err)
-		}
-		full.Write(b)
-		full.WriteByte('\n')
-		r := recs[i]
-		r.TimeS, r.PeakRSSMB = nil, 0
-		b, err = json.Marshal(&r)
-		if err != nil {
-			return fmt.Errorf("encoding record %d: %w", i, err)
-		}
-		det.Write(b)
-		det.WriteByte('\n')
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "metrics.jsonl"), det.Bytes()); err != nil {
-		return err
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "results.csv"), resultsCSV(recs)); err != nil {
-		return err
-	}
-	// results.jsonl last: its presence means the run finished.
-	return WriteFileAtomic(filepath.Join(dir, "results.jsonl"), full.Bytes())
-}
-
-// resultsCSV flattens records: fixed columns, then every rec metric and
-// every attacker metric (mean and std) seen in any record, sorted.
-func resultsCSV(recs []Record) []byte {
+// CSV is the flat projection of records written as results.csv: a header,
+// then one row per record with fixed columns, every recommendation metric and
+// every attacker metric (mean and std) seen in any record (sorted), the total
+// time, peak memory, flags and config hash.
+func CSV(recs []Record) []byte {
 	recKeys := map[string]bool{}
 	attKeys := map[string]bool{}
 	for _, r := range recs {
@@ -123,3 +86,6 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// round3 rounds to milliseconds (the precision of the recorded times).
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

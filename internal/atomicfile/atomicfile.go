@@ -1,0 +1,241 @@
+// Package atomicfile owns how potau puts a file or a folder on disk: every
+// output appears whole or not at all, and survives a crash once the call
+// returns.
+//
+// A file is written to a temporary file in its destination folder (created
+// with mode 0644, subject to the umask), fsynced, closed, renamed over the
+// destination, and then the folder itself is fsynced so that the rename is
+// durable. A folder (PublishDir) is filled under a temporary name in its
+// parent, every file and folder in it is fsynced, it is renamed into place
+// and the parent is fsynced. Temporary names start with TempPrefix, so a
+// cleaner can recognise what a killed process left behind (IsTemp).
+//
+// Readers never see a partial file: on any error the temporary file or
+// folder is removed and the destination is untouched.
+package atomicfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+)
+
+// TempPrefix starts the name of every temporary file and folder.
+const TempPrefix = ".tmp-"
+
+// IsTemp reports whether a base name is one of this package's temporary
+// names (left behind only by a killed process).
+func IsTemp(base string) bool { return strings.HasPrefix(base, TempPrefix) }
+
+// Op is the kind of an Event.
+type Op int
+
+const (
+	// Wrote: a file was renamed into place (Path is the destination).
+	Wrote Op = iota
+	// Published: a folder was renamed into place (Path is the destination).
+	Published
+	// SyncedDir: a folder was fsynced (Path is the folder).
+	SyncedDir
+)
+
+func (o Op) String() string {
+	switch o {
+	case Wrote:
+		return "wrote"
+	case Published:
+		return "published"
+	case SyncedDir:
+		return "synced-dir"
+	}
+	return fmt.Sprintf("Op(%d)", int(o))
+}
+
+// An Event is one step this package took on disk, reported to the observer
+// installed with Observe.
+type Event struct {
+	Op   Op
+	Path string
+}
+
+var observer atomic.Pointer[func(Event)]
+
+// Observe installs f to be called, from any goroutine, after each step this
+// package takes on disk, and returns a function that removes it. It exists
+// for tests that check a writer's files are atomic and durable (every file
+// renamed into place, then its folder synced); f must be safe for concurrent
+// use. Only one observer is active at a time.
+func Observe(f func(Event)) (stop func()) {
+	observer.Store(&f)
+	return func() { observer.Store(nil) }
+}
+
+func notify(op Op, path string) {
+	if f := observer.Load(); f != nil {
+		(*f)(Event{op, path})
+	}
+}
+
+// WriteFile writes data to name atomically and durably (see the package
+// comment), creating name's folder if needed.
+func WriteFile(name string, data []byte) error {
+	return Write(name, func(w io.Writer) error { _, err := w.Write(data); return err })
+}
+
+// Write streams into name atomically and durably: write receives a buffered
+// writer onto a temporary file in name's folder (created if needed); when it
+// returns nil the data is flushed, fsynced and renamed over name, and the
+// folder is fsynced. If write or any step fails, name is untouched and the
+// temporary file is removed.
+func Write(name string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := createTemp(dir, filepath.Base(name))
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return err
+	}
+	notify(Wrote, name)
+	return SyncDir(dir)
+}
+
+// createTemp creates a new file TempPrefix+base+"-"+random in dir with mode
+// 0644 (subject to the umask; os.CreateTemp would make it 0600).
+func createTemp(dir, base string) (*os.File, error) {
+	for range 1000 {
+		p := filepath.Join(dir, fmt.Sprintf("%s%s-%08x", TempPrefix, base, rand.Uint32()))
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("atomicfile: no free temporary name for %s in %s", base, dir)
+}
+
+// mkdirTemp creates a new folder TempPrefix+base+"-"+random in dir with mode
+// 0755 (subject to the umask; os.MkdirTemp would make it 0700).
+func mkdirTemp(dir, base string) (string, error) {
+	for range 1000 {
+		p := filepath.Join(dir, fmt.Sprintf("%s%s-%08x", TempPrefix, base, rand.Uint32()))
+		err := os.Mkdir(p, 0o755)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return p, err
+	}
+	return "", fmt.Errorf("atomicfile: no free temporary name for %s in %s", base, dir)
+}
+
+// PublishDir creates the folder final whole: fill writes its files into a
+// fresh temporary folder in final's parent (created if needed); then every
+// file and folder in it is fsynced, it is renamed to final and the parent is
+// fsynced. On any error the temporary folder is removed.
+//
+// final must not exist as a non-empty folder: the rename then fails with an
+// error for which errors.Is(err, fs.ErrExist) holds, and the caller decides
+// (a cache keeps the existing copy; a replace moves it aside first).
+func PublishDir(final string, fill func(tmp string) error) (err error) {
+	parent := filepath.Dir(final)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := mkdirTemp(parent, filepath.Base(final))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := syncTree(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return err
+	}
+	notify(Published, final)
+	return SyncDir(parent)
+}
+
+// syncTree fsyncs every file and folder under root, folders after their
+// contents.
+func syncTree(root string) error {
+	var dirs []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, p)
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+	if err != nil {
+		return err
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := SyncDir(dirs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SyncDir fsyncs the folder dir, making the creation, removal and renaming
+// of its entries durable. File systems that cannot sync a folder (EINVAL)
+// are accepted.
+func SyncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("syncing folder %s: %w", dir, err)
+	}
+	notify(SyncedDir, dir)
+	return nil
+}
