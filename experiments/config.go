@@ -254,11 +254,16 @@ func LoadSpec(file string, sets []string) (*Spec, error) {
 		if !ok || path == "" {
 			return nil, &ConfigError{File: "--set", Msg: fmt.Sprintf("expected path=value, got %q", s)}
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(val), &doc); err != nil || len(doc.Content) == 0 {
-			if err != nil {
-				return nil, &ConfigError{File: "--set", Path: path, Msg: fmt.Sprintf("cannot parse value %q: %v", val, err)}
+		doc, err := parseYAML("--set "+path, []byte(val))
+		if err != nil {
+			var ce *ConfigError
+			if isConfigError(err, &ce) && ce.Path != "" {
+				ce.Path = path + "." + ce.Path
+				return nil, ce
 			}
+			return nil, &ConfigError{File: "--set", Path: path, Msg: fmt.Sprintf("cannot parse value %q: %v", val, err)}
+		}
+		if len(doc.Content) == 0 {
 			doc.Content = []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}
 		}
 		if err := t.set(path, doc.Content[0], "--set "+path); err != nil {

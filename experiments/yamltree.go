@@ -1,8 +1,10 @@
 package experiments
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strconv"
@@ -43,10 +45,91 @@ type tree struct {
 	file map[*yaml.Node]string // node → source file
 }
 
-func parseTree(name string, data []byte) (*tree, error) {
+// parseYAML parses data as exactly one YAML document: a second document
+// (after a "---" separator) and a key repeated in a mapping are errors
+// naming name, the line and the key path. It returns the document node
+// (Kind 0 for an empty input).
+func parseYAML(name string, data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return nil, yamlSyntaxError(name, err)
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err != io.EOF {
+		line := second.Line
+		if err != nil {
+			line = 0
+		} else if line == 0 {
+			line = secondDocLine(data)
+		}
+		return nil, &ConfigError{File: name, Line: line, Msg: "a second YAML document (after ---): a config is a single document"}
+	}
+	if err := checkDuplicates(name, &doc, ""); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// secondDocLine returns the line of the second "---" marker, or of the
+// first one after content, or 0.
+func secondDocLine(data []byte) int {
+	content := false
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "---" || strings.HasPrefix(l, "--- ") {
+			if content {
+				return i + 1
+			}
+			content = true
+			continue
+		}
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "%") {
+			content = true
+		}
+	}
+	return 0
+}
+
+// checkDuplicates reports the first mapping key that appears twice under
+// the same mapping. Aliases are checked where their anchor is.
+func checkDuplicates(name string, n *yaml.Node, path string) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if err := checkDuplicates(name, c, path); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		first := make(map[string]int, len(n.Content)/2)
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			k := n.Content[j]
+			p := joinPath(path, k.Value)
+			if k.Kind == yaml.ScalarNode {
+				if l, dup := first[k.Value]; dup {
+					return &ConfigError{File: name, Line: k.Line, Path: p, Msg: fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, l)}
+				}
+				first[k.Value] = k.Line
+			}
+			if err := checkDuplicates(name, n.Content[j+1], p); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := checkDuplicates(name, c, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func parseTree(name string, data []byte) (*tree, error) {
+	doc, err := parseYAML(name, data)
+	if err != nil {
+		return nil, err
 	}
 	t := &tree{file: map[*yaml.Node]string{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -216,7 +299,12 @@ func mergeInto(t *tree, dst *yaml.Node, o *tree, src *yaml.Node) {
 // destination, pre-filled with defaults), reporting unknown keys and wrong
 // types with file, line and key path.
 func (t *tree) decode(n *yaml.Node, v reflect.Value, path string) error {
-	if n.Kind == yaml.AliasNode {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		// A cloned or merged tree copies the alias node but not its anchor:
+		// the anchor lives in the alias's file, so errors there name it.
+		if _, ok := t.file[n.Alias]; !ok {
+			t.mark(n.Alias, t.file[n])
+		}
 		n = n.Alias
 	}
 	// Types that know how to decode themselves.
@@ -321,6 +409,11 @@ func (t *tree) decode(n *yaml.Node, v reflect.Value, path string) error {
 	if isNull(n) {
 		return t.errAt(n, path, fmt.Sprintf("expected %s, got null", kindName(v.Type())))
 	}
+	// yaml.v3 truncates a float into an integer (8.5 → 8): an integer
+	// key takes an integer literal only.
+	if isInt(v.Type()) && n.Tag != "!!int" && n.Tag != "!!str" {
+		return t.errAt(n, path, fmt.Sprintf("expected %s, got %s", kindName(v.Type()), describe(n)))
+	}
 	tmp := reflect.New(v.Type())
 	if err := n.Decode(tmp.Interface()); err != nil {
 		return t.errAt(n, path, fmt.Sprintf("expected %s, got %s", kindName(v.Type()), describe(n)))
@@ -332,6 +425,18 @@ func (t *tree) decode(n *yaml.Node, v reflect.Value, path string) error {
 	}
 	v.Set(tmp.Elem())
 	return nil
+}
+
+func isInt(t reflect.Type) bool {
+	if t == reflect.TypeOf(time.Duration(0)) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
