@@ -11,9 +11,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
+	"math/bits"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -210,7 +214,22 @@ type Spec struct {
 	File string
 	tree *tree
 	Axes []Axis
+	// Size is the number of cells of the grid, the product of the axes'
+	// lengths (1 without a sweep); LoadSpec checked it against Limit.
+	Size int
+	// Limit is the largest grid LoadSpec accepts: the top-level key
+	// sweep_limit, DefaultSweepLimit when absent.
+	Limit int
 }
+
+// DefaultSweepLimit is the largest grid a config may expand to unless it
+// sets the top-level key sweep_limit. Ten thousand cells is far beyond any
+// grid of the paper (the α and dimension sweeps have tens of cells) yet
+// stops a typo such as an extra axis of 100 values from launching a
+// million trainings; like sweep and extends, sweep_limit is read before
+// the config is decoded and is not part of a cell's resolved config or
+// hash.
+const DefaultSweepLimit = 10000
 
 // Cell is one point of the grid.
 type Cell struct {
@@ -270,8 +289,19 @@ func LoadSpec(file string, sets []string) (*Spec, error) {
 			return nil, &ConfigError{File: "--set", Path: path, Msg: err.Error()}
 		}
 	}
-	sp := &Spec{File: file, tree: t}
+	sp := &Spec{File: file, tree: t, Limit: DefaultSweepLimit}
+	limitFile, limitLine := file, 0
+	if k, v := t.lookup("sweep_limit"); k != nil {
+		n, err := strconv.ParseInt(v.Value, 0, 64)
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || err != nil || n < 1 || n > math.MaxInt32 {
+			return nil, t.errAt(v, "sweep_limit", fmt.Sprintf("expected a positive integer of at most %d cells, got %s", math.MaxInt32, describe(v)))
+		}
+		sp.Limit, limitFile, limitLine = int(n), t.file[v], v.Line
+		t.remove("sweep_limit")
+	}
+	var sweepKey *yaml.Node
 	if k, v := t.lookup("sweep"); k != nil {
+		sweepKey = k
 		if v.Kind != yaml.MappingNode {
 			return nil, t.errAt(v, "sweep", "expected a mapping of config paths to lists of values")
 		}
@@ -301,7 +331,42 @@ func LoadSpec(file string, sets []string) (*Spec, error) {
 		}
 		sp.Axes = axes
 	}
+	if err := sp.countCells(); err != nil {
+		ce := &ConfigError{File: limitFile, Line: limitLine, Path: "sweep", Msg: err.Error()}
+		if sweepKey != nil {
+			ce.File, ce.Line = t.file[sweepKey], sweepKey.Line
+		}
+		return nil, ce
+	}
 	return sp, nil
+}
+
+// countCells sets s.Size to the product of the axes' lengths, refusing a
+// product that overflows or exceeds s.Limit with an error naming the axes.
+func (s *Spec) countCells() error {
+	n, over := 1, false
+	for _, a := range s.Axes {
+		hi, lo := bits.Mul64(uint64(n), uint64(len(a.Values)))
+		if hi != 0 || lo > uint64(s.Limit) {
+			over = true
+			break
+		}
+		n = int(lo)
+	}
+	if !over {
+		s.Size = n
+		return nil
+	}
+	// Describe the grid: each axis with its length, and the exact product
+	// (in big arithmetic: it may exceed any machine integer).
+	total := big.NewInt(1)
+	parts := make([]string, len(s.Axes))
+	for i, a := range s.Axes {
+		total.Mul(total, big.NewInt(int64(len(a.Values))))
+		parts[i] = fmt.Sprintf("%s (%d)", a.Path, len(a.Values))
+	}
+	return fmt.Errorf("the grid has %s cells (%s), more than sweep_limit %d; sweep fewer values or raise the top-level key sweep_limit",
+		total, strings.Join(parts, " × "), s.Limit)
 }
 
 func loadTree(file string, depth int) (*tree, error) {
@@ -356,20 +421,38 @@ func isConfigError(err error, target **ConfigError) bool {
 // Cells expands the grid: the product of the axes, first axis outermost.
 // Every cell is decoded strictly and validated.
 func (s *Spec) Cells() ([]Cell, error) {
-	n := 1
-	for _, a := range s.Axes {
-		n *= len(a.Values)
+	cells := make([]Cell, 0, s.Size)
+	err := s.EachCell(func(c Cell) error {
+		cells = append(cells, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	cells := make([]Cell, 0, n)
+	return cells, nil
+}
+
+// EachCell calls fn with each cell of the grid in Cells' order, one at a
+// time, so that a caller which does not keep them (a dry run, config
+// check) needs memory for one cell only. It stops at the first error.
+func (s *Spec) EachCell(fn func(Cell) error) error {
+	if s.Size == 0 {
+		if s.Limit == 0 {
+			s.Limit = DefaultSweepLimit
+		}
+		if err := s.countCells(); err != nil {
+			return &ConfigError{File: s.File, Path: "sweep", Msg: err.Error()}
+		}
+	}
 	idx := make([]int, len(s.Axes))
-	for ci := 0; ci < n; ci++ {
+	for ci := 0; ci < s.Size; ci++ {
 		t := s.tree.clone()
 		var vals []AxisValue
 		for ai, a := range s.Axes {
 			vn := a.Values[idx[ai]]
 			c := t.copyNode(s.tree, vn)
 			if err := t.set(a.Path, c, a.File); err != nil {
-				return nil, &ConfigError{File: a.File, Line: a.Line, Path: "sweep." + a.Path, Msg: err.Error()}
+				return &ConfigError{File: a.File, Line: a.Line, Path: "sweep." + a.Path, Msg: err.Error()}
 			}
 			var x any
 			_ = vn.Decode(&x)
@@ -377,9 +460,11 @@ func (s *Spec) Cells() ([]Cell, error) {
 		}
 		cfg, err := decodeConfig(t, s.File)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		cells = append(cells, Cell{Index: ci, Values: vals, Config: cfg, Hash: cfg.Hash()})
+		if err := fn(Cell{Index: ci, Values: vals, Config: cfg, Hash: cfg.Hash()}); err != nil {
+			return err
+		}
 		// Odometer, last axis fastest.
 		for ai := len(idx) - 1; ai >= 0; ai-- {
 			idx[ai]++
@@ -389,7 +474,7 @@ func (s *Spec) Cells() ([]Cell, error) {
 			idx[ai] = 0
 		}
 	}
-	return cells, nil
+	return nil
 }
 
 // Base decodes the config without its sweep (the first value of no axis).

@@ -24,10 +24,6 @@ import (
 // atomically to opt.Out/results.jsonl, metrics.jsonl and results.csv
 // (results.WriteRun).
 func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, error) {
-	cells, err := spec.Cells()
-	if err != nil {
-		return nil, err
-	}
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
@@ -41,7 +37,11 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 		rep: opt.Progress, futures: map[string]*future{}}
 	r.cache.Clean()
 	if opt.DryRun {
-		return nil, r.dryRun(cells)
+		return nil, r.dryRun(spec)
+	}
+	cells, err := spec.Cells()
+	if err != nil {
+		return nil, err
 	}
 	type slot struct {
 		rec *results.Record
@@ -269,21 +269,38 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 	return nil
 }
 
-func (r *runner) dryRun(cells []Cell) error {
+// dryRun lists the grid and which stages are cached. It streams the cells
+// (Spec.EachCell) so that a large grid needs memory for one cell at a
+// time: a first pass validates every cell, a second prints them.
+func (r *runner) dryRun(spec *Spec) error {
 	w := r.opt.Stdout
 	if w == nil {
 		w = io.Discard
 	}
-	fmt.Fprintf(w, "%d cell(s)\n", len(cells))
-	for _, cell := range cells {
+	if err := spec.EachCell(func(Cell) error { return r.ctx.Err() }); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d cell(s)\n", spec.Size)
+	sums := map[string]string{}
+	return spec.EachCell(func(cell Cell) error {
 		c := &cell.Config
 		fmt.Fprintf(w, "cell %d [%s] %s/%s seed %d hash %s\n", cell.Index, cell.Label(), c.Data.Name, c.Model.Kind, c.Seed, cell.Hash[:12])
-		b, err := r.data(c)
-		if err != nil {
-			return err
+		// Only the data checksum enters the keys: keep it, drop the data set
+		// (a seed sweep has a data set per cell).
+		dk := hashJSON([]any{c.Data, c.Seed})
+		sum, ok := sums[dk]
+		if !ok {
+			b, err := r.data(c)
+			if err != nil {
+				return err
+			}
+			sum, sums[dk] = b.sum, b.sum
+			r.mu.Lock()
+			delete(r.futures, "data:"+dk)
+			r.mu.Unlock()
 		}
 		for _, m := range Methods(c) {
-			k := cellKeys(c, b.sum, m)
+			k := cellKeys(c, sum, m)
 			st := func(stage, key string) string {
 				if r.cache.Has(stage, key) {
 					return stage + "=cached"
@@ -297,6 +314,6 @@ func (r *runner) dryRun(cells []Cell) error {
 			parts = append(parts, st(k.tableStage, k.table), st("eval", k.eval), st("attack", k.attack))
 			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
 		}
-	}
-	return nil
+		return r.ctx.Err()
+	})
 }

@@ -344,7 +344,7 @@ func (t *tree) decode(n *yaml.Node, v reflect.Value, path string) error {
 			if !ok {
 				known := knownKeys(v.Type())
 				if path == "" {
-					known += "; and extends, sweep" // handled before decoding
+					known += "; and extends, sweep, sweep_limit" // handled before decoding
 				}
 				return t.errAt(k, p, fmt.Sprintf("unknown key %q (known keys: %s)", k.Value, known))
 			}
