@@ -106,6 +106,20 @@ func (t *Table) HTMLTable(w io.Writer) error {
 	return bw.Flush()
 }
 
+// CostTable is the table of the costs the records carry (costColumns), or
+// nil when they carry none. Its LaTeX label ends in -cost.
+func CostTable(recs []results.Record, opt Options) *Table {
+	cc := costColumns(recs)
+	if len(cc) == 0 {
+		return nil
+	}
+	opt.Columns = cc
+	ct := BuildTable(recs, opt)
+	ct.Caption = "Cost per row: wall-clock seconds per stage, peak resident memory (MB) and the users' mean pairwise distance after unlearning over before (spread). Mean ± std over seeds where a row aggregates several; a time or memory is bold only when it is the single lowest of its dataset × model (a value several methods share, such as the training time they inherit, is not marked; the original model is not ranked). Timings are wall-clock on a shared machine: noisy."
+	ct.Label = strings.TrimSuffix(ct.Label, "-results") + "-cost"
+	return ct
+}
+
 // costColumns are the cost metrics the records carry, as table columns:
 // time per stage (sorted), peak RSS, best epoch, collapse ratio.
 func costColumns(recs []results.Record) []string {
@@ -182,12 +196,8 @@ func HTML(w io.Writer, recs []results.Record, figs []Figure, opt Options) error 
 	if err := BuildTable(recs, opt).HTMLTable(bw); err != nil {
 		return err
 	}
-	if cc := costColumns(recs); len(cc) > 0 {
+	if ct := CostTable(recs, opt); ct != nil {
 		bw.WriteString("<h2>Cost</h2>\n")
-		copt := opt
-		copt.Columns = cc
-		ct := BuildTable(recs, copt)
-		ct.Caption = "Cost per row: wall-clock seconds per stage, peak resident memory (MB) and the users' mean pairwise distance after unlearning over before (spread). Mean ± std over seeds where a row aggregates several; a time or memory is bold only when it is the single lowest of its dataset × model (a value several methods share, such as the training time they inherit, is not marked; the original model is not ranked)."
 		if err := ct.HTMLTable(bw); err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"table.md", "table.tex", "table.csv", "report.html"}
+	want := []string{"table.md", "table.tex", "table.csv", "cost.md", "cost.tex", "cost.csv", "preamble.tex", "report.html"}
 	for _, f := range figs {
 		for _, ext := range DefaultFormats {
 			want = append(want, f.Name+"."+ext)

@@ -30,7 +30,12 @@ type Table struct {
 	// HasRef[j] reports whether any row carries a reference for column j.
 	HasRef []bool
 
-	maxHRDrop float64 // the best-method rule's HR@10 budget
+	// Label is the LaTeX label of the table ("tab:<name>-results"; parts
+	// after the first append -b, -c, …).
+	Label string
+
+	maxHRDrop  float64 // the best-method rule's HR@10 budget
+	latexWidth string  // Options.LaTeXWidth
 }
 
 // Row is one dataset × model × method (× varying keys) row.
@@ -214,13 +219,30 @@ func BuildTable(recs []results.Record, opt Options) *Table {
 	}
 	t.markBestMethods(recs, groups, keys, opt.MaxHRDrop, opt.Digits)
 	t.markLowestUnique()
-	t.maxHRDrop = opt.MaxHRDrop
+	t.maxHRDrop, t.latexWidth = opt.MaxHRDrop, opt.LaTeXWidth
+	t.Label = "tab:" + slug(labelName(recs)) + "-results"
 	n := 0
 	for _, idx := range groups {
 		n += len(idx)
 	}
 	t.Caption = caption(recs, n, t, multiSeed)
 	return t
+}
+
+// labelName is the records' common experiment name, or "potau" when they
+// have none or several.
+func labelName(recs []results.Record) string {
+	name := ""
+	for i := range recs {
+		if i > 0 && recs[i].Name != name {
+			return "potau"
+		}
+		name = recs[i].Name
+	}
+	if name == "" {
+		return "potau"
+	}
+	return name
 }
 
 // keyOf returns the row key of r.
@@ -392,7 +414,7 @@ func caption(recs []results.Record, n int, t *Table, multiSeed bool) string {
 	b.WriteString("the attack's own std over folds × repeats; a recommendation metric of one seed has no std. ")
 	b.WriteString(bestRule(t.maxHRDrop) + " ")
 	if slices.Contains(t.HasRef, true) {
-		b.WriteString("Reference values from the config are shown beside ours as (ref, Δ = ours − ref). ")
+		b.WriteString("Reference values from the config are shown with ours, with Δ = ours − ref. ")
 	}
 	hidden := map[string]bool{}
 	for i := range recs {

@@ -373,15 +373,18 @@ func TestDuplicateCells(t *testing.T) {
 	}
 }
 
-// TestLaTeXBalanced is a structural check standing in for a LaTeX run (no
-// TeX here): on every line, unescaped braces balance and math shifts pair
-// up, and every tabular row has as many cells as the column spec.
+// TestLaTeXBalanced is a structural check that runs without TeX (the
+// compile test, TestLaTeXCompiles, needs pdflatex): unescaped braces
+// balance and math shifts pair up on every row line, and every tabular row
+// has as many cells as the column spec (an S column and its spread column
+// per metric).
 func TestLaTeXBalanced(t *testing.T) {
 	var b bytes.Buffer
-	if err := BuildTable(testRecords(t), Options{}).LaTeX(&b); err != nil {
+	if err := BuildTable(testRecords(t), Options{LaTeXWidth: "page"}).LaTeX(&b); err != nil {
 		t.Fatal(err)
 	}
-	ncols, checked := 0, 0
+	reSpec := regexp.MustCompile(`S\[[^\]]*\]|@\{[^}]*\}|[lcr]`)
+	ncols, checked, depthAll := 0, 0, 0
 	for i, line := range strings.Split(b.String(), "\n") {
 		depth, dollars := 0, 0
 		for k := 0; k < len(line); k++ {
@@ -395,17 +398,26 @@ func TestLaTeXBalanced(t *testing.T) {
 			case '$':
 				dollars++
 			}
-			if depth < 0 {
-				t.Fatalf("line %d: unbalanced }: %s", i+1, line)
-			}
 		}
-		if depth != 0 || dollars%2 != 0 {
-			t.Errorf("line %d: braces %+d, %d math shifts: %s", i+1, depth, dollars, line)
+		depthAll += depth
+		if depthAll < 0 {
+			t.Fatalf("line %d: unbalanced }: %s", i+1, line)
+		}
+		if dollars%2 != 0 {
+			t.Errorf("line %d: %d math shifts: %s", i+1, dollars, line)
 		}
 		if spec, ok := strings.CutPrefix(line, `\begin{tabular}{`); ok {
-			ncols = len(strings.TrimSuffix(spec, "}"))
+			ncols = 0
+			for _, tok := range reSpec.FindAllString(strings.TrimSuffix(spec, "}"), -1) {
+				if !strings.HasPrefix(tok, "@") {
+					ncols++
+				}
+			}
 		}
 		if strings.HasSuffix(line, `\\`) && ncols > 0 && !strings.HasPrefix(line, "$^") {
+			if depth != 0 {
+				t.Errorf("line %d: braces %+d: %s", i+1, depth, line)
+			}
 			// Count & separators outside escapes; \multicolumn{k} spans k.
 			cells := 1 + strings.Count(line, " & ")
 			for _, m := range regexp.MustCompile(`\\multicolumn\{(\d+)\}`).FindAllStringSubmatch(line, -1) {
@@ -419,8 +431,13 @@ func TestLaTeXBalanced(t *testing.T) {
 			checked++
 		}
 	}
-	if ncols == 0 || checked != 12 {
-		t.Fatalf("%d columns, %d rows checked; want 10 and 12 (2 header rows, 10 data rows)", ncols, checked)
+	if depthAll != 0 {
+		t.Errorf("braces %+d over the document", depthAll)
+	}
+	// Keys Method, Seeds + 6 metrics × 2; 2 header rows, 2 block rows, 10
+	// data rows, 2 reference rows.
+	if ncols != 14 || checked != 16 {
+		t.Fatalf("%d columns, %d rows checked; want 14 and 16", ncols, checked)
 	}
 }
 

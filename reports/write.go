@@ -10,7 +10,8 @@ import (
 )
 
 // Write renders the whole report into runDir/report: table.md, table.tex,
-// table.csv, every figure in every format and report.html, each file written
+// table.csv, the cost table (cost.md, cost.tex, cost.csv) when the records
+// carry costs, preamble.tex (the packages the .tex tables need), every figure in every format and report.html, each file written
 // atomically (temporary file + rename). SVG is always among the figure
 // formats, since the HTML report inlines it. It returns the HTML file's path.
 func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
@@ -23,14 +24,23 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 		return "", err
 	}
 	t := BuildTable(recs, opt)
-	for _, out := range []struct {
+	type output struct {
 		name   string
 		render func(*bytes.Buffer) error
-	}{
+	}
+	outs := []output{
 		{"table.md", func(b *bytes.Buffer) error { return t.Markdown(b) }},
 		{"table.tex", func(b *bytes.Buffer) error { return t.LaTeX(b) }},
 		{"table.csv", func(b *bytes.Buffer) error { return t.CSV(b) }},
-	} {
+		{"preamble.tex", func(b *bytes.Buffer) error { _, err := b.WriteString(Preamble); return err }},
+	}
+	if ct := CostTable(recs, opt); ct != nil {
+		outs = append(outs,
+			output{"cost.md", func(b *bytes.Buffer) error { return ct.Markdown(b) }},
+			output{"cost.tex", func(b *bytes.Buffer) error { return ct.LaTeX(b) }},
+			output{"cost.csv", func(b *bytes.Buffer) error { return ct.CSV(b) }})
+	}
+	for _, out := range outs {
 		var b bytes.Buffer
 		if err := out.render(&b); err != nil {
 			return "", err
