@@ -2,8 +2,10 @@ package recmodels
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/potau/potau/datasets"
@@ -281,11 +283,17 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 			if err != nil {
 				return nil, nil, err
 			}
+			if !isFinite(batchLoss) {
+				return nil, nil, diverged(c, ts, epoch, bidx, fmt.Sprintf("the loss is %v", batchLoss/float64(b)))
+			}
 			lossSum += batchLoss
 			if hook != nil {
 				hl, err := hook.Batch(ctx, BatchInfo{Epoch: epoch, Index: bidx, Step: step, Users: bu[:b]}, ut.w, ut.g)
 				if err != nil {
 					return nil, nil, fmt.Errorf("recmodels: hook %s at epoch %d batch %d: %w", hook.Name(), epoch, bidx, err)
+				}
+				if !isFinite(hl) {
+					return nil, nil, diverged(c, ts, epoch, bidx, fmt.Sprintf("the %s term is %v", hook.Name(), hl))
 				}
 				hookSum += hl
 			}
@@ -293,6 +301,11 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 			m.invalidate()
 			step++
 			nBatches++
+		}
+		// A finite loss can still leave an overflowed parameter after the
+		// epoch's last update: one pass over the parameters per epoch.
+		if name, ok := finiteParams(ts); !ok {
+			return nil, nil, diverged(c, ts, epoch, nBatches-1, fmt.Sprintf("after the epoch's last update, parameter %q holds a non-finite value", name))
 		}
 		log := EpochLog{Epoch: epoch, Loss: lossSum / float64(n), HR10: math.NaN(), NDCG10: math.NaN()}
 		if nBatches > 0 {
@@ -398,4 +411,35 @@ func sigmoid(x float64) float64 {
 	}
 	e := math.Exp(x)
 	return e / (1 + e)
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// finiteParams reports whether every parameter is finite, and otherwise the
+// name of the first tensor that is not.
+func finiteParams(ts []*tensor) (string, bool) {
+	for _, t := range ts {
+		for _, v := range t.w.Data {
+			// v−v is 0 for a finite v and NaN for ±Inf and NaN.
+			if v-v != 0 {
+				return t.name, false
+			}
+		}
+	}
+	return "", true
+}
+
+// ErrDiverged is wrapped by the error Train returns when training produces a
+// non-finite loss or parameter.
+var ErrDiverged = errors.New("training diverged")
+
+// diverged is the error of a non-finite loss or parameter at an epoch and
+// batch (both counted from 0), naming the first non-finite tensor.
+func diverged(c Config, ts []*tensor, epoch, batch int, what string) error {
+	where := ""
+	if name, ok := finiteParams(ts); !ok && !strings.Contains(what, "parameter") {
+		where = fmt.Sprintf(" (parameter %q holds a non-finite value)", name)
+	}
+	return fmt.Errorf("recmodels: %w at epoch %d, batch %d: %s%s; the learning rate lr = %g is probably too large: try a smaller one (the default is %g)",
+		ErrDiverged, epoch, batch, what, where, c.LR, DefaultConfig(c.Kind).LR)
 }

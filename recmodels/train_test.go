@@ -358,3 +358,46 @@ func TestExportTables(t *testing.T) {
 		}
 	}
 }
+
+// nanHook poisons the user gradient at one batch.
+type nanHook struct{ epoch, batch int }
+
+func (h nanHook) Name() string { return "poison" }
+func (h nanHook) Batch(_ context.Context, b BatchInfo, _, g *dense.Matrix) (float64, error) {
+	if b.Epoch == h.epoch && b.Index == h.batch {
+		g.Data[0] = float32(math.NaN())
+	}
+	return 0, nil
+}
+
+// TestTrainDiverges: a learning rate of 1e300 (+Inf in float32) makes the
+// first Adam update non-finite; training stops at the next batch's loss
+// and names the epoch, the batch and the learning rate. A NaN reaching a
+// parameter in an epoch's last update is caught by the per-epoch check.
+func TestTrainDiverges(t *testing.T) {
+	s := tinySplit(30, 50, 10, 5, false)
+	for _, kind := range []string{"mf", "neumf", "lightgcn"} {
+		c := DefaultConfig(kind)
+		c.Dim, c.Epochs, c.BatchSize, c.LR = 8, 3, 64, 1e300
+		if kind == "neumf" {
+			c.MLPDim, c.Layers = 16, 1
+		}
+		_, _, err := Train(context.Background(), s, c, 1, nil, nil)
+		if !errors.Is(err, ErrDiverged) {
+			t.Fatalf("%s: lr 1e300: got %v, want ErrDiverged", kind, err)
+		}
+		for _, w := range []string{"epoch 0, batch 1", "lr = 1e+300", "try a smaller one"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", kind, err, w)
+			}
+		}
+	}
+	// One batch per epoch: the poisoned update is the epoch's last, so only
+	// the per-epoch parameter check can see it.
+	c := DefaultConfig("mf")
+	c.Dim, c.Epochs, c.BatchSize = 8, 3, 1<<20
+	_, _, err := Train(context.Background(), s, c, 1, nanHook{epoch: 1, batch: 0}, nil)
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), `epoch 1, batch 0: after the epoch's last update, parameter "user" holds a non-finite value`) {
+		t.Fatalf("poisoned gradient: got %v", err)
+	}
+}
