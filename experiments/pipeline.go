@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -36,6 +37,14 @@ type RunOptions struct {
 	CacheDir string // stage cache folder (required; the CLI defaults it to .cache beside Out)
 	Jobs     int    // independent stages run at once (>= 1)
 	DryRun   bool   // print the grid and cached status, compute nothing
+	// Shard restricts the run to a share of the cells; a sharded run only
+	// fills the cache (no results files) and prints a one-line summary.
+	Shard Shard
+	// Collect computes nothing: every stage must be in the cache, else Run
+	// fails with a MissingCellsError (naming each cell's shard of
+	// Shard.Count when set); the records, exports and results are written
+	// from the cache.
+	Collect  bool
 	Progress *progress.Reporter
 	Stdout   io.Writer // dry-run listing
 }
@@ -126,6 +135,51 @@ type runner struct {
 
 	mu      sync.Mutex
 	futures map[string]*future
+
+	noCompute bool         // collect: a stage that is not cached is an error
+	computed  atomic.Int64 // stages computed by this runner
+}
+
+// cached runs one stage through the cache. A finished entry is verified
+// against its manifest and read with load; a corrupt one is reported (naming
+// the entry and file), removed and recomputed, never used. Otherwise the
+// stage's key is claimed — waiting while another process computes it — and,
+// unless that process published it meanwhile, computed by compute, which
+// stores it with Cache.Put before the claim is released. Every computed
+// stage is counted and logged as "computing stage <stage>/<key>".
+func (r *runner) cached(stage, key string, load, compute func() error) error {
+	tryLoad := func() (bool, error) {
+		if !r.cache.Has(stage, key) {
+			return false, nil
+		}
+		if err := r.cache.Verify(stage, key); err != nil {
+			r.rep.Warnf("%v: the entry is discarded and recomputed", err)
+			if err := r.cache.Discard(stage, key); err != nil {
+				return false, err
+			}
+			return false, nil
+		}
+		return true, load()
+	}
+	if ok, err := tryLoad(); ok || err != nil {
+		return err
+	}
+	if r.noCompute {
+		return fmt.Errorf("collect: stage %s/%s is not in the cache (collect computes nothing)", stage, key)
+	}
+	release, err := r.cache.Claim(r.ctx, stage, key, func(holder string) {
+		r.rep.Logf("waiting for stage %s/%s (being computed by %s)", stage, key[:12], holder)
+	})
+	if err != nil {
+		return err
+	}
+	defer release()
+	if ok, err := tryLoad(); ok || err != nil {
+		return err
+	}
+	r.computed.Add(1)
+	r.rep.Logf("computing stage %s/%s", stage, key)
+	return compute()
 }
 
 // once runs f once per key and shares its result (singleflight).
@@ -248,57 +302,61 @@ func trainCurves(tr *recmodels.TrainResult) *results.Curves {
 }
 
 func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, error) {
-	if r.cache.Has("train", k.train) {
-		return r.loadCheckpoint("train", k.train)
-	}
 	var m recmodels.Model
-	err := r.work(func() error {
-		start := time.Now()
-		r.rep.Logf("train %s on %s (seed %d)", c.Model.Kind, c.Data.Name, c.Seed)
-		task := r.rep.Start("train "+c.Model.Kind, c.Model.Epochs)
-		var tr *recmodels.TrainResult
-		var err error
-		m, tr, err = recmodels.Train(r.ctx, b.split, c.Model, c.Seed, nil, func(e recmodels.EpochLog) {
-			task.Add(1, fmt.Sprintf("epoch %d loss %.4f HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, e.HR10, e.Seconds))
+	err := r.cached("train", k.train, func() (err error) {
+		m, err = r.loadCheckpoint("train", k.train)
+		return err
+	}, func() error {
+		return r.work(func() error {
+			start := time.Now()
+			r.rep.Logf("train %s on %s (seed %d)", c.Model.Kind, c.Data.Name, c.Seed)
+			task := r.rep.Start("train "+c.Model.Kind, c.Model.Epochs)
+			var tr *recmodels.TrainResult
+			var err error
+			m, tr, err = recmodels.Train(r.ctx, b.split, c.Model, c.Seed, nil, func(e recmodels.EpochLog) {
+				task.Add(1, fmt.Sprintf("epoch %d loss %.4f HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, e.HR10, e.Seconds))
+			})
+			task.Done()
+			if err != nil {
+				return fmt.Errorf("train %s: %w", c.Model.Kind, err)
+			}
+			meta := stageMeta{Stage: "train", Key: k.train, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+				BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
+			r.rep.Logf("train %s done: best epoch %d (%s), %.1fs", c.Model.Kind, tr.BestEpoch+1, tr.Selection, meta.Seconds)
+			return r.cache.Put("train", k.train, meta, func(dir string) error { return saveCheckpoint(dir, m) })
 		})
-		task.Done()
-		if err != nil {
-			return fmt.Errorf("train %s: %w", c.Model.Kind, err)
-		}
-		meta := stageMeta{Stage: "train", Key: k.train, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
-		r.rep.Logf("train %s done: best epoch %d (%s), %.1fs", c.Model.Kind, tr.BestEpoch+1, tr.Selection, meta.Seconds)
-		return r.cache.Put("train", k.train, meta, func(dir string) error { return saveCheckpoint(dir, m) })
 	})
 	return m, err
 }
 
 func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
-	if r.cache.Has("baseline", k.table) {
-		return r.loadCheckpoint("baseline", k.table)
-	}
-	attr, err := r.labels(c, b)
-	if err != nil {
-		return nil, err
-	}
 	var m recmodels.Model
-	err = r.work(func() error {
-		start := time.Now()
-		r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
-		var tr *recmodels.TrainResult
-		var err error
-		task := r.rep.Start("baseline "+method+" "+c.Model.Kind, c.Model.Epochs)
-		m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
-			task.Add(1, fmt.Sprintf("epoch %d loss %.4f (+%s %.4f) HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, method, e.HookLoss, e.HR10, e.Seconds))
-		})
-		task.Done()
+	err := r.cached("baseline", k.table, func() (err error) {
+		m, err = r.loadCheckpoint("baseline", k.table)
+		return err
+	}, func() error {
+		attr, err := r.labels(c, b)
 		if err != nil {
-			return fmt.Errorf("baseline %s: %w", method, err)
+			return err
 		}
-		meta := stageMeta{Stage: "baseline", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
-		r.rep.Logf("baseline %s done in %.1fs", method, meta.Seconds)
-		return r.cache.Put("baseline", k.table, meta, func(dir string) error { return saveCheckpoint(dir, m) })
+		return r.work(func() error {
+			start := time.Now()
+			r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
+			var tr *recmodels.TrainResult
+			var err error
+			task := r.rep.Start("baseline "+method+" "+c.Model.Kind, c.Model.Epochs)
+			m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
+				task.Add(1, fmt.Sprintf("epoch %d loss %.4f (+%s %.4f) HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, method, e.HookLoss, e.HR10, e.Seconds))
+			})
+			task.Done()
+			if err != nil {
+				return fmt.Errorf("baseline %s: %w", method, err)
+			}
+			meta := stageMeta{Stage: "baseline", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+				BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
+			r.rep.Logf("baseline %s done in %.1fs", method, meta.Seconds)
+			return r.cache.Put("baseline", k.table, meta, func(dir string) error { return saveCheckpoint(dir, m) })
+		})
 	})
 	return m, err
 }
@@ -308,37 +366,38 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 	if err != nil {
 		return nil, err
 	}
-	tablePath := filepath.Join(r.cache.Open("unlearn", k.table), "users.npy")
-	if r.cache.Has("unlearn", k.table) {
-		u, err := npy.ReadNPY(tablePath)
-		if err != nil {
-			return nil, fmt.Errorf("cache unlearn/%s: %w", k.table, err)
-		}
-		return base.WithUserTable(u), nil
-	}
-	attr, err := r.labels(c, b)
-	if err != nil {
-		return nil, err
-	}
 	var m recmodels.Model
-	err = r.work(func() error {
-		start := time.Now()
-		task := r.rep.Start("unlearn "+method, c.Unlearn.Steps)
-		var tr *unlearning.Trace
-		var err error
-		m, tr, err = unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
-			task.Add(1, fmt.Sprintf("step %d loss %.4g", step+1, terms["total"]))
-		})
-		task.Done()
+	err = r.cached("unlearn", k.table, func() error {
+		u, err := npy.ReadNPY(filepath.Join(r.cache.Open("unlearn", k.table), "users.npy"))
 		if err != nil {
-			return fmt.Errorf("unlearn %s: %w", method, err)
+			return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
 		}
-		meta := stageMeta{Stage: "unlearn", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			Curves:   &results.Curves{Unlearn: tr.Terms},
-			Collapse: &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
-		r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
-		return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
-			return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
+		m = base.WithUserTable(u)
+		return nil
+	}, func() error {
+		attr, err := r.labels(c, b)
+		if err != nil {
+			return err
+		}
+		return r.work(func() error {
+			start := time.Now()
+			task := r.rep.Start("unlearn "+method, c.Unlearn.Steps)
+			var tr *unlearning.Trace
+			var err error
+			m, tr, err = unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
+				task.Add(1, fmt.Sprintf("step %d loss %.4g", step+1, terms["total"]))
+			})
+			task.Done()
+			if err != nil {
+				return fmt.Errorf("unlearn %s: %w", method, err)
+			}
+			meta := stageMeta{Stage: "unlearn", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+				Curves:   &results.Curves{Unlearn: tr.Terms},
+				Collapse: &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
+			r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
+			return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
+				return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
+			})
 		})
 	})
 	return m, err
@@ -354,33 +413,31 @@ func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (*st
 
 func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
-	if r.cache.Has("eval", k.eval) {
-		if err := r.cache.Meta("eval", k.eval, &meta); err != nil {
-			return nil, err
-		}
-		return &meta, nil
-	}
-	m, err := r.model(c, b, method)
-	if err != nil {
-		return nil, err
-	}
-	err = r.work(func() error {
-		start := time.Now()
-		rec, err := recmodels.Evaluate(r.ctx, m, b.split, "test", c.Eval.Ks)
+	err := r.cached("eval", k.eval, func() error {
+		return r.cache.Meta("eval", k.eval, &meta)
+	}, func() error {
+		m, err := r.model(c, b, method)
 		if err != nil {
 			return err
 		}
-		if c.Eval.Full && b.split.Protocol.Eval != "full" {
-			full, err := recmodels.EvaluateFull(r.ctx, m, b.split, "test", c.Eval.Ks)
+		return r.work(func() error {
+			start := time.Now()
+			rec, err := recmodels.Evaluate(r.ctx, m, b.split, "test", c.Eval.Ks)
 			if err != nil {
 				return err
 			}
-			for key, v := range full {
-				rec["full_"+key] = v
+			if c.Eval.Full && b.split.Protocol.Eval != "full" {
+				full, err := recmodels.EvaluateFull(r.ctx, m, b.split, "test", c.Eval.Ks)
+				if err != nil {
+					return err
+				}
+				for key, v := range full {
+					rec["full_"+key] = v
+				}
 			}
-		}
-		meta = stageMeta{Stage: "eval", Key: k.eval, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(), Rec: rec}
-		return r.cache.Put("eval", k.eval, meta, nil)
+			meta = stageMeta{Stage: "eval", Key: k.eval, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(), Rec: rec}
+			return r.cache.Put("eval", k.eval, meta, nil)
+		})
 	})
 	return &meta, err
 }
@@ -395,38 +452,36 @@ func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*
 
 func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
-	if r.cache.Has("attack", k.attack) {
-		if err := r.cache.Meta("attack", k.attack, &meta); err != nil {
-			return nil, err
-		}
-		return &meta, nil
-	}
-	m, err := r.model(c, b, method)
-	if err != nil {
-		return nil, err
-	}
-	attr, err := r.labels(c, b)
-	if err != nil {
-		return nil, err
-	}
-	err = r.work(func() error {
-		start := time.Now()
-		X, y := attackTable(m.UserTable(), attr.Labels)
-		res, err := attackers.Run(r.ctx, X, y, attr.Classes, c.Attack, c.Seed)
+	err := r.cached("attack", k.attack, func() error {
+		return r.cache.Meta("attack", k.attack, &meta)
+	}, func() error {
+		m, err := r.model(c, b, method)
 		if err != nil {
-			return fmt.Errorf("attack %s: %w", method, err)
+			return err
 		}
-		meta = stageMeta{Stage: "attack", Key: k.attack, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-			Attack: map[string]results.AttackResult{}, Detail: res}
-		for name, rr := range res {
-			ar := results.AttackResult{}
-			for mk, s := range rr.Metrics {
-				ar[mk] = results.Summary{Mean: s.Mean, Std: s.Std}
+		attr, err := r.labels(c, b)
+		if err != nil {
+			return err
+		}
+		return r.work(func() error {
+			start := time.Now()
+			X, y := attackTable(m.UserTable(), attr.Labels)
+			res, err := attackers.Run(r.ctx, X, y, attr.Classes, c.Attack, c.Seed)
+			if err != nil {
+				return fmt.Errorf("attack %s: %w", method, err)
 			}
-			meta.Attack[name] = ar
-		}
-		r.rep.Logf("attack %s/%s done in %.1fs: %s", c.Model.Kind, method, meta.Seconds, aucLine(meta.Attack))
-		return r.cache.Put("attack", k.attack, meta, nil)
+			meta = stageMeta{Stage: "attack", Key: k.attack, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
+				Attack: map[string]results.AttackResult{}, Detail: res}
+			for name, rr := range res {
+				ar := results.AttackResult{}
+				for mk, s := range rr.Metrics {
+					ar[mk] = results.Summary{Mean: s.Mean, Std: s.Std}
+				}
+				meta.Attack[name] = ar
+			}
+			r.rep.Logf("attack %s/%s done in %.1fs: %s", c.Model.Kind, method, meta.Seconds, aucLine(meta.Attack))
+			return r.cache.Put("attack", k.attack, meta, nil)
+		})
 	})
 	return &meta, err
 }

@@ -34,7 +34,13 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 		return nil, errors.New("run: no cache folder")
 	}
 	r := &runner{ctx: ctx, opt: opt, cache: &Cache{Dir: opt.CacheDir}, sem: make(chan struct{}, opt.Jobs),
-		rep: opt.Progress, futures: map[string]*future{}}
+		rep: opt.Progress, futures: map[string]*future{}, noCompute: opt.Collect}
+	r.cache.Warn = r.rep.Warnf
+	if !opt.DryRun {
+		if err := CheckWritable(opt.CacheDir); err != nil {
+			return nil, err
+		}
+	}
 	r.cache.Clean()
 	if opt.DryRun {
 		return nil, r.dryRun(spec)
@@ -42,6 +48,33 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	cells, err := spec.Cells()
 	if err != nil {
 		return nil, err
+	}
+	all := cells
+	if opt.Shard.Count > 0 && !opt.Collect {
+		var mine []Cell
+		for _, c := range cells {
+			if opt.Shard.Has(c.Index) {
+				mine = append(mine, c)
+			}
+		}
+		cells = mine
+	}
+	if opt.Collect {
+		if err := r.checkCollect(all); err != nil {
+			return nil, err
+		}
+	}
+	var cachedBefore int
+	if opt.Shard.Count > 0 && !opt.Collect {
+		for i := range cells {
+			ok, err := r.cellCached(&cells[i])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				cachedBefore++
+			}
+		}
 	}
 	type slot struct {
 		rec *results.Record
@@ -89,6 +122,14 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	if opt.Shard.Count > 0 && !opt.Collect {
+		// A shard only fills the cache; `potau collect` writes the records.
+		if opt.Stdout != nil {
+			fmt.Fprintf(opt.Stdout, "shard %s: %d cell(s), %d already cached, %d computed (%d stage(s) computed)\n",
+				opt.Shard, len(cells), cachedBefore, len(cells)-cachedBefore, r.computed.Load())
+		}
+		return recs, nil
+	}
 	if err := r.exportAll(cells, recs); err != nil {
 		return nil, err
 	}
@@ -122,9 +163,22 @@ func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 		return nil, e2
 	}
 	// The table stage's own meta (train / unlearn / baseline) for times and curves.
+	// readMeta reads a table stage's meta.json after verifying its entry;
+	// a corrupt entry is recomputed through the stage (which reports it).
+	readMeta := func(stage, key, of string, v any) error {
+		if r.cache.Verify(stage, key) != nil {
+			if _, err := r.model(c, b, of); err != nil {
+				return err
+			}
+		}
+		if err := r.cache.Meta(stage, key, v); err != nil {
+			return fmt.Errorf("reading %s stage of %s: %w", stage, of, err)
+		}
+		return nil
+	}
 	var tm stageMeta
-	if err := r.cache.Meta(k.tableStage, k.table, &tm); err != nil {
-		return nil, fmt.Errorf("reading %s stage of %s: %w", k.tableStage, method, err)
+	if err := readMeta(k.tableStage, k.table, method, &tm); err != nil {
+		return nil, err
 	}
 	out := &results.Record{
 		Schema: results.SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
@@ -139,10 +193,11 @@ func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection
 	} else {
 		var trm stageMeta
-		if err := r.cache.Meta("train", k.train, &trm); err == nil {
-			out.BestEpoch, out.Selection = trm.BestEpoch, trm.Selection
-			out.TimeS["train"] = round3(trm.Seconds)
+		if err := readMeta("train", k.train, "original", &trm); err != nil {
+			return nil, err
 		}
+		out.BestEpoch, out.Selection = trm.BestEpoch, trm.Selection
+		out.TimeS["train"] = round3(trm.Seconds)
 	}
 	out.TimeS[k.tableStage] = round3(tm.Seconds)
 	out.TimeS["eval"] = round3(em.Seconds)
@@ -269,6 +324,86 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 	return nil
 }
 
+// cellStages lists every stage (name, key) a cell's records read, in the
+// order the dry run prints them, method by method.
+func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
+	c := &cell.Config
+	b, err := r.data(c)
+	if err != nil {
+		return nil, err
+	}
+	var out [][][2]string
+	for _, m := range Methods(c) {
+		k := cellKeys(c, b.sum, m)
+		var st [][2]string
+		if m != "original" && !inTraining(m) {
+			st = append(st, [2]string{"train", k.train})
+		}
+		st = append(st, [2]string{k.tableStage, k.table}, [2]string{"eval", k.eval}, [2]string{"attack", k.attack})
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// cellCached reports whether every stage of a cell is in the cache.
+func (r *runner) cellCached(cell *Cell) (bool, error) {
+	ms, err := r.cellStages(cell)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range ms {
+		for _, s := range st {
+			if !r.cache.Has(s[0], s[1]) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
+// MissingCellsError is `potau collect` finding cells whose stages are not
+// all in the cache.
+type MissingCellsError struct {
+	Total int
+	Shard Shard // the shard count used to name each cell's shard (0: unknown)
+	Cells []Cell
+}
+
+func (e *MissingCellsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "collect: %d of %d cell(s) are not (completely) in the cache:", len(e.Cells), e.Total)
+	for _, c := range e.Cells {
+		fmt.Fprintf(&b, "\n  cell %d [%s]", c.Index, c.Label())
+		if e.Shard.Count > 0 {
+			fmt.Fprintf(&b, " shard %d/%d", e.Shard.Of(c.Index), e.Shard.Count)
+		}
+	}
+	if e.Shard.Count > 0 {
+		b.WriteString("\nrun those shards (potau run CONFIG --shard I/N --cache DIR, or resubmit the job array) and collect again")
+	} else {
+		b.WriteString("\nrun them (potau run CONFIG --cache DIR, or its shards: cell i belongs to shard i mod N) and collect again")
+	}
+	return b.String()
+}
+
+// checkCollect fails with a MissingCellsError unless every cell is cached.
+func (r *runner) checkCollect(cells []Cell) error {
+	var missing []Cell
+	for i := range cells {
+		ok, err := r.cellCached(&cells[i])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			missing = append(missing, cells[i])
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingCellsError{Total: len(cells), Shard: Shard{Count: r.opt.Shard.Count}, Cells: missing}
+	}
+	return nil
+}
+
 // dryRun lists the grid and which stages are cached. It streams the cells
 // (Spec.EachCell) so that a large grid needs memory for one cell at a
 // time: a first pass validates every cell, a second prints them.
@@ -280,9 +415,16 @@ func (r *runner) dryRun(spec *Spec) error {
 	if err := spec.EachCell(func(Cell) error { return r.ctx.Err() }); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d cell(s)\n", spec.Size)
+	if r.opt.Shard.Count > 0 {
+		fmt.Fprintf(w, "%d cell(s); shard %s: cells i with i mod %d = %d\n", spec.Size, r.opt.Shard, r.opt.Shard.Count, r.opt.Shard.Index)
+	} else {
+		fmt.Fprintf(w, "%d cell(s)\n", spec.Size)
+	}
 	sums := map[string]string{}
 	return spec.EachCell(func(cell Cell) error {
+		if !r.opt.Shard.Has(cell.Index) {
+			return nil
+		}
 		c := &cell.Config
 		fmt.Fprintf(w, "cell %d [%s] %s/%s seed %d hash %s\n", cell.Index, cell.Label(), c.Data.Name, c.Model.Kind, c.Seed, cell.Hash[:12])
 		// Only the data checksum enters the keys: keep it, drop the data set

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,24 +17,57 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "run CONFIG [--out DIR] [--cache DIR] [--jobs N] [--set path=value ...] [--dry-run] [-q]", stderr)
+	return runOrCollect(ctx, "run", args, stdout, stderr)
+}
+
+func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runOrCollect(ctx, "collect", args, stdout, stderr)
+}
+
+// runOrCollect is `potau run` and `potau collect`: the same pipeline, but
+// collect reads every stage from the cache and computes nothing.
+func runOrCollect(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
+	collect := name == "collect"
+	usage := "run CONFIG [--out DIR] [--cache DIR] [--jobs N] [--shard I/N|slurm] [--set path=value ...] [--dry-run] [-q]"
+	if collect {
+		usage = "collect CONFIG [--out DIR] [--cache DIR] [--shards N] [--set path=value ...] [-q]"
+	}
+	fs := newFlags(name, usage, stderr)
 	out := fs.String("out", "", "run folder for results.jsonl, results.csv, exports/ and report/ (default runs/<config name>)")
 	cache := fs.String("cache", "", "stage cache folder (default: .cache beside the run folder, shared by runs there)")
-	jobs := fs.Int("jobs", 1, "independent stages run at once; results are identical for any value")
-	dry := fs.Bool("dry-run", false, "print the expanded grid, each cell's stages and which are cached; compute nothing")
 	quiet := fs.Bool("q", false, "quiet: no progress output")
 	noReport := fs.Bool("no-report", false, "do not write the report (tables, figures, HTML)")
 	var sets stringList
 	fs.Var(&sets, "set", "override a config key: `path=value` (value in YAML syntax); repeatable")
+	jobs, dry, shardFlag, shards := new(int), new(bool), new(string), new(int)
+	*jobs = 1
+	if collect {
+		fs.IntVar(shards, "shards", 0, "the number of shards the cells were computed in: a missing cell is reported with its shard")
+	} else {
+		fs.IntVar(jobs, "jobs", 1, "independent stages run at once; results are identical for any value")
+		fs.BoolVar(dry, "dry-run", false, "print the expanded grid, each cell's stages and which are cached; compute nothing")
+		fs.StringVar(shardFlag, "shard", "", "compute only shard `I/N` of the cells (cell i belongs to shard i mod N) into the cache, or `slurm`: "+
+			"the shard of this Slurm array task; records are then written by potau collect")
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("run: expected one CONFIG file, got %d arguments", len(pos))
+		return usagef("%s: expected one CONFIG file, got %d arguments", name, len(pos))
 	}
 	if *jobs < 1 {
 		return usagef("run: --jobs must be >= 1, got %d", *jobs)
+	}
+	if *shards < 0 {
+		return usagef("collect: --shards must be >= 0, got %d", *shards)
+	}
+	shard, err := experiments.ParseShard(*shardFlag, os.Getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	if collect {
+		shard = experiments.Shard{Count: *shards}
 	}
 	spec, err := experiments.LoadSpec(pos[0], sets)
 	if err != nil {
@@ -49,9 +83,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	start := time.Now()
 	recs, err := experiments.Run(ctx, spec, experiments.RunOptions{
 		Out: *out, CacheDir: *cache, Jobs: *jobs, DryRun: *dry, Progress: rep, Stdout: stdout,
+		Shard: shard, Collect: collect,
 	})
 	if err != nil || *dry {
 		return err
+	}
+	if shard.Count > 0 && !collect {
+		rep.Logf("shard %s finished in %.1fs; `potau collect` writes the records", shard, time.Since(start).Seconds())
+		return nil
 	}
 	base, err := spec.Base()
 	if err != nil {
@@ -69,7 +108,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "report:  %s\n", html)
 	}
-	rep.Logf("run finished in %.1fs", time.Since(start).Seconds())
+	rep.Logf("%s finished in %.1fs", name, time.Since(start).Seconds())
 	return nil
 }
 

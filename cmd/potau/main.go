@@ -62,6 +62,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "CONFIG [flags]", "run an experiment config: data → train → unlearn → evaluate + attack → results and report", cmdRun},
+		{"collect", "CONFIG [--out DIR] [--cache DIR] [--shards N]", "write results and report of a sharded run from the cache, computing nothing", cmdCollect},
+		{"slurm", "CONFIG [--tasks N] [--partition P] [--time T] [--submit]", "write (and submit) a Slurm job array of shards plus a collect job", cmdSlurm},
 		{"config", "check CONFIG [--set k=v ...] | defaults", "validate a config and print it resolved with its hash, or print every default", cmdConfig},
 		{"data", "fetch NAME | verify NAME | stats NAME|CONFIG", "download, verify or describe a data set", cmdData},
 		{"attack", "--embeddings FILE.npy --labels FILE.csv [flags]", "run the attribute-inference protocol on any embedding table", cmdAttack},

@@ -10,6 +10,18 @@
 // and the parent is fsynced. Temporary names start with TempPrefix, so a
 // cleaner can recognise what a killed process left behind (IsTemp).
 //
+// A temporary name also carries its owner, "<pid>@<host>":
+//
+//	.tmp-<base>-<pid>@<host>-<random hex>
+//
+// so that a process sharing a folder with others (runs sharing a cache or a
+// run folder, on one machine or many) removes only what an owner that is
+// gone left behind (Gone, CleanStale). An owner counts as gone only when
+// its host is this host and no process has its pid: a temporary file of
+// another host is never judged here (its owner may be alive there), and a
+// reused pid keeps a stale file until the pid is free — both err on the
+// side of keeping.
+//
 // Readers never see a partial file: on any error the temporary file or
 // folder is removed and the destination is untouched.
 package atomicfile
@@ -23,7 +35,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 )
@@ -131,11 +146,85 @@ func Write(name string, write func(w io.Writer) error) (err error) {
 	return SyncDir(dir)
 }
 
-// createTemp creates a new file TempPrefix+base+"-"+random in dir with mode
-// 0644 (subject to the umask; os.CreateTemp would make it 0600).
+var (
+	hostOnce sync.Once
+	host     string
+)
+
+// Host is this machine's host name as used in owner tags ("unknown" if it
+// cannot be read); characters other than letters, digits, '.', '_' and '-'
+// are replaced by '_'.
+func Host() string {
+	hostOnce.Do(func() {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "unknown"
+		}
+		host = regexp.MustCompile(`[^A-Za-z0-9._-]`).ReplaceAllString(h, "_")
+	})
+	return host
+}
+
+// Owner is this process's owner tag, "<pid>@<host>".
+func Owner() string { return strconv.Itoa(os.Getpid()) + "@" + Host() }
+
+// TempName returns a fresh temporary base name for base owned by this
+// process: TempPrefix + base + "-" + Owner() + "-" + random hex.
+func TempName(base string) string {
+	return fmt.Sprintf("%s%s-%s-%08x", TempPrefix, base, Owner(), rand.Uint32())
+}
+
+var tempRE = regexp.MustCompile(`^\.tmp-(.*)-([0-9]+)@([^@/]+)-[0-9a-f]+$`)
+
+// ParseTemp returns the base and owner of a temporary name made by
+// TempName.
+func ParseTemp(name string) (base string, pid int, host string, ok bool) {
+	m := tempRE.FindStringSubmatch(name)
+	if m == nil {
+		return "", 0, "", false
+	}
+	pid, err := strconv.Atoi(m[2])
+	if err != nil {
+		return "", 0, "", false
+	}
+	return m[1], pid, m[3], true
+}
+
+// Gone reports whether the owner of a temporary name is known to be gone:
+// the name carries an owner tag of this host whose pid is not running.
+// Names without an owner tag are never judged gone.
+func Gone(name string) bool {
+	_, pid, h, ok := ParseTemp(name)
+	if !ok || h != Host() {
+		return false
+	}
+	return !alive(pid)
+}
+
+// CleanStale removes the temporary files and folders directly in dir whose
+// owner is gone (Gone) and returns the paths it removed.
+func CleanStale(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range ents {
+		if IsTemp(e.Name()) && Gone(e.Name()) {
+			p := filepath.Join(dir, e.Name())
+			if os.RemoveAll(p) == nil {
+				removed = append(removed, p)
+			}
+		}
+	}
+	return removed
+}
+
+// createTemp creates a new file TempName(base) in dir with mode 0644
+// (subject to the umask; os.CreateTemp would make it 0600).
 func createTemp(dir, base string) (*os.File, error) {
 	for range 1000 {
-		p := filepath.Join(dir, fmt.Sprintf("%s%s-%08x", TempPrefix, base, rand.Uint32()))
+		p := filepath.Join(dir, TempName(base))
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -145,11 +234,11 @@ func createTemp(dir, base string) (*os.File, error) {
 	return nil, fmt.Errorf("atomicfile: no free temporary name for %s in %s", base, dir)
 }
 
-// mkdirTemp creates a new folder TempPrefix+base+"-"+random in dir with mode
-// 0755 (subject to the umask; os.MkdirTemp would make it 0700).
+// mkdirTemp creates a new folder TempName(base) in dir with mode 0755
+// (subject to the umask; os.MkdirTemp would make it 0700).
 func mkdirTemp(dir, base string) (string, error) {
 	for range 1000 {
-		p := filepath.Join(dir, fmt.Sprintf("%s%s-%08x", TempPrefix, base, rand.Uint32()))
+		p := filepath.Join(dir, TempName(base))
 		err := os.Mkdir(p, 0o755)
 		if errors.Is(err, fs.ErrExist) {
 			continue
