@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,7 +27,9 @@ type source struct {
 	prefix string // folder inside the zip
 	files  []fileSum
 	need   [][]string // files Load needs (alternatives per entry)
-	// required are the files Verify insists on; others may be missing.
+	// required are the files whose presence identifies a local copy
+	// (LocateCopy). Verify insists on them and on every file Load needs;
+	// others may be missing.
 	required []string
 }
 
@@ -69,8 +72,8 @@ var sources = map[string]source{
 			{"README", 5577, "2d5ddce86ccbd247207456165827b4b9ddf27282bca93807d4c763e28414f133"},
 		},
 		need: [][]string{ml1m.ratings, {ml1m.users}},
-		// ratings.dat may be absent from an offline copy (users.dat and
-		// movies.dat only); Verify then reports it missing.
+		// An offline copy may lack ratings.dat (users.dat and movies.dat
+		// only): LocateCopy finds it, and Verify fails naming ratings.dat.
 		required: []string{"users.dat"},
 	},
 }
@@ -78,9 +81,10 @@ var sources = map[string]source{
 // Verify checks the MovieLens files in dir against their known SHA-256.
 // It returns one entry per known file: the file name when it was checked,
 // or "name (missing)" when it is absent. A file whose bytes differ is an
-// error naming it; so is a missing required file (ml-100k: u.data, u.user;
-// ml-1m: users.dat). ML-1M's ratings.dat may be missing (the offline copy
-// lacks it); a ratings.dat.gz in its place is checked decompressed.
+// error naming it; so is a missing file that loading needs (ml-100k: u.data,
+// u.user; ml-1m: ratings.dat, users.dat): a copy that cannot be loaded does
+// not verify. A ratings file gzipped in place (ratings.dat.gz) is checked
+// decompressed.
 func Verify(dir, name string) ([]string, error) {
 	src, ok := sources[name]
 	if !ok {
@@ -100,10 +104,8 @@ func verifySource(dir string, src source) ([]string, error) {
 			p, gz = p+".gz", true
 		}
 		if !fileExists(p) {
-			for _, r := range src.required {
-				if r == f.name {
-					return report, fmt.Errorf("verify %s: required file %s is missing", name, p)
-				}
+			if src.needs(f.name) {
+				return report, fmt.Errorf("verify %s: required file %s is missing (nor is there a %s.gz): the copy in %s cannot be loaded", name, p, f.name, dir)
 			}
 			report = append(report, f.name+" (missing)")
 			continue
@@ -123,6 +125,19 @@ func verifySource(dir string, src source) ([]string, error) {
 		}
 	}
 	return report, nil
+}
+
+// needs reports whether file is required or needed by the loader.
+func (src source) needs(file string) bool {
+	if slices.Contains(src.required, file) {
+		return true
+	}
+	for _, alts := range src.need {
+		if slices.Contains(alts, file) {
+			return true
+		}
+	}
+	return false
 }
 
 // hashFile returns the SHA-256 and length of a file's (decompressed) bytes.
