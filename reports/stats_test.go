@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// scipyCase is one case of testdata/scipy_stats.json: inputs and scipy's
+// ttest_rel and wilcoxon outputs (null where scipy gave NaN).
+type scipyCase struct {
+	Name string    `json:"name"`
+	X    []float64 `json:"x"`
+	Y    []float64 `json:"y"`
+	T    *float64  `json:"t"`
+	TP   *float64  `json:"t_p"`
+	W    float64   `json:"w"`
+	WP   float64   `json:"w_p"`
+}
+
+type scipyFile struct {
+	Scipy string      `json:"scipy"`
+	Cases []scipyCase `json:"cases"`
+}
+
+// TestStatsScipyParity compares PairedT and Wilcoxon with scipy 1.10's
+// ttest_rel and wilcoxon on the stored cases (exact and approximate
+// Wilcoxon branches, a zero difference, ties). Tolerance 1e-6 absolute on
+// statistics and p-values, as the acceptance asks; both sides compute in
+// float64 from the same inputs, so the true differences are ~1e-12 (the
+// Student-t tail is an incomplete beta in both libraries).
+func TestStatsScipyParity(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "scipy_stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f scipyFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) < 10 {
+		t.Fatalf("%d cases, want at least 10", len(f.Cases))
+	}
+	const tol = 1e-6
+	for _, c := range f.Cases {
+		tt, tp := PairedT(c.X, c.Y)
+		if c.T == nil {
+			if !math.IsNaN(tt) {
+				t.Errorf("%s: t = %v, scipy NaN", c.Name, tt)
+			}
+		} else if math.Abs(tt-*c.T) > tol || math.Abs(tp-*c.TP) > tol {
+			t.Errorf("%s: t = %v p = %v, scipy t = %v p = %v", c.Name, tt, tp, *c.T, *c.TP)
+		}
+		w, wp, _ := Wilcoxon(c.X, c.Y)
+		if math.Abs(w-c.W) > tol || math.Abs(wp-c.WP) > tol {
+			t.Errorf("%s: W = %v p = %v, scipy W = %v p = %v", c.Name, w, wp, c.W, c.WP)
+		}
+	}
+}
+
+// TestStatsScipyRerun re-runs testdata/scipy_stats.py where Debian's
+// python3-scipy is installed and checks that the stored file is scipy's
+// output (so the parity test compares with scipy, not with a stale copy).
+func TestStatsScipyRerun(t *testing.T) {
+	py := os.Getenv("POTAU_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if err := exec.Command(py, "-c", "import scipy, numpy").Run(); err != nil {
+		t.Skipf("%s cannot import scipy and numpy (Debian: apt-get install python3-scipy): the stored scipy outputs are checked, not regenerated", py)
+	}
+	cmd := exec.Command(py, filepath.Join("testdata", "scipy_stats.py"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scipy_stats.py: %v\n%s", err, stderr.String())
+	}
+	var got, want scipyFile
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join("testdata", "scipy_stats.json"))
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Cases) != len(want.Cases) {
+		t.Fatalf("scipy %s: %d cases, stored %d (regenerate testdata/scipy_stats.json)", got.Scipy, len(got.Cases), len(want.Cases))
+	}
+	// Another scipy release may differ in the last bits: 1e-9.
+	for i, g := range got.Cases {
+		w := want.Cases[i]
+		if g.Name != w.Name || math.Abs(g.W-w.W) > 1e-9 || math.Abs(g.WP-w.WP) > 1e-9 || (g.TP == nil) != (w.TP == nil) ||
+			(g.TP != nil && math.Abs(*g.TP-*w.TP) > 1e-9) {
+			t.Errorf("case %d (%s): scipy %s now gives %+v, stored %+v", i, g.Name, got.Scipy, g, w)
+		}
+	}
+}
+
+// TestWilcoxonExactSmall checks the exact branch by enumeration: for
+// n = 3 untied differences, every one of the 2³ sign patterns is equally
+// likely, so with all differences negative R+ = 0, P(R+ ≤ 0) = 1/8 and the
+// two-sided p is 2/8.
+func TestWilcoxonExactSmall(t *testing.T) {
+	w, p, exact := Wilcoxon([]float64{0.1, 0.2, 0.3}, []float64{0.5, 0.7, 0.9})
+	if !exact || w != 0 || math.Abs(p-0.25) > 1e-15 {
+		t.Errorf("Wilcoxon = %v, %v, exact %v; want 0, 0.25, exact", w, p, exact)
+	}
+	// The null distribution sums to one and is symmetric.
+	for n := 1; n <= 12; n++ {
+		pmf := signedRankPMF(n)
+		var s float64
+		for k := range pmf {
+			s += pmf[k]
+			if pmf[k] != pmf[len(pmf)-1-k] {
+				t.Fatalf("n=%d: pmf not symmetric at %d", n, k)
+			}
+		}
+		if math.Abs(s-1) > 1e-15 {
+			t.Errorf("n=%d: pmf sums to %v", n, s)
+		}
+	}
+}
+
+// TestHolm checks Holm's adjustment against a hand computation: p =
+// (0.01, 0.04, 0.03, NaN, 0.2), m = 4: sorted 0.01·4 = 0.04, 0.03·3 = 0.09,
+// 0.04·2 = 0.08 → max with 0.09 = 0.09, 0.2·1 = 0.2.
+func TestHolm(t *testing.T) {
+	got := Holm([]float64{0.01, 0.04, 0.03, math.NaN(), 0.2})
+	want := []float64{0.04, 0.09, 0.09, math.NaN(), 0.2}
+	for i := range want {
+		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && math.Abs(got[i]-want[i]) > 1e-15) {
+			t.Errorf("Holm[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestCohenDzAndBootstrap: d = (1, 2, 3) has mean 2 and sd 1, so d_z = 2;
+// a bootstrap of a constant difference is that constant; a seeded source
+// gives the same interval twice, and the interval lies within the range of
+// the differences.
+func TestCohenDzAndBootstrap(t *testing.T) {
+	if dz := CohenDz([]float64{2, 4, 6}, []float64{1, 2, 3}); math.Abs(dz-2) > 1e-15 {
+		t.Errorf("d_z = %v, want 2", dz)
+	}
+	lo, hi := BootstrapCI([]float64{1, 1, 1}, []float64{0.5, 0.5, 0.5}, 100, 0.95, rand.New(rand.NewPCG(1, 2)))
+	if lo != 0.5 || hi != 0.5 {
+		t.Errorf("constant CI = [%v, %v], want [0.5, 0.5]", lo, hi)
+	}
+	x, y := []float64{0.1, 0.5, 0.3, 0.9}, []float64{0, 0, 0, 0}
+	l1, h1 := BootstrapCI(x, y, 2000, 0.95, rand.New(rand.NewPCG(7, 8)))
+	l2, h2 := BootstrapCI(x, y, 2000, 0.95, rand.New(rand.NewPCG(7, 8)))
+	if l1 != l2 || h1 != h2 || !(0.1 <= l1 && l1 < mean(x) && mean(x) < h1 && h1 <= 0.9) {
+		t.Errorf("CI [%v, %v] then [%v, %v]; want equal, around the mean %v, within [0.1, 0.9]", l1, h1, l2, h2, mean(x))
+	}
+}
