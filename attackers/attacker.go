@@ -12,7 +12,7 @@ import (
 // asks for class probabilities. A value is fitted at most once; the
 // protocol makes a fresh one per fold.
 type Attacker interface {
-	// Name is "mlp" or "gbdt".
+	// Name is "mlp", "mlp-std", "gbdt", "logreg" or "knn".
 	Name() string
 	// Fit trains on the rows of X with classes y[i] ∈ [0, classes). w is
 	// nil or a per-row sample weight. seed selects the attacker's random
@@ -31,10 +31,14 @@ func New(name string, cfg Config) (Attacker, error) {
 	switch name {
 	case "mlp":
 		return NewMLP(cfg.MLP), nil
+	case "mlp-std":
+		c := cfg.MLP
+		c.Standardize = true
+		return NewMLP(c), nil
 	case "gbdt":
 		return NewGBDT(cfg.GBDT), nil
 	}
-	return nil, fmt.Errorf("attackers: unknown attacker %q (want \"mlp\" or \"gbdt\")", name)
+	return nil, fmt.Errorf("attackers: unknown attacker %q (want \"mlp\", \"mlp-std\" or \"gbdt\"; the audit adds \"logreg\" and \"knn\")", name)
 }
 
 // checkFit validates the arguments of Fit.

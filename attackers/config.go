@@ -59,6 +59,11 @@ type MLPConfig struct {
 	Beta1   float64 `yaml:"beta_1" json:"beta_1"`
 	Beta2   float64 `yaml:"beta_2" json:"beta_2"`
 	Epsilon float64 `yaml:"epsilon" json:"epsilon"`
+	// Standardize puts scikit-learn's StandardScaler, fitted on the
+	// training rows, in front of the network (the audit's "mlp-std").
+	// Off for the paper's "mlp"; omitted from JSON when off, so configs
+	// that predate it keep their hash.
+	Standardize bool `yaml:"standardize" json:"standardize,omitempty"`
 }
 
 // GBDTConfig holds the hyperparameters of the gradient-boosted trees

@@ -49,13 +49,19 @@ type MLP struct {
 	// LossCurve is the epoch loss of the last Fit.
 	LossCurve []float64
 	iters     int
+	scaler    *Scaler // non-nil when cfg.Standardize
 }
 
 // NewMLP returns an unfitted MLP.
 func NewMLP(cfg MLPConfig) *MLP { return &MLP{cfg: cfg} }
 
-// Name returns "mlp".
-func (m *MLP) Name() string { return "mlp" }
+// Name returns "mlp", or "mlp-std" when it standardises its input.
+func (m *MLP) Name() string {
+	if m.cfg.Standardize {
+		return "mlp-std"
+	}
+	return "mlp"
+}
 
 // Iterations returns the number of epochs of the last Fit.
 func (m *MLP) Iterations() int { return m.iters }
@@ -295,6 +301,16 @@ func (m *MLP) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, class
 		return fmt.Errorf("attackers: mlp: %w", err)
 	}
 	n, d := X.Dims()
+	m.scaler = nil
+	if m.cfg.Standardize {
+		sc, err := FitScaler(X, nil)
+		if err != nil {
+			return err
+		}
+		Z := mat.NewDense(n, d, nil)
+		sc.Transform(Z, X, nil)
+		X, m.scaler = Z, sc
+	}
 	m.classes = classes
 	m.init(d, rng.New(seed, "mlp-init"))
 	shuf := rng.New(seed, "mlp-shuffle")
@@ -364,6 +380,11 @@ func (m *MLP) PredictProba(dst, X *mat.Dense) error {
 	}
 	if r, c := dst.Dims(); r != n || c != m.classes {
 		return fmt.Errorf("attackers: mlp: dst is %d×%d, want %d×%d", r, c, n, m.classes)
+	}
+	if m.scaler != nil {
+		Z := mat.NewDense(n, d, nil)
+		m.scaler.Transform(Z, X, nil)
+		X = Z
 	}
 	const chunk = 512
 	wk := m.newWork(d, min(chunk, n))

@@ -327,25 +327,8 @@ func runFold(ctx context.Context, X *mat.Dense, labels []int, K, pos int, cfg Co
 	if err := att.PredictProba(P, Xte); err != nil {
 		return fm, err
 	}
-	isPos := make([]bool, fm.NTest)
-	score := make([]float64, fm.NTest)
-	pred := make([]int, fm.NTest)
-	for i := range yte {
-		isPos[i] = yte[i] == pos
-		score[i] = P.At(i, pos)
-		best := 0
-		for k := 1; k < K; k++ {
-			if P.At(i, k) > P.At(i, best) {
-				best = k
-			}
-		}
-		pred[i] = best
-	}
-	if fm.AUC, err = ROCAUC(isPos, score); err != nil {
+	if err := scoreFold(&fm, P, yte, K, pos, false); err != nil {
 		return fm, err
 	}
-	c := NewConfusion(yte, pred, K, pos)
-	fm.Accuracy, fm.BalancedAccuracy = c.Accuracy(), c.BalancedAccuracy()
-	fm.Precision, fm.Recall, fm.F1 = c.Precision(), c.Recall(), c.F1()
 	return fm, nil
 }

@@ -76,6 +76,49 @@ func TestAttackCommand(t *testing.T) {
 	if _, _, code := runCLI(t, "attack", "--labels", lab); code != 2 {
 		t.Errorf("missing --embeddings: exit %d, want 2", code)
 	}
+
+	// --suite audit: exactly the audit's keys, every attacker finds the
+	// separable table, the null is there for logreg and knn only.
+	out, errOut, code := runCLI(t, "attack", "--embeddings", filepath.Join(dir, "sep.npy"), "--labels", lab,
+		"--suite", "audit", "--repeats", "1", "--permutations", "3", "--json")
+	if code != 0 {
+		t.Fatalf("attack --suite audit: exit %d: %s", code, errOut)
+	}
+	var res map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("attack --suite audit --json printed %q: %v", out, err)
+	}
+	want := []string{"leakage", "mlp", "gbdt", "mlp-std", "logreg", "knn",
+		"mlp+nested", "gbdt+nested", "mlp-std+nested", "logreg+nested", "knn+nested"}
+	if len(res) != len(want) {
+		t.Errorf("audit JSON has %d keys, want %d: %s", len(res), len(want), out)
+	}
+	for _, k := range want[1:] {
+		var e struct {
+			AUC              struct{ Mean, Std float64 }
+			BalancedAccuracy *struct{ Mean, Std float64 } `json:"balanced_accuracy"`
+			Null95           *float64                     `json:"null95"`
+		}
+		if err := json.Unmarshal(res[k], &e); err != nil || e.BalancedAccuracy == nil {
+			t.Fatalf("%s: %s (%v)", k, res[k], err)
+		}
+		if e.AUC.Mean < 0.95 {
+			t.Errorf("audit %s AUC %.3f on separable classes", k, e.AUC.Mean)
+		}
+		if fast := strings.HasPrefix(k, "logreg") || strings.HasPrefix(k, "knn"); fast != (e.Null95 != nil) {
+			t.Errorf("audit %s: null95 %v", k, e.Null95)
+		}
+	}
+	var leak struct {
+		AUC      float64
+		Attacker string
+	}
+	if err := json.Unmarshal(res["leakage"], &leak); err != nil || leak.AUC < 0.95 || leak.Attacker == "" {
+		t.Errorf("leakage %s (%v)", res["leakage"], err)
+	}
+	if _, _, code := runCLI(t, "attack", "--embeddings", filepath.Join(dir, "sep.npy"), "--labels", lab, "--suite", "audit", "--attacker", "svm"); code != 2 {
+		t.Errorf("--attacker svm: exit %d, want 2", code)
+	}
 }
 
 // TestRunAndReportCommands runs a toy config end to end through the command
