@@ -62,6 +62,21 @@ type Repeat struct {
 	Seeds []uint64
 }
 
+// MinPerClassPerFold is the fewest rows of each class that every test fold
+// must hold, so Plan refuses labels whose smallest class has fewer than
+// MinPerClassPerFold·k rows (k folds; 25 for the default 5 folds).
+// Stratified folds give each test fold ⌊m/k⌋ or ⌈m/k⌉ of a class's m rows,
+// hence every test fold then holds ≥ 5 rows of each class and every
+// training fold ≥ 5·(k−1). Below that the numbers are artefacts of the
+// table's size, not of what it encodes: a test fold with one row of a class
+// has an AUC of exactly 0, ½ or 1 (a single positive–negative comparison;
+// with 5 × 5 there are 25 and the AUC moves in steps of 0.04), and an
+// attacker fitted on a handful of rows per class either memorises them —
+// the held-out row of a small class is then systematically misranked,
+// giving the AUC 0.0000 ± 0 seen on a 3-user minority — or, for the trees,
+// cannot split at all and scores every row alike (AUC 0.5000 ± 0).
+const MinPerClassPerFold = 5
+
 // Plan returns the layout of every repeat: for repeat r the stream
 // rng.New(seed, "attack", r) first down-samples (balance "downsample"),
 // then shuffles the fold blocks (cfg.Shuffle); the attacker of fold f
@@ -89,8 +104,9 @@ func Plan(labels []int, classes int, cfg Config, seed uint64) ([]Repeat, error) 
 	if present < 2 {
 		return nil, fmt.Errorf("attackers: labels hold %d class(es) with rows %v; the attack needs at least 2", present, counts)
 	}
-	if smallest < cfg.Folds {
-		return nil, fmt.Errorf("attackers: the smallest class has %d rows, fewer than the %d folds (class counts %v)", smallest, cfg.Folds, counts)
+	if need := MinPerClassPerFold * cfg.Folds; smallest < need {
+		return nil, fmt.Errorf("attackers: the smallest class has %d rows; %d-fold cross-validation needs at least %d per class (%d per class in every test fold): too few labelled users for a meaningful AUC (class counts %v)",
+			smallest, cfg.Folds, need, MinPerClassPerFold, counts)
 	}
 	reps := make([]Repeat, cfg.Repeats)
 	for r := range reps {

@@ -3,9 +3,11 @@ package attackers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -169,7 +171,9 @@ func TestRunErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, X, y, cls, DefaultConfig(), 1); !errors.Is(err, context.Canceled) {
+	three := DefaultConfig()
+	three.Folds = 3
+	if _, err := Run(ctx, X, y, cls, three, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -252,6 +256,50 @@ func TestRunMultiClassWeightsShuffle(t *testing.T) {
 		}
 		if acc, auc := m.Metrics["balanced_accuracy"].Mean, m.Metrics["auc"].Mean; acc < 0.9 || auc < 0.95 {
 			t.Fatalf("%s: balanced accuracy %.3f, AUC(c vs rest) %.3f", name, acc, auc)
+		}
+	}
+}
+
+// TestMinimumPerClass: Plan refuses labels whose smallest class cannot put
+// MinPerClassPerFold rows in every test fold. A 3-user minority with 3
+// folds used to pass (one minority row per test fold) and gave AUC
+// 0.0000 ± 0; the boundary is exactly MinPerClassPerFold·k rows.
+func TestMinimumPerClass(t *testing.T) {
+	for _, c := range []struct {
+		minority, folds int
+		ok              bool
+	}{
+		{3, 3, false}, {3, 2, false}, {14, 3, false}, {15, 3, true}, {24, 5, false}, {25, 5, true}, {10, 2, true},
+	} {
+		labels := make([]int, 200)
+		for i := 0; i < c.minority; i++ {
+			labels[i*7] = 1
+		}
+		cfg := DefaultConfig()
+		cfg.Folds, cfg.Repeats = c.folds, 1
+		reps, err := Plan(labels, 2, cfg, 1)
+		if !c.ok {
+			want := fmt.Sprintf("smallest class has %d rows; %d-fold cross-validation needs at least %d per class", c.minority, c.folds, MinPerClassPerFold*c.folds)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("minority %d, %d folds: error %v, want %q", c.minority, c.folds, err, want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("minority %d, %d folds: %v", c.minority, c.folds, err)
+			continue
+		}
+		// Every test fold holds at least MinPerClassPerFold of each class.
+		for f := 0; f < c.folds; f++ {
+			var n [2]int
+			for i, fo := range reps[0].Fold {
+				if fo == f {
+					n[labels[reps[0].Rows[i]]]++
+				}
+			}
+			if n[0] < MinPerClassPerFold || n[1] < MinPerClassPerFold {
+				t.Errorf("minority %d, %d folds: test fold %d holds %v", c.minority, c.folds, f, n)
+			}
 		}
 	}
 }
