@@ -1,19 +1,15 @@
 package reports
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
+	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -30,64 +26,23 @@ type userTable struct {
 
 func (t *userTable) at(u, j int) float64 { return t.data[u*t.cols+j] }
 
-// readUserTable reads a 2-D float32 or float64 .npy array (C or Fortran
-// order) as a row-major table.
+// readUserTable reads a users × dim table from a .npy file (internal/npy:
+// float32 or float64, C or Fortran order; a 1-D array is one column) and
+// checks that every value is finite.
 func readUserTable(path string) (*userTable, error) {
-	raw, err := os.ReadFile(path)
+	m, err := npy.ReadNPY(path)
 	if err != nil {
 		return nil, err
 	}
-	br := bytes.NewReader(raw)
-	r, err := npyio.NewReader(br)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a NumPy .npy file: %v", path, err)
-	}
-	shape := r.Header.Descr.Shape
-	if len(shape) != 2 {
-		return nil, fmt.Errorf("%s: array shape %v, want a 2-D users × dim table", path, shape)
-	}
-	n, d := shape[0], shape[1]
-	var data []float64
-	dtype := strings.Trim(r.Header.Descr.Type, `'"`)
-	// npyio does not notice a short file: check the payload's size first.
-	if size := map[string]int{"<f4": 4, "<f8": 8}[dtype]; size > 0 && br.Len() != n*d*size {
-		return nil, fmt.Errorf("%s: %d data bytes for shape %v of %s, want %d (truncated file?)", path, br.Len(), shape, dtype, n*d*size)
-	}
-	switch dtype {
-	case "<f4":
-		var v []float32
-		if err := r.Read(&v); err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: %v", path, err)
+	data := make([]float64, len(m.Data))
+	for i, x := range m.Data {
+		v := float64(x)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: row %d col %d is %v, want a finite value", path, i/m.Cols, i%m.Cols, v)
 		}
-		data = make([]float64, len(v))
-		for i, x := range v {
-			data[i] = float64(x)
-		}
-	case "<f8":
-		if err := r.Read(&data); err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-	default:
-		return nil, fmt.Errorf("%s: dtype %q, want little-endian float32 (<f4) or float64 (<f8)", path, dtype)
+		data[i] = v
 	}
-	if len(data) != n*d {
-		return nil, fmt.Errorf("%s: %d values for shape %v, want %d (truncated file?)", path, len(data), shape, n*d)
-	}
-	if r.Header.Descr.Fortran {
-		rm := make([]float64, n*d)
-		for j := 0; j < d; j++ {
-			for i := 0; i < n; i++ {
-				rm[i*d+j] = data[j*n+i]
-			}
-		}
-		data = rm
-	}
-	for i, x := range data {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%s: row %d col %d is %v, want a finite value", path, i/d, i%d, x)
-		}
-	}
-	return &userTable{path: path, rows: n, cols: d, data: data}, nil
+	return &userTable{path: path, rows: m.Rows, cols: m.Cols, data: data}, nil
 }
 
 // groupsOf returns the distinct non-empty labels, sorted, and for each the

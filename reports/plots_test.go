@@ -330,10 +330,15 @@ func TestPlotsArtifactErrors(t *testing.T) {
 			f, _ := os.Create(filepath.Join(dir, "exports", "u2u.npy"))
 			npyio.Write(f, []float64{1, 2, 3})
 			f.Close()
-		}, "u2u.npy: array shape [3], want a 2-D users × dim table"},
+		}, "labels.csv:5: row index 3 is outside the table's rows [0, 3)"}, // a 1-D array is one column
 		{"int dtype", func(dir string, recs []results.Record) {
 			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), npyBytes(t, make([]int64, 360), 360, 60, 6), 0o644)
-		}, `u2u.npy: dtype "<i8", want little-endian float32 (<f4) or float64 (<f8)`},
+		}, `u2u.npy: dtype "<i8", want float32 ('<f4') or float64 ('<f8')`},
+		{"not finite", func(dir string, recs []results.Record) {
+			v := make([]float64, 360)
+			v[7] = math.NaN()
+			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), npyBytes(t, v, 360, 60, 6), 0o644)
+		}, "u2u.npy: row 1 col 1 is NaN, want a finite value"},
 		{"truncated", func(dir string, recs []results.Record) {
 			b := npyBytes(t, make([]float64, 360), 360, 60, 6)
 			os.WriteFile(filepath.Join(dir, "exports", "u2u.npy"), b[:len(b)-80], 0o644)
