@@ -255,8 +255,21 @@ func mkdirTemp(dir, base string) (string, error) {
 //
 // final must not exist as a non-empty folder: the rename then fails with an
 // error for which errors.Is(err, fs.ErrExist) holds, and the caller decides
-// (a cache keeps the existing copy; a replace moves it aside first).
-func PublishDir(final string, fill func(tmp string) error) (err error) {
+// (a cache keeps the existing copy). ReplaceDir replaces it instead.
+func PublishDir(final string, fill func(tmp string) error) error {
+	return publishDir(final, fill, false)
+}
+
+// ReplaceDir is PublishDir, except that an existing final is replaced: only
+// once the new folder is complete and synced is the old one renamed aside
+// (to a temporary name), the new one renamed into place, the parent synced
+// and the old one removed. A crash between the two renames leaves the old
+// copy under a temporary name and final absent, never a partial folder.
+func ReplaceDir(final string, fill func(tmp string) error) error {
+	return publishDir(final, fill, true)
+}
+
+func publishDir(final string, fill func(tmp string) error, replace bool) (err error) {
 	parent := filepath.Dir(final)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -276,11 +289,29 @@ func PublishDir(final string, fill func(tmp string) error) (err error) {
 	if err := syncTree(tmp); err != nil {
 		return err
 	}
+	old := ""
+	if replace {
+		if _, err := os.Lstat(final); err == nil {
+			old = filepath.Join(parent, fmt.Sprintf("%s%s.old-%08x", TempPrefix, filepath.Base(final), rand.Uint32()))
+			if err := os.Rename(final, old); err != nil {
+				return err
+			}
+		}
+	}
 	if err := os.Rename(tmp, final); err != nil {
+		if old != "" {
+			os.Rename(old, final) // put the old copy back
+		}
 		return err
 	}
 	notify(Published, final)
-	return SyncDir(parent)
+	if err := SyncDir(parent); err != nil {
+		return err
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
 }
 
 // syncTree fsyncs every file and folder under root, folders after their
