@@ -14,7 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/potau/potau/internal/atomicfile"
 )
 
 // source is a GroupLens archive: where it is, its published MD5, and the
@@ -187,80 +188,73 @@ func Fetch(ctx context.Context, name string, progress io.Writer) (string, error)
 // against zip bombs; the largest MovieLens file is 25 MB).
 const maxExtract = 1 << 30
 
-func fetchInto(ctx context.Context, client *http.Client, src source, root string, progress io.Writer) (dir string, err error) {
+func fetchInto(ctx context.Context, client *http.Client, src source, root string, progress io.Writer) (string, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
-	}
-	zf, err := os.CreateTemp(root, "."+src.name+"-*.zip")
+	dest := filepath.Join(root, src.name)
+	// The archive is downloaded into the temporary folder, extracted beside
+	// it, verified and removed; only then is the folder published, replacing
+	// any previous copy (atomicfile.ReplaceDir).
+	err := atomicfile.ReplaceDir(dest, func(tmp string) error {
+		zipPath := filepath.Join(tmp, ".download.zip")
+		if err := download(ctx, client, src, zipPath, progress); err != nil {
+			return err
+		}
+		if err := extractZip(ctx, zipPath, src.prefix, tmp); err != nil {
+			return fmt.Errorf("fetch %s: %w", src.name, err)
+		}
+		if err := os.Remove(zipPath); err != nil {
+			return fmt.Errorf("fetch %s: %w", src.name, err)
+		}
+		for _, f := range src.files {
+			if !fileExists(filepath.Join(tmp, f.name)) {
+				return fmt.Errorf("fetch %s: the archive has no %s%s", src.name, src.prefix, f.name)
+			}
+		}
+		if _, err := verifySource(tmp, src); err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
+		return "", err
 	}
-	defer os.Remove(zf.Name())
-	defer zf.Close()
+	fmt.Fprintf(progress, "%s: verified and stored in %s\n", src.name, dest)
+	return dest, nil
+}
 
+// download saves src's archive as path and checks its published MD5.
+func download(ctx context.Context, client *http.Client, src source, path string, progress io.Writer) error {
+	zf, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", src.name, err)
+	}
+	defer zf.Close()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.url, nil)
 	if err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
+		return fmt.Errorf("fetch %s: %w", src.name, err)
 	}
 	fmt.Fprintf(progress, "downloading %s\n", src.url)
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("fetch %s: download %s: %w (offline? put a copy of the files in a folder and point data.path or $%s/%s at it)", src.name, src.url, err, EnvData, src.name)
+		return fmt.Errorf("fetch %s: download %s: %w (offline? put a copy of the files in a folder and point data.path or $%s/%s at it)", src.name, src.url, err, EnvData, src.name)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("fetch %s: download %s: HTTP %s", src.name, src.url, resp.Status)
+		return fmt.Errorf("fetch %s: download %s: HTTP %s", src.name, src.url, resp.Status)
 	}
 	h := md5.New()
 	pw := &progressWriter{w: progress, total: resp.ContentLength, name: src.name}
 	n, err := io.Copy(io.MultiWriter(zf, h, pw), resp.Body)
 	if err != nil {
-		return "", fmt.Errorf("fetch %s: download %s after %d bytes: %w", src.name, src.url, n, err)
+		return fmt.Errorf("fetch %s: download %s after %d bytes: %w", src.name, src.url, n, err)
 	}
 	pw.done()
 	if got := hex.EncodeToString(h.Sum(nil)); got != src.md5 {
-		return "", fmt.Errorf("fetch %s: %s has MD5 %s, but GroupLens publishes %s (corrupted or changed download)", src.name, src.url, got, src.md5)
+		return fmt.Errorf("fetch %s: %s has MD5 %s, but GroupLens publishes %s (corrupted or changed download)", src.name, src.url, got, src.md5)
 	}
-	if err := zf.Sync(); err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
-	}
-
-	tmp, err := os.MkdirTemp(root, "."+src.name+"-*")
-	if err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := extractZip(ctx, zf.Name(), src.prefix, tmp); err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
-	}
-	for _, f := range src.files {
-		if !fileExists(filepath.Join(tmp, f.name)) {
-			return "", fmt.Errorf("fetch %s: the archive has no %s%s", src.name, src.prefix, f.name)
-		}
-	}
-	if _, err := verifySource(tmp, src); err != nil {
-		return "", fmt.Errorf("fetch: %w", err)
-	}
-	dest := filepath.Join(root, src.name)
-	if _, err := os.Stat(dest); err == nil {
-		old := fmt.Sprintf("%s.old-%d", dest, time.Now().UnixNano())
-		if err := os.Rename(dest, old); err != nil {
-			return "", fmt.Errorf("fetch %s: move the previous copy away: %w", src.name, err)
-		}
-		defer os.RemoveAll(old)
-	}
-	if err := os.Rename(tmp, dest); err != nil {
-		return "", fmt.Errorf("fetch %s: %w", src.name, err)
-	}
-	fmt.Fprintf(progress, "%s: verified and stored in %s\n", src.name, dest)
-	return dest, nil
+	return zf.Close()
 }
 
 // extractZip extracts the regular files below prefix in the archive into

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/potau/potau/internal/atomicfile/atomictest"
 )
 
 // TestVerifyReal: the shared offline copies pass; a copy with one changed
@@ -135,11 +137,14 @@ func TestFetch(t *testing.T) {
 		if !strings.Contains(progress.String(), "verified and stored") {
 			t.Errorf("progress: %q", progress.String())
 		}
-		// Fetching again replaces the copy and leaves no temporaries.
+		// Fetching again replaces the copy and leaves no temporaries; the
+		// new copy is published whole (atomicfile) and its parent synced.
 		writeText(t, dir, "stale", "x")
+		files := atomictest.Start(t)
 		if _, err := fetchInto(context.Background(), srv.Client(), src, root, nil); err != nil {
 			t.Fatal(err)
 		}
+		files.Check(t, 2, root)
 		ents, _ := os.ReadDir(root)
 		if len(ents) != 1 || ents[0].Name() != NameML100K {
 			t.Errorf("cache root holds %v", ents)

@@ -3,11 +3,14 @@ package datasets
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/potau/potau/internal/atomicfile"
 )
 
 // The reference implementation (oktton/Attribute-wise-Unlearning) reads a
@@ -385,27 +388,14 @@ func WriteReference(dir string, s *Split, attribute string) error {
 	})
 }
 
-// writeFile writes path through a buffered writer, atomically: the bytes go
-// to a temporary file in the same folder that is renamed over path.
+// writeFile writes path through a buffered writer, atomically and durably
+// (internal/atomicfile).
 func writeFile(path string, fill func(w *bufio.Writer)) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	w := bufio.NewWriterSize(f, 1<<16)
-	fill(w)
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		fill(bw)
+		return bw.Flush()
+	})
 }
 
 // checkSplit verifies a Split's shape and id ranges.

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/potau/potau/internal/atomicfile/atomictest"
 )
 
 // sameSplit reports the first difference between two splits, treating nil
@@ -118,9 +120,11 @@ func TestReferenceRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	files := atomictest.Start(t)
 	if err := WriteReference(dir, sp, "gender"); err != nil {
 		t.Fatal(err)
 	}
+	files.Check(t, 3, dir) // written atomically, folder synced
 	rc := DefaultConfig().Reference
 	back, err := LoadReference(dir, rc)
 	if err != nil {

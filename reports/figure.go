@@ -3,13 +3,13 @@ package reports
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/potau/potau/internal/atomicfile"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -47,37 +47,12 @@ func saveFigure(dir, name string, w, h vg.Length, formats []string, paint func(d
 			return nil, fmt.Errorf("figure %s.%s: %w", name, f, err)
 		}
 		path := filepath.Join(dir, name+"."+f)
-		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
 			return nil, err
 		}
 		files[f] = path
 	}
 	return files, nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // slug turns parts into a file-name-safe stem: "alpha_ml-100k_neumf".

@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/results"
 )
 
 // Write renders the whole report into runDir/report: table.md, table.tex,
 // table.csv, the cost table (cost.md, cost.tex, cost.csv) when the records
-// carry costs, preamble.tex (the packages the .tex tables need), every figure in every format and report.html, each file written
-// atomically (temporary file + rename). SVG is always among the figure
+// carry costs, preamble.tex (the packages the .tex tables need), every figure
+// in every format and report.html, each file written atomically and durably
+// (internal/atomicfile). SVG is always among the figure
 // formats, since the HTML report inlines it. It returns the HTML file's path.
 func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
 	opt = opt.withDefaults()
@@ -45,7 +47,7 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 		if err := out.render(&b); err != nil {
 			return "", err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, out.name), b.Bytes()); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, out.name), b.Bytes()); err != nil {
 			return "", err
 		}
 	}
@@ -58,5 +60,5 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 		return "", err
 	}
 	htmlPath = filepath.Join(dir, "report.html")
-	return htmlPath, writeFileAtomic(htmlPath, b.Bytes())
+	return htmlPath, atomicfile.WriteFile(htmlPath, b.Bytes())
 }

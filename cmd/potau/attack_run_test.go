@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/potau/potau/internal/atomicfile/atomictest"
 	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/npy"
 )
@@ -142,6 +143,11 @@ report: {formats: [svg]}
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Every file the commands write must go through internal/atomicfile:
+	// renamed into place (or inside a published folder), folder synced, no
+	// temporary left. The log covers run, report and data stats below.
+	files := atomictest.Start(t)
+	files.Ignore("*.lock") // the cache's flock targets: one stable inode each, not outputs
 	out := filepath.Join(dir, "run")
 	stdout, errOut, code := runCLI(t, "run", cfg, "--out", out, "-q")
 	if code != 0 {
@@ -164,5 +170,17 @@ report: {formats: [svg]}
 	}
 	if _, _, code := runCLI(t, "report", out, "--table", "xls"); code != 2 {
 		t.Errorf("report --table xls: exit %d, want 2", code)
+	}
+	split := filepath.Join(dir, "split")
+	if _, errOut, code := runCLI(t, "data", "stats", cfg, "--write-split", split); code != 0 {
+		t.Fatalf("data stats --write-split: exit %d: %s", code, errOut)
+	}
+	// Outputs: results (3), report (3 tables, html, figures), exports (3
+	// methods × 3 tables + labels), cache (meta.json, model.bin, …), split.
+	files.Check(t, 30, out, filepath.Join(dir, ".cache"), split)
+	for _, f := range []string{"results.jsonl", "metrics.jsonl", "results.csv", "report/report.html"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s: mode %v, %v; want readable by group and others (0644 under the usual umask)", f, st.Mode(), err)
+		}
 	}
 }

@@ -292,7 +292,7 @@ func publishDir(final string, fill func(tmp string) error, replace bool) (err er
 	old := ""
 	if replace {
 		if _, err := os.Lstat(final); err == nil {
-			old = filepath.Join(parent, fmt.Sprintf("%s%s.old-%08x", TempPrefix, filepath.Base(final), rand.Uint32()))
+			old = filepath.Join(parent, TempName(filepath.Base(final)+".old"))
 			if err := os.Rename(final, old); err != nil {
 				return err
 			}

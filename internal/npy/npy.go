@@ -14,18 +14,18 @@ import (
 	"math"
 	"math/bits"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"codeberg.org/sbinet/npyio"
 
+	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/dense"
 )
 
-// ExportNPY writes m to path as a (Rows, Cols) float32 .npy file. The file
-// is written to a temporary name in the same folder, fsynced and renamed
-// into place, so path never holds a partial table.
-func ExportNPY(path string, m *dense.Matrix) (err error) {
+// ExportNPY writes m to path as a (Rows, Cols) float32 .npy file,
+// atomically and durably (internal/atomicfile), so path never holds a
+// partial table.
+func ExportNPY(path string, m *dense.Matrix) error {
 	if m == nil {
 		return fmt.Errorf("npy: export %s: nil matrix", path)
 	}
@@ -36,36 +36,13 @@ func ExportNPY(path string, m *dense.Matrix) (err error) {
 		// npyio cannot infer the second dimension of an empty slice.
 		return fmt.Errorf("npy: export %s: empty matrix (0x%d)", path, m.Cols)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return fmt.Errorf("npy: export: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriter(f)
 	// A slice of row slices gives npyio the 2-D shape without copying.
 	rows := make([][]float32, m.Rows)
 	for i := range rows {
 		rows[i] = m.Row(i)
 	}
-	if err := npyio.Write(w, rows); err != nil {
-		return fmt.Errorf("npy: export %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("npy: export %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("npy: export %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("npy: export %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	err := atomicfile.Write(path, func(w io.Writer) error { return npyio.Write(w, rows) })
+	if err != nil {
 		return fmt.Errorf("npy: export %s: %w", path, err)
 	}
 	return nil

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,6 +37,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/potau/potau/attackers"
+	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/rng"
 	"github.com/potau/potau/results"
@@ -213,15 +215,7 @@ func write(out string, s dataset, seed uint64) error {
 		}
 		m.Go[name] = g
 	}
-	f, err := os.Create(filepath.Join(out, s.name+".npy"))
-	if err != nil {
-		return err
-	}
-	if err := npyio.Write(f, s.X); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := atomicfile.Write(filepath.Join(out, s.name+".npy"), func(w io.Writer) error { return npyio.Write(w, s.X) }); err != nil {
 		return err
 	}
 	js, err := json.Marshal(m)
@@ -230,7 +224,7 @@ func write(out string, s dataset, seed uint64) error {
 	}
 	fmt.Fprintf(os.Stderr, "parity: %-24s %5d × %-3d  potau MLP AUC %.4f  GBDT AUC %.4f  (%.1f s wall, %.1f s CPU)\n",
 		s.name, n, d, m.Go["mlp"].AUCMean, m.Go["gbdt"].AUCMean, el, cpu)
-	return os.WriteFile(filepath.Join(out, s.name+".json"), js, 0o644)
+	return atomicfile.WriteFile(filepath.Join(out, s.name+".json"), js)
 }
 
 // gaussian returns n balanced rows: class 1 (every other row) is shifted

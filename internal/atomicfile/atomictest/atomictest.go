@@ -19,6 +19,27 @@ import (
 type Log struct {
 	mu     sync.Mutex
 	events []atomicfile.Event
+	ignore []string
+}
+
+// Ignore makes Problems skip files whose base name matches pattern
+// (filepath.Match), such as lock files, which must keep one inode and are
+// not outputs.
+func (l *Log) Ignore(pattern string) {
+	l.mu.Lock()
+	l.ignore = append(l.ignore, pattern)
+	l.mu.Unlock()
+}
+
+func (l *Log) ignored(base string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.ignore {
+		if ok, _ := filepath.Match(p, base); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Start installs a Log as atomicfile's observer for the rest of the test.
@@ -82,7 +103,7 @@ func (l *Log) Problems(roots ...string) (problems []string, files int, err error
 				}
 				return nil
 			}
-			if !d.Type().IsRegular() {
+			if !d.Type().IsRegular() || l.ignored(d.Name()) {
 				return nil
 			}
 			files++

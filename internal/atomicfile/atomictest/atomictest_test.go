@@ -31,6 +31,8 @@ func TestProblems(t *testing.T) {
 	// A plain write, a temporary file left behind, and a write whose folder
 	// sync is missing from the log.
 	os.WriteFile(filepath.Join(root, "plain.txt"), nil, 0o644)
+	os.WriteFile(filepath.Join(root, "k.lock"), nil, 0o644) // ignored below
+	l.Ignore("*.lock")
 	os.WriteFile(filepath.Join(root, atomicfile.TempPrefix+"x"), nil, 0o644)
 	unsynced := filepath.Join(root, "unsynced.txt")
 	os.WriteFile(unsynced, nil, 0o644)
