@@ -1,5 +1,8 @@
 # parity: potau's attackers against scikit-learn's MLPClassifier and XGBoost's
-# XGBClassifier on identical folds (scripts/parity). Needs Debian's
+# XGBClassifier on identical folds (scripts/parity), and the leakage audit's
+# logreg, knn and mlp-std, plain and nested, against scikit-learn's
+# LogisticRegression, KNeighborsClassifier and standardised MLPClassifier on
+# the audit's folds (trained --table tables: every attacker nested). Needs Debian's
 # python3-sklearn and python3-xgboost for the system python; tries to install
 # them, and skips with a message when that is not possible. Writes to
 # $(PARITY_OUT). Add trained tables (e.g. the exports of `potau run` with

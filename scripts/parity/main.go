@@ -1,13 +1,19 @@
 // Command parity writes the data sets, fold assignments and potau's attack
 // results that scripts/parity/compare.py checks against scikit-learn's
-// MLPClassifier and XGBoost's XGBClassifier (make parity).
+// MLPClassifier and XGBoost's XGBClassifier (make parity), and the leakage
+// audit's folds and results that it checks against scikit-learn's
+// LogisticRegression, KNeighborsClassifier and standardised MLPClassifier,
+// plain and nested.
 //
 // For every data set it writes, into --out:
 //
 //	NAME.npy   the table (float64, one row per labelled user)
 //	NAME.json  labels, classes, the positive class, each repeat's rows and
 //	           test folds exactly as attackers.Plan made them, and potau's
-//	           per-fold metrics and wall time for both attackers
+//	           per-fold metrics and wall time for both attackers; under
+//	           "audit" the audit's shuffled folds and potau's per-fold AUCs
+//	           of mlp-std, logreg and knn, plain and nested (trained tables:
+//	           also mlp and gbdt)
 //
 // Data sets: four synthetic two-class Gaussian tables (546 × 32 and
 // 3,418 × 64 rows, each at a weak and a strong separation); an ML-100K user
@@ -55,6 +61,16 @@ type goAttack struct {
 	FoldIter []int                        `json:"fold_iterations"`
 }
 
+// auditJSON is the leakage audit's part of a data set: its (shuffled)
+// folds and potau's per-fold AUCs of each audited attacker, plain and
+// nested.
+type auditJSON struct {
+	Repeats []repeatJSON        `json:"repeats"`
+	Go      map[string]goAttack `json:"go"`
+	TimeS   float64             `json:"time_s"`
+	Leakage attackers.Leakage   `json:"leakage"`
+}
+
 type manifest struct {
 	Name     string              `json:"name"`
 	About    string              `json:"about"`
@@ -70,11 +86,13 @@ type manifest struct {
 	GoTimeS  float64             `json:"go_time_s"` // both attackers, full protocol, wall
 	GoCPUS   float64             `json:"go_cpu_s"`  // the same, process CPU time (user + system)
 	GoProcs  int                 `json:"go_procs"`
+	Audit    *auditJSON          `json:"audit"`
 }
 
 type dataset struct {
 	name, about string
 	info        bool
+	trained     bool // a --table: audited by every attacker, plain and nested
 	X           *mat.Dense
 	y           []int
 	classes     []string
@@ -154,7 +172,7 @@ func run(out string, seed uint64, tables []tableSpec, data, only string) error {
 		if err != nil {
 			return err
 		}
-		sets = append(sets, dataset{name: t.name, about: "trained user table " + t.emb, X: X, y: y, classes: classes})
+		sets = append(sets, dataset{name: t.name, about: "trained user table " + t.emb, X: X, y: y, classes: classes, trained: true})
 	}
 	keep := map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
@@ -215,6 +233,9 @@ func write(out string, s dataset, seed uint64) error {
 		}
 		m.Go[name] = g
 	}
+	if m.Audit, err = audit(s, cfg, seed); err != nil {
+		return err
+	}
 	if err := atomicfile.Write(filepath.Join(out, s.name+".npy"), func(w io.Writer) error { return npyio.Write(w, s.X) }); err != nil {
 		return err
 	}
@@ -225,6 +246,50 @@ func write(out string, s dataset, seed uint64) error {
 	fmt.Fprintf(os.Stderr, "parity: %-24s %5d × %-3d  potau MLP AUC %.4f  GBDT AUC %.4f  (%.1f s wall, %.1f s CPU)\n",
 		s.name, n, d, m.Go["mlp"].AUCMean, m.Go["gbdt"].AUCMean, el, cpu)
 	return atomicfile.WriteFile(filepath.Join(out, s.name+".json"), js)
+}
+
+// audit runs the leakage audit's attackers without a null: logreg, knn
+// and mlp-std (plain and nested) on every data set, and also mlp and gbdt
+// on trained tables.
+func audit(s dataset, proto attackers.Config, seed uint64) (*auditJSON, error) {
+	acfg := attackers.DefaultAuditConfig()
+	acfg.Permutations, acfg.Null = 0, nil
+	if !s.trained {
+		acfg.Attackers = []string{"mlp-std", "logreg", "knn"}
+	}
+	start := time.Now()
+	res, err := attackers.Audit(context.Background(), attackers.Table{Name: s.name, Dense: s.X}, s.y, s.classes, proto, acfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	aj := &auditJSON{Go: map[string]goAttack{}, TimeS: time.Since(start).Seconds(), Leakage: res.Leakage}
+	p := proto
+	p.Shuffle = acfg.Shuffle
+	reps, err := attackers.Plan(s.y, len(s.classes), p, seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reps {
+		aj.Repeats = append(aj.Repeats, repeatJSON{Rows: r.Rows, Fold: r.Fold})
+	}
+	for name, r := range res.Attackers {
+		g := goAttack{AUCMean: r.AUC.Mean, Metrics: map[string]attackers.Summary{"auc": r.AUC, "balanced_accuracy": r.BalancedAccuracy}}
+		for _, f := range r.Folds {
+			g.FoldAUC = append(g.FoldAUC, f.AUC)
+			g.FoldIter = append(g.FoldIter, f.Iterations)
+		}
+		aj.Go[name] = g
+	}
+	fmt.Fprintf(os.Stderr, "parity: %-24s audit %s (%.1f s wall)\n", s.name, auditLine(res), aj.TimeS)
+	return aj, nil
+}
+
+func auditLine(res *attackers.AuditResult) string {
+	var b strings.Builder
+	for _, name := range res.Order {
+		fmt.Fprintf(&b, "%s %.3f  ", name, res.Attackers[name].AUC.Mean)
+	}
+	return b.String()
 }
 
 // gaussian returns n balanced rows: class 1 (every other row) is shifted
