@@ -138,7 +138,65 @@ type runner struct {
 
 	noCompute bool         // collect: a stage that is not cached is an error
 	computed  atomic.Int64 // stages computed by this runner
+
+	actMu   sync.Mutex
+	actSeq  int
+	active  map[int]string // what the runner is doing now, for interrupts
+	stopped []string       // active when the run's context was cancelled
 }
+
+// doing registers an activity (a stage being computed or waited for) and
+// returns the function that ends it. If the run is interrupted, the
+// activities at that moment are what the error names.
+func (r *runner) doing(what string) (end func()) {
+	r.actMu.Lock()
+	defer r.actMu.Unlock()
+	if r.active == nil {
+		r.active = map[int]string{}
+	}
+	r.actSeq++
+	id := r.actSeq
+	r.active[id] = what
+	return func() {
+		r.actMu.Lock()
+		delete(r.active, id)
+		r.actMu.Unlock()
+	}
+}
+
+// snapshot records the current activities, in start order (called when the
+// run's context is cancelled).
+func (r *runner) snapshot() {
+	r.actMu.Lock()
+	defer r.actMu.Unlock()
+	ids := make([]int, 0, len(r.active))
+	for id := range r.active {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	r.stopped = r.stopped[:0]
+	for _, id := range ids {
+		r.stopped = append(r.stopped, r.active[id])
+	}
+}
+
+// InterruptedError is a run stopped by its context (Ctrl-C, SIGTERM,
+// scancel): it names what was being computed at that moment. Finished
+// stages stay in the cache; nothing half-written is left.
+type InterruptedError struct {
+	Doing []string
+	Err   error // the context's error
+}
+
+func (e *InterruptedError) Error() string {
+	what := "between stages"
+	if len(e.Doing) > 0 {
+		what = "while " + strings.Join(e.Doing, "; ")
+	}
+	return fmt.Sprintf("interrupted %s: finished stages are kept in the cache, run again to resume", what)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // cached runs one stage through the cache. A finished entry is verified
 // against its manifest and read with load; a corrupt one is reported (naming
@@ -146,8 +204,10 @@ type runner struct {
 // stage's key is claimed — waiting while another process computes it — and,
 // unless that process published it meanwhile, computed by compute, which
 // stores it with Cache.Put before the claim is released. Every computed
-// stage is counted and logged as "computing stage <stage>/<key>".
-func (r *runner) cached(stage, key string, load, compute func() error) error {
+// stage is counted and logged as "computing stage <stage>/<key>". what
+// names the stage in messages; compute passes it on to r.work, so that an
+// interrupt names the stages that were running, not those queued.
+func (r *runner) cached(stage, key, what string, load func() error, compute func(what string) error) error {
 	tryLoad := func() (bool, error) {
 		if !r.cache.Has(stage, key) {
 			return false, nil
@@ -167,9 +227,12 @@ func (r *runner) cached(stage, key string, load, compute func() error) error {
 	if r.noCompute {
 		return fmt.Errorf("collect: stage %s/%s is not in the cache (collect computes nothing)", stage, key)
 	}
+	endWait := func() {}
 	release, err := r.cache.Claim(r.ctx, stage, key, func(holder string) {
 		r.rep.Logf("waiting for stage %s/%s (being computed by %s)", stage, key[:12], holder)
+		endWait = r.doing(fmt.Sprintf("waiting for %s (computed by %s)", what, holder))
 	})
+	endWait()
 	if err != nil {
 		return err
 	}
@@ -179,7 +242,7 @@ func (r *runner) cached(stage, key string, load, compute func() error) error {
 	}
 	r.computed.Add(1)
 	r.rep.Logf("computing stage %s/%s", stage, key)
-	return compute()
+	return compute(what)
 }
 
 // once runs f once per key and shares its result (singleflight).
@@ -204,13 +267,17 @@ func (r *runner) once(key string, f func() (any, error)) (any, error) {
 
 // work runs heavy computation under the --jobs limit. Callers resolve their
 // dependencies before calling it, so holding a slot never waits on a slot.
-func (r *runner) work(f func() error) error {
+//
+// what names the work for an interrupt's message: while f runs it is one of
+// the runner's activities (see doing).
+func (r *runner) work(what string, f func() error) error {
 	select {
 	case r.sem <- struct{}{}:
 	case <-r.ctx.Done():
 		return r.ctx.Err()
 	}
 	defer func() { <-r.sem }()
+	defer r.doing(what)()
 	return f()
 }
 
@@ -224,7 +291,7 @@ type dataBundle struct {
 func (r *runner) data(c *Config) (*dataBundle, error) {
 	v, err := r.once("data:"+hashJSON([]any{c.Data, c.Seed}), func() (any, error) {
 		var b dataBundle
-		err := r.work(func() error {
+		err := r.work(fmt.Sprintf("loading data set %s (seed %d)", c.Data.Name, c.Seed), func() error {
 			start := time.Now()
 			ds, sp, err := datasets.Prepare(r.ctx, c.Data, c.Seed)
 			if err != nil {
@@ -275,6 +342,22 @@ func (r *runner) model(c *Config, b *dataBundle, method string) (recmodels.Model
 	return v.(recmodels.Model), nil
 }
 
+// stageWhat names a stage for messages: "unlearning D2D-R (α=0.0001) of
+// mf dim 32 seed 1 on ml-100k".
+func stageWhat(verb string, c *Config, method string) string {
+	var b strings.Builder
+	b.WriteString(verb)
+	if method != "" {
+		b.WriteString(" " + method)
+		if regularised(method) {
+			fmt.Fprintf(&b, " (α=%g)", c.Unlearn.Alpha)
+		}
+		b.WriteString(" of")
+	}
+	fmt.Fprintf(&b, " %s dim %d seed %d on %s", c.Model.Kind, c.Model.Dim, c.Seed, c.Data.Name)
+	return b.String()
+}
+
 func (r *runner) loadCheckpoint(stage, key string) (recmodels.Model, error) {
 	f, err := os.Open(filepath.Join(r.cache.Open(stage, key), "model.bin"))
 	if err != nil {
@@ -303,11 +386,11 @@ func trainCurves(tr *recmodels.TrainResult) *results.Curves {
 
 func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, error) {
 	var m recmodels.Model
-	err := r.cached("train", k.train, func() (err error) {
+	err := r.cached("train", k.train, stageWhat("training", c, ""), func() (err error) {
 		m, err = r.loadCheckpoint("train", k.train)
 		return err
-	}, func() error {
-		return r.work(func() error {
+	}, func(what string) error {
+		return r.work(what, func() error {
 			start := time.Now()
 			r.rep.Logf("train %s on %s (seed %d)", c.Model.Kind, c.Data.Name, c.Seed)
 			task := r.rep.Start("train "+c.Model.Kind, c.Model.Epochs)
@@ -331,15 +414,15 @@ func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, 
 
 func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
 	var m recmodels.Model
-	err := r.cached("baseline", k.table, func() (err error) {
+	err := r.cached("baseline", k.table, stageWhat("training baseline "+method, c, ""), func() (err error) {
 		m, err = r.loadCheckpoint("baseline", k.table)
 		return err
-	}, func() error {
+	}, func(what string) error {
 		attr, err := r.labels(c, b)
 		if err != nil {
 			return err
 		}
-		return r.work(func() error {
+		return r.work(what, func() error {
 			start := time.Now()
 			r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
 			var tr *recmodels.TrainResult
@@ -367,19 +450,19 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 		return nil, err
 	}
 	var m recmodels.Model
-	err = r.cached("unlearn", k.table, func() error {
+	err = r.cached("unlearn", k.table, stageWhat("unlearning", c, method), func() error {
 		u, err := npy.ReadNPY(filepath.Join(r.cache.Open("unlearn", k.table), "users.npy"))
 		if err != nil {
 			return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
 		}
 		m = base.WithUserTable(u)
 		return nil
-	}, func() error {
+	}, func(what string) error {
 		attr, err := r.labels(c, b)
 		if err != nil {
 			return err
 		}
-		return r.work(func() error {
+		return r.work(what, func() error {
 			start := time.Now()
 			task := r.rep.Start("unlearn "+method, c.Unlearn.Steps)
 			var tr *unlearning.Trace
@@ -413,14 +496,14 @@ func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (*st
 
 func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
-	err := r.cached("eval", k.eval, func() error {
+	err := r.cached("eval", k.eval, stageWhat("evaluating", c, method), func() error {
 		return r.cache.Meta("eval", k.eval, &meta)
-	}, func() error {
+	}, func(what string) error {
 		m, err := r.model(c, b, method)
 		if err != nil {
 			return err
 		}
-		return r.work(func() error {
+		return r.work(what, func() error {
 			start := time.Now()
 			rec, err := recmodels.Evaluate(r.ctx, m, b.split, "test", c.Eval.Ks)
 			if err != nil {
@@ -452,9 +535,9 @@ func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*
 
 func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
 	var meta stageMeta
-	err := r.cached("attack", k.attack, func() error {
+	err := r.cached("attack", k.attack, stageWhat("attacking", c, method), func() error {
 		return r.cache.Meta("attack", k.attack, &meta)
-	}, func() error {
+	}, func(what string) error {
 		m, err := r.model(c, b, method)
 		if err != nil {
 			return err
@@ -463,7 +546,7 @@ func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*s
 		if err != nil {
 			return err
 		}
-		return r.work(func() error {
+		return r.work(what, func() error {
 			start := time.Now()
 			X, y := attackTable(m.UserTable(), attr.Labels)
 			res, err := attackers.Run(r.ctx, X, y, attr.Classes, c.Attack, c.Seed)

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
 	"github.com/potau/potau/results"
@@ -82,6 +83,9 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	}
 	var jobs [][]slot
 	var wg sync.WaitGroup
+	parent := ctx
+	stopSnap := context.AfterFunc(parent, r.snapshot)
+	defer stopSnap()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.ctx = ctx
@@ -119,6 +123,12 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 			recs = append(recs, *s.rec)
 		}
 	}
+	if parent.Err() != nil {
+		r.actMu.Lock()
+		doing := append([]string(nil), r.stopped...)
+		r.actMu.Unlock()
+		return nil, &InterruptedError{Doing: doing, Err: parent.Err()}
+	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -132,6 +142,9 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	}
 	if err := r.exportAll(cells, recs); err != nil {
 		return nil, err
+	}
+	for _, p := range atomicfile.CleanStale(opt.Out) {
+		r.rep.Logf("removed %s, left by a run that was killed", p)
 	}
 	if err := results.WriteRun(opt.Out, recs); err != nil {
 		return nil, err
@@ -281,8 +294,16 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 		}
 		dir := filepath.Join("exports", rec.Cell)
 		abs := filepath.Join(r.opt.Out, dir)
+		if err := r.ctx.Err(); err != nil {
+			return &InterruptedError{Doing: []string{"writing the exports in " + abs}, Err: err}
+		}
 		if err := os.MkdirAll(abs, 0o755); err != nil {
 			return err
+		}
+		// Temporary files of a killed earlier run (their owner is gone); a
+		// live run writing the same folder keeps its own.
+		for _, p := range atomicfile.CleanStale(abs) {
+			r.rep.Logf("removed %s, left by a run that was killed", p)
 		}
 		rec.Artifacts = map[string]string{}
 		if err := npy.ExportNPY(filepath.Join(abs, "users.npy"), m.UserTable()); err != nil {

@@ -27,15 +27,20 @@ var pdfEpoch = time.Date(2023, 10, 9, 0, 0, 0, 0, time.UTC)
 
 var pdfOnce sync.Once
 
-// saveFigure draws a w × h figure with paint once per format and writes
-// dir/name.<format> atomically.
-func saveFigure(dir, name string, w, h vg.Length, formats []string, paint func(dc draw.Canvas)) (map[string]string, error) {
+// saveFigure draws a w × h figure with paint once per format of
+// opt.Formats and writes dir/name.<format> atomically. It stops before a
+// file when the context of WriteContext is done.
+func saveFigure(dir, name string, w, h vg.Length, opt Options, paint func(dc draw.Canvas)) (map[string]string, error) {
+	formats := opt.Formats
 	pdfOnce.Do(func() {
 		fpdf.SetDefaultCreationDate(pdfEpoch)
 		fpdf.SetDefaultModificationDate(pdfEpoch)
 	})
 	files := make(map[string]string, len(formats))
 	for _, f := range formats {
+		if err := opt.ctx.Err(); err != nil {
+			return nil, err
+		}
 		f = strings.ToLower(strings.TrimPrefix(f, "."))
 		c, err := draw.NewFormattedCanvas(w, h, f)
 		if err != nil {

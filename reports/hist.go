@@ -287,7 +287,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 		name := uniqueName(taken, slug("hist", fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
 		w := vg.Length(len(dims))*2.4*vg.Inch + 0.3*vg.Inch
 		h := vg.Length(len(rows))*1.9*vg.Inch + 0.2*vg.Inch
-		files, err := saveFigure(dir, name, w, h, opt.Formats, paintGrid(grid))
+		files, err := saveFigure(dir, name, w, h, opt, paintGrid(grid))
 		if err != nil {
 			return figs, err
 		}

@@ -1,5 +1,7 @@
 package reports
 
+import "context"
+
 // Options selects what tables and figures show. The zero value is usable.
 type Options struct {
 	// Columns are the metric keys of the table, in order. A key is one of
@@ -36,6 +38,8 @@ type Options struct {
 	// and D2D, as in the paper; every method with a table when none of
 	// those has one.
 	HistMethods []string
+
+	ctx context.Context // set by WriteContext: stops between files
 }
 
 // DefaultHistMethods are the distribution figure's methods by default.
@@ -49,6 +53,9 @@ var DefaultFormats = []string{"png", "svg", "pdf"}
 
 // withDefaults returns opt with zero fields replaced by their defaults.
 func (opt Options) withDefaults() Options {
+	if opt.ctx == nil {
+		opt.ctx = context.Background()
+	}
 	if len(opt.Columns) == 0 {
 		opt.Columns = DefaultColumns
 	}

@@ -77,7 +77,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			continue
 		}
 		name := uniqueName(taken, slug("alpha", fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
-		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.8*vg.Inch, 3.3*vg.Inch, opt.Formats, paintGrid([][]*plot.Plot{panels}))
+		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.8*vg.Inch, 3.3*vg.Inch, opt, paintGrid([][]*plot.Plot{panels}))
 		if err != nil {
 			return figs, err
 		}
@@ -191,7 +191,7 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 			continue
 		}
 		name := uniqueName(taken, slug("dim", fk.dataset, fk.model))
-		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.3*vg.Inch, 3.1*vg.Inch, opt.Formats, paintGrid([][]*plot.Plot{panels}))
+		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.3*vg.Inch, 3.1*vg.Inch, opt, paintGrid([][]*plot.Plot{panels}))
 		if err != nil {
 			return figs, err
 		}

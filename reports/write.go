@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,15 @@ import (
 // (internal/atomicfile). SVG is always among the figure
 // formats, since the HTML report inlines it. It returns the HTML file's path.
 func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
+	return WriteContext(context.Background(), runDir, recs, opt)
+}
+
+// WriteContext is Write stopping, with ctx's error, before the next file
+// once ctx is done (a report interrupted by Ctrl-C): every file already
+// written is complete, the rest are missing, and the temporary files of an
+// earlier killed report are removed.
+func WriteContext(ctx context.Context, runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
+	opt.ctx = ctx
 	opt = opt.withDefaults()
 	if !slices.Contains(opt.Formats, "svg") {
 		opt.Formats = append(slices.Clone(opt.Formats), "svg")
@@ -42,7 +52,11 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 			output{"cost.tex", func(b *bytes.Buffer) error { return ct.LaTeX(b) }},
 			output{"cost.csv", func(b *bytes.Buffer) error { return ct.CSV(b) }})
 	}
+	atomicfile.CleanStale(dir)
 	for _, out := range outs {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
 		var b bytes.Buffer
 		if err := out.render(&b); err != nil {
 			return "", err
@@ -53,6 +67,9 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 	}
 	figs, err := Plots(dir, recs, runDir, opt)
 	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	var b bytes.Buffer

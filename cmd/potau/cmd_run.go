@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,9 +103,9 @@ func runOrCollect(ctx context.Context, name string, args []string, stdout, stder
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", filepath.Join(*out, "results.jsonl"))
 	if !*noReport {
-		html, err := reports.Write(*out, recs, opt)
+		html, err := reports.WriteContext(ctx, *out, recs, opt)
 		if err != nil {
-			return fmt.Errorf("report: %w", err)
+			return reportError(err, *out)
 		}
 		fmt.Fprintf(stdout, "report:  %s\n", html)
 	}
@@ -158,9 +159,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	html, err := reports.Write(pos[0], recs, opt)
+	html, err := reports.WriteContext(ctx, pos[0], recs, opt)
 	if err != nil {
-		return err
+		return reportError(err, pos[0])
 	}
 	fmt.Fprintf(stdout, "\nreport: %s\n", html)
 	return nil
@@ -198,4 +199,14 @@ func recordReportOptions(r *results.Record) (reports.Options, error) {
 		}
 	}
 	return reportOptions(rc), nil
+}
+
+// reportError names an interrupted report: the files it wrote are complete,
+// `potau report` writes the rest.
+func reportError(err error, runDir string) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted while writing the report in %s (the files written are complete; `potau report %s` writes them all): %w",
+			filepath.Join(runDir, "report"), runDir, err)
+	}
+	return fmt.Errorf("report: %w", err)
 }

@@ -27,14 +27,46 @@ func (e usageError) Unwrap() error { return e.error }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
+// interruptible returns a context cancelled by the first SIGINT or SIGTERM
+// (Ctrl-C, kill, scancel): every stage checks it and stops within a second,
+// leaving only complete files, and the run ends with exit code 130. A
+// second signal exits at once (130); atomic writes still leave no partial
+// file, at worst a temporary one that the next run removes.
+func interruptible() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(os.Stderr, "\npotau: %v received: stopping (again to exit at once)\n", sig)
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(os.Stderr, "potau: second signal: exiting now")
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(done); cancel() }
+}
+
+// exitInterrupted is the exit code of a run stopped by a signal (128+SIGINT,
+// as shells report Ctrl-C).
+const exitInterrupted = 130
+
 // exitCode prints err and maps it to potau's exit codes: 0 success,
-// 1 runtime failure, 2 usage or config error.
+// 1 runtime failure, 2 usage or config error, 130 interrupted.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -43,6 +75,9 @@ func exitCode(err error, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "potau: %v\n", err)
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
 	var ue usageError
 	var ce *experiments.ConfigError
 	var fe *cfgerr.FieldError
