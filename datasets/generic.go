@@ -126,6 +126,11 @@ func LoadGeneric(ctx context.Context, dir string, g GenericConfig) (*Dataset, er
 		}
 		if header {
 			header = false
+			// A header whose id column is a number is a data line: skipping
+			// it would silently drop a user.
+			if id, _, msg := parseGenericUser(line, usep, g.UsersIDColumn, names, cols); msg == "" && isInteger(id) {
+				return nil, lineError(upath, ur.line, line, "users_header is true but this line starts with user id %s, like data rather than a header: set data.generic.users_header: false, or add a header line", id)
+			}
 			continue
 		}
 		if err := ur.checkCtx(ctx); err != nil {
@@ -165,6 +170,10 @@ func LoadGeneric(ctx context.Context, dir string, g GenericConfig) (*Dataset, er
 		}
 		if header {
 			header = false
+			// A header with a numeric user and item id is a data line.
+			if rr, msg := parseGenericInteraction(line, layout, r.line); msg == "" && isInteger(rr.User) && isInteger(rr.Item) {
+				return nil, lineError(ipath, r.line, line, "header is true but this line holds user %s and item %s, like data rather than a header: set data.generic.header: false, or add a header line", rr.User, rr.Item)
+			}
 			continue
 		}
 		if err := r.checkCtx(ctx); err != nil {
@@ -212,4 +221,10 @@ func LoadGeneric(ctx context.Context, dir string, g GenericConfig) (*Dataset, er
 	}
 	d.Checksum = sum.String()
 	return d, nil
+}
+
+// isInteger reports whether s is a decimal integer (a header never is).
+func isInteger(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
 }

@@ -83,6 +83,9 @@ func TestGenericBadInput(t *testing.T) {
 		{"header only", "h\n", "h\n1\tUS\t1\tm\n", []string{"no interaction lines"}},
 		{"empty users", "h\n1\t2\t3\n", "", []string{"users.tsv", "empty"}},
 		{"empty user id", "h\n\t2\t3\n", "h\n1\tUS\t1\tm\n", []string{":2:", "user id (column 0) is empty"}},
+		// A declared header that is a data line would silently drop a row.
+		{"users file without its header", "h\n1\t2\t3\n", "1\tUS\t1\tm\n", []string{"users.tsv:1:", "users_header is true but this line starts with user id 1", "users_header: false"}},
+		{"interactions without their header", "1\t2\t3\n", "h\n1\tUS\t1\tm\n", []string{"listening-events.tsv:1:", "header is true but this line holds user 1 and item 2", "header: false"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 
 // cmdAttack runs the attribute-inference protocol (attackers.Run) on any
 // embedding table: a float32 or float64 .npy array with one row per user
-// and a labels CSV (header, then "row index,label"). Only labelled rows are
+// and a labels CSV (optional header, then "row index,label"). Only labelled rows are
 // attacked. --json prints {"mlp": {"auc": {"mean", "std"}, …}, "gbdt": …}.
 //
 // --suite audit runs the leakage audit (attackers.Audit) instead: every
@@ -32,7 +32,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	const usage = "attack --embeddings FILE.npy --labels FILE.csv [--suite paper|audit] [--attacker NAME|all] [--folds 5] [--repeats 3] [--seed N] [--json]"
 	fs := newFlags("attack", usage, stderr)
 	emb := fs.String("embeddings", "", "embedding table (.npy, float32 or float64, one row per user)")
-	labPath := fs.String("labels", "", "labels CSV: a header row, then `row index,label` per user")
+	labPath := fs.String("labels", "", "labels CSV: an optional header row, then `row index,label` per user (a first row starting with an integer is data)")
 	suite := fs.String("suite", "paper", "paper: the paper's attackers (mlp, gbdt); audit: the leakage audit (mlp, gbdt, mlp-std, logreg, knn, each plain and nested, with permutation nulls)")
 	which := fs.String("attacker", "all", "attacker to run: mlp, gbdt or all (audit: also mlp-std, logreg, knn)")
 	defAudit := attackers.DefaultAuditConfig()
