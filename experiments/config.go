@@ -10,7 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/big"
 	"math/bits"
@@ -375,6 +377,15 @@ func loadTree(file string, depth int) (*tree, error) {
 	}
 	b, err := readFile(file)
 	if err != nil {
+		if depth == 0 {
+			// A config file that cannot be read is a usage error, like a
+			// bad key (an extends target is reported at its extends line).
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, &ConfigError{File: file, Msg: fmt.Sprintf("cannot read the config file: %v", err)}
+		}
 		return nil, err
 	}
 	t, err := parseTree(file, b)

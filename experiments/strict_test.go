@@ -64,3 +64,21 @@ func TestStrictYAML(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingConfigIsAConfigError: a config file that cannot be read is a
+// *ConfigError (the command line's usage exit code 2) naming the file; a
+// missing extends target names the extends line.
+func TestMissingConfigIsAConfigError(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"child.yaml": "name: x\nextends: nope.yaml\n"})
+	for _, c := range []struct{ file, want string }{
+		{filepath.Join(dir, "absent.yaml"), "absent.yaml: cannot read the config file: no such file or directory"},
+		{dir, "cannot read the config file: is a directory"},
+		{filepath.Join(dir, "child.yaml"), "child.yaml:2: extends:"},
+	} {
+		_, err := LoadSpec(c.file, nil)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v (%T), want a *ConfigError with %q", c.file, err, err, c.want)
+		}
+	}
+}
