@@ -42,7 +42,8 @@ type Config struct {
 	// Reg is the regulariser of the -R methods: "rank" (ranking hinge over
 	// each user's original top-k) or "l2" (‖U − U₀‖²_F).
 	Reg string `yaml:"reg" json:"reg"`
-	// Steps is the number of full-batch Adam steps; the last iterate is kept.
+	// Steps is the number of full-batch Adam steps, 0 … MaxSteps; the last
+	// iterate is kept.
 	Steps int `yaml:"steps" json:"steps"`
 	// LR is Adam's learning rate.
 	LR float64 `yaml:"lr" json:"lr"`
@@ -111,6 +112,11 @@ func DefaultConfig() Config {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// MaxSteps bounds unlearn.steps: 200 times the default of 500 full-batch
+// steps (which the paper's settings use). Anything larger is taken for a
+// typo (an extra zero or two) and refused before it runs for days.
+const MaxSteps = 100_000
+
 // Validate checks every field and returns a *cfgerr.FieldError naming the
 // first bad key (relative to the unlearn block).
 func (c Config) Validate() error {
@@ -134,8 +140,8 @@ func (c Config) Validate() error {
 	if c.Reg != "rank" && c.Reg != "l2" {
 		return cfgerr.New("reg", `must be "rank" or "l2", got %q`, c.Reg)
 	}
-	if c.Steps < 0 {
-		return cfgerr.New("steps", "must be >= 0, got %d", c.Steps)
+	if c.Steps < 0 || c.Steps > MaxSteps {
+		return cfgerr.New("steps", "must be between 0 and %d, got %d", MaxSteps, c.Steps)
 	}
 	if !finite(c.LR) || c.LR <= 0 {
 		return cfgerr.New("lr", "must be a finite number > 0, got %v", c.LR)

@@ -49,6 +49,7 @@ func TestConfigValidate(t *testing.T) {
 		{"alpha", func(c *Config) { c.Alpha = math.NaN() }},
 		{"reg", func(c *Config) { c.Reg = "l1" }},
 		{"steps", func(c *Config) { c.Steps = -1 }},
+		{"steps", func(c *Config) { c.Steps = MaxSteps + 1 }},
 		{"lr", func(c *Config) { c.LR = 0 }},
 		{"beta1", func(c *Config) { c.Beta1 = 1 }},
 		{"beta2", func(c *Config) { c.Beta2 = -0.1 }},
