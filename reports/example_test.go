@@ -7,7 +7,9 @@ import (
 	"github.com/potau/potau/results"
 )
 
-// Two seeds of U2U aggregate into one row (mean ± sample std over seeds).
+// Two seeds of U2U aggregate into one row (mean ± sample std over seeds);
+// the rows of one seed show no spread, since the table's spreads are over
+// seeds.
 // D2D is the best method: within the HR@10 budget (0.02 below the original)
 // and its worst-case AUC, max(0.47, 1 − 0.47) = 0.53, is below the
 // original's 0.70. U2U loses too much HR@10; D2D-R's below-chance flag
@@ -38,10 +40,10 @@ func ExampleTable_Markdown() {
 	//
 	// | Dataset | Model | Method | Seeds | MLP AUC | HR@10 |
 	// | --- | --- | --- | --- | ---: | ---: |
-	// | ml-100k | neumf | Original | 1 | 0.700 ± 0.020 | 0.650 |
+	// | ml-100k | neumf | Original | 1 | 0.700 | 0.650 |
 	// | ml-100k | neumf | U2U | 2 | 0.570 ± 0.014 | 0.460 ± 0.014 |
-	// | ml-100k | neumf | **D2D** | 1 | 0.470 ± 0.020 | 0.630 |
-	// | ml-100k | neumf | D2D-R | 1 | 0.420 ± 0.020† | 0.620 |
+	// | ml-100k | neumf | **D2D** | 1 | 0.470 | 0.630 |
+	// | ml-100k | neumf | D2D-R | 1 | 0.420† | 0.620 |
 	//
 	// † below-chance (MLP): attack AUC well below 0.5 under cross-validation: the folds became anti-correlated, and an attacker that flips its output recovers the attribute; not success
 }

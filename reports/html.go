@@ -202,6 +202,12 @@ func HTML(w io.Writer, recs []results.Record, figs []Figure, opt Options) error 
 			return err
 		}
 	}
+	if sig := BuildSignificance(recs, opt); sig != nil {
+		bw.WriteString("<h2>Significance over seeds</h2>\n")
+		if err := sig.HTMLTable(bw, opt.Digits); err != nil {
+			return err
+		}
+	}
 	if len(figs) > 0 {
 		bw.WriteString("<h2>Figures</h2>\n")
 	}

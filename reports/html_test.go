@@ -46,8 +46,8 @@ var (
 // made of it) shows both tables and every figure with its caption.
 func checkReportHTML(t *testing.T, what, doc string, figs []Figure) {
 	t.Helper()
-	if n := len(reTable.FindAllString(doc, -1)); n != 2 {
-		t.Errorf("%s: %d <table> elements, want 2 (results and cost)", what, n)
+	if n := len(reTable.FindAllString(doc, -1)); n != 3 {
+		t.Errorf("%s: %d <table> elements, want 3 (results, cost, significance)", what, n)
 	}
 	if n := len(reSVG.FindAllString(doc, -1)); n != len(figs) {
 		t.Errorf("%s: %d <svg> elements, want %d (one per figure)", what, n, len(figs))
@@ -87,7 +87,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"table.md", "table.tex", "table.csv", "cost.md", "cost.tex", "cost.csv", "preamble.tex", "report.html"}
+	want := []string{"table.md", "table.tex", "table.csv", "cost.md", "cost.tex", "cost.csv", "significance.md", "significance.tex", "significance.csv", "preamble.tex", "report.html"}
 	for _, f := range figs {
 		for _, ext := range DefaultFormats {
 			want = append(want, f.Name+"."+ext)

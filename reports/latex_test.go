@@ -83,6 +83,14 @@ func TestLaTeXCompiles(t *testing.T) {
 			}
 			doc.WriteString("\\clearpage\n")
 		}
+		sig := BuildSignificance(sigRecords(), Options{})
+		for _, width := range []string{"column", "page"} {
+			doc.WriteString("% ---- significance-" + width + "\n")
+			if err := sig.LaTeX(&doc, 3, width, "tab:significance-"+width); err != nil {
+				t.Fatal(err)
+			}
+			doc.WriteString("\\clearpage\n")
+		}
 		doc.WriteString("\\end{document}\n")
 		tex := filepath.Join(dir, class+".tex")
 		if err := os.WriteFile(tex, doc.Bytes(), 0o644); err != nil {

@@ -3,12 +3,16 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/potau/potau/results"
 )
 
 // scipyCase is one case of testdata/scipy_stats.json: inputs and scipy's
@@ -157,5 +161,69 @@ func TestCohenDzAndBootstrap(t *testing.T) {
 	l2, h2 := BootstrapCI(x, y, 2000, 0.95, rand.New(rand.NewPCG(7, 8)))
 	if l1 != l2 || h1 != h2 || !(0.1 <= l1 && l1 < mean(x) && mean(x) < h1 && h1 <= 0.9) {
 		t.Errorf("CI [%v, %v] then [%v, %v]; want equal, around the mean %v, within [0.1, 0.9]", l1, h1, l2, h2, mean(x))
+	}
+}
+
+// sigRecords: three seeds of original, adv (a baseline), U2U and D2D in one
+// block; D2D lacks seed 3 and U2U is alone in another block without an
+// original.
+func sigRecords() []results.Record {
+	var recs []results.Record
+	add := func(model, method string, seed uint64, mlp, gbdt, hr float64) {
+		r := bestRecord(model, method, mlp, gbdt, hr)
+		r.Seed = seed
+		recs = append(recs, r)
+	}
+	for s := uint64(1); s <= 3; s++ {
+		f := float64(s)
+		add("m", "original", s, 0.70+0.01*f, 0.72, 0.60)
+		add("m", "adv", s, 0.60, 0.62-0.01*f, 0.55+0.001*f*f)
+		add("m", "U2U", s, 0.52+0.001*f*f, 0.51, 0.59-0.002*f)
+		if s < 3 {
+			add("m", "D2D", s, 0.55, 0.56+0.01*f, 0.60)
+		}
+		add("n", "U2U", s, 0.5, 0.5, 0.5)
+	}
+	return recs
+}
+
+// TestSignificance checks which comparisons the section makes and that
+// each is the paired tests of the per-seed values worked out by hand.
+func TestSignificance(t *testing.T) {
+	s := BuildSignificance(sigRecords(), Options{})
+	var got []string
+	for _, c := range s.Comparisons {
+		got = append(got, c.Model+"/"+c.Row+" vs "+c.Versus+": "+c.Metric+" n="+fmt.Sprint(len(c.Seeds)))
+	}
+	want := []string{
+		"m/adv vs original: worst-case AUC n=3", "m/adv vs original: HR@10 n=3",
+		"m/U2U vs original: worst-case AUC n=3", "m/U2U vs original: HR@10 n=3",
+		"m/U2U vs best baseline (adv): worst-case AUC n=3", "m/U2U vs best baseline (adv): HR@10 n=3",
+		"m/D2D vs original: worst-case AUC n=2", "m/D2D vs original: HR@10 n=2",
+		"m/D2D vs best baseline (adv): worst-case AUC n=2", "m/D2D vs best baseline (adv): HR@10 n=2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("comparisons\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// U2U vs original, worst case per seed: U2U max(0.52+0.001s², 0.51),
+	// original max(0.70+0.01s, 0.72).
+	u, o := []float64{0.521, 0.524, 0.529}, []float64{0.72, 0.72, 0.73}
+	c := s.Comparisons[2]
+	tt, tp := PairedT(u, o)
+	w, wp, _ := Wilcoxon(u, o)
+	if math.Abs(c.T-tt) > 1e-12 || math.Abs(c.PT-tp) > 1e-12 || c.W != w || c.PW != wp || math.Abs(c.MeanDiff-(mean(u)-mean(o))) > 1e-12 {
+		t.Errorf("U2U vs original: %+v; want t %v p %v W %v p %v", c, tt, tp, w, wp)
+	}
+	if !(c.CILo <= c.MeanDiff && c.MeanDiff <= c.CIHi) {
+		t.Errorf("CI [%v, %v] does not hold Δ %v", c.CILo, c.CIHi, c.MeanDiff)
+	}
+	// Holm over the 10 tests of each kind never lowers a p-value.
+	for _, c := range s.Comparisons {
+		if !math.IsNaN(c.PT) && c.PTHolm < c.PT || c.PWHolm < c.PW {
+			t.Errorf("%s %s: Holm-adjusted p below the raw p", c.Row, c.Metric)
+		}
+	}
+	if BuildSignificance(testRecords(t)[:1], Options{}) != nil {
+		t.Error("one record: a significance section")
 	}
 }

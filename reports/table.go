@@ -56,6 +56,8 @@ type Row struct {
 	HasWorst, HasHR bool
 	// Best marks the block's best method (see the package comment).
 	Best bool
+
+	recIdx []int // indices of the row's records in BuildTable's input
 }
 
 // Cell is one metric of one row.
@@ -160,7 +162,7 @@ func BuildTable(recs []results.Record, opt Options) *Table {
 			block++
 		}
 		prev = k
-		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Block: block}
+		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Block: block, recIdx: idx}
 		row.Keys = []string{k.dataset, k.model, methodName(k.method)}
 		first := &recs[idx[0]]
 		alpha := fmtG(k.alpha)
@@ -182,6 +184,12 @@ func BuildTable(recs []results.Record, opt Options) *Table {
 		row.Cells = make([]Cell, len(t.Columns))
 		for j, c := range t.Columns {
 			row.Cells[j] = aggregate(recs, idx, c.Key)
+			if multiSeed && len(idx) == 1 {
+				// A table over seeds shows spreads over seeds only: a
+				// one-seed row's spread over folds × repeats would be
+				// another quantity in the same column.
+				row.Cells[j].Std, row.Cells[j].HasStd = 0, false
+			}
 			if v, ok := first.Reference[c.Key]; ok {
 				row.Cells[j].HasRef, row.Cells[j].Ref = true, v
 				t.HasRef[j] = true
@@ -407,11 +415,11 @@ func caption(recs []results.Record, n int, t *Table, multiSeed bool) string {
 		fmt.Fprintf(&b, "%s: ", recs[0].Name)
 	}
 	fmt.Fprintf(&b, "attribute unlearning results over %d records, rows dataset × model × method. ", n)
-	b.WriteString("Cells are mean ± std: ")
 	if multiSeed {
-		b.WriteString("over seeds where a row aggregates several seeds (column Seeds), otherwise ")
+		b.WriteString("Cells are mean ± std over seeds (sample std, n − 1; n in column Seeds); a row of one seed shows its value without a spread. ")
+	} else {
+		b.WriteString("One seed per row: attack cells are mean ± std over the attack's folds × repeats within the seed; a recommendation metric has no spread. ")
 	}
-	b.WriteString("the attack's own std over folds × repeats; a recommendation metric of one seed has no std. ")
 	b.WriteString(bestRule(t.maxHRDrop) + " ")
 	if slices.Contains(t.HasRef, true) {
 		b.WriteString("Reference values from the config are shown with ours, with Δ = ours − ref. ")

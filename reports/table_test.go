@@ -114,16 +114,17 @@ func TestAggregate(t *testing.T) {
 		{"neumf", "U2U", "gbdt.auc", 0.9925, math.Sqrt(2 * 0.0025 * 0.0025), true, false},
 		{"neumf", "D2D-R", "mlp.auc", 0.5, math.Sqrt(2 * 0.005 * 0.005), true, true},
 		{"neumf", "D2D-R", "hr@10", 0.65, math.Sqrt(2 * 0.005 * 0.005), true, true},
-		// One seed: the attack's own spread; a ranking metric has none.
-		{"neumf", "adv", "mlp.auc", 0.56, 0.03, true, false},
+		// One seed in a table over seeds: no spread (the attack's spread
+		// over folds would be another quantity in the same column).
+		{"neumf", "adv", "mlp.auc", 0.56, 0, false, false},
 		{"neumf", "adv", "hr@10", 0.61, 0, false, false},
 		// Best method (row): within 0.02 HR@10 of the original, no
 		// below-chance flag, lowest worst-case AUC. neumf: adv, retrain,
 		// U2U, U2U-R lose more than 0.02; D2D is flagged; D2D-R (worst
 		// 0.515) is best. lightgcn: D2D (worst 0.53, drop 0.01).
-		{"neumf", "D2D", "gbdt.auc", 0.48, 0.03, true, false},
+		{"neumf", "D2D", "gbdt.auc", 0.48, 0, false, false},
 		{"neumf", "D2D-R", "gbdt.auc", 0.515, math.Sqrt(2 * 0.005 * 0.005), true, true},
-		{"lightgcn", "D2D", "mlp.auc", 0.51, 0.03, true, true},
+		{"lightgcn", "D2D", "mlp.auc", 0.51, 0, false, true},
 		{"lightgcn", "D2D", "hr@10", 0.67, 0, false, true},
 		{"lightgcn", "original", "hr@10", 0.68, 0, false, false}, // the original is never ranked
 	} {
@@ -270,6 +271,27 @@ func TestCostLowestUnique(t *testing.T) {
 	// shared by U2U and adv. b: the lowest of each column is unique.
 	if want := "b/U2U/time_s.unlearn b/D2D/time_s.train"; strings.Join(got, " ") != want {
 		t.Errorf("marked %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestSpreadNeverMixed: a table of one seed per row shows the attack's
+// spread over folds × repeats and says so; a table over seeds shows only
+// spreads over seeds and says so.
+func TestSpreadNeverMixed(t *testing.T) {
+	one := BuildTable([]results.Record{bestRecord("m", "original", 0.7, 0.7, 0.6)}, Options{Columns: []string{"mlp.auc"}})
+	if !strings.Contains(one.Caption, "over the attack's folds × repeats within the seed") || strings.Contains(one.Caption, "over seeds") {
+		t.Errorf("one-seed caption: %s", one.Caption)
+	}
+	tab := BuildTable(testRecords(t), Options{})
+	if !strings.Contains(tab.Caption, "mean ± std over seeds") || strings.Contains(tab.Caption, "folds × repeats") {
+		t.Errorf("multi-seed caption: %s", tab.Caption)
+	}
+	for _, r := range tab.Rows {
+		for j, c := range r.Cells {
+			if c.HasStd && len(r.Seeds) < 2 {
+				t.Errorf("%s/%s %s: a one-seed row shows a spread in a table over seeds", r.Model, r.Method, tab.Columns[j].Key)
+			}
+		}
 	}
 }
 

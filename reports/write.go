@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/results"
@@ -13,8 +14,10 @@ import (
 
 // Write renders the whole report into runDir/report: table.md, table.tex,
 // table.csv, the cost table (cost.md, cost.tex, cost.csv) when the records
-// carry costs, preamble.tex (the packages the .tex tables need), every figure
-// in every format and report.html, each file written atomically and durably
+// carry costs, the significance section over seeds (significance.md,
+// .tex, .csv) when rows share at least two seeds, preamble.tex (the
+// packages the .tex tables need), every figure in every format and
+// report.html, each file written atomically and durably
 // (internal/atomicfile). SVG is always among the figure
 // formats, since the HTML report inlines it. It returns the HTML file's path.
 func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
@@ -51,6 +54,13 @@ func WriteContext(ctx context.Context, runDir string, recs []results.Record, opt
 			output{"cost.md", func(b *bytes.Buffer) error { return ct.Markdown(b) }},
 			output{"cost.tex", func(b *bytes.Buffer) error { return ct.LaTeX(b) }},
 			output{"cost.csv", func(b *bytes.Buffer) error { return ct.CSV(b) }})
+	}
+	if sig := BuildSignificance(recs, opt); sig != nil {
+		label := strings.TrimSuffix(t.Label, "-results") + "-significance"
+		outs = append(outs,
+			output{"significance.md", func(b *bytes.Buffer) error { return sig.Markdown(b, opt.Digits) }},
+			output{"significance.tex", func(b *bytes.Buffer) error { return sig.LaTeX(b, opt.Digits, opt.LaTeXWidth, label) }},
+			output{"significance.csv", func(b *bytes.Buffer) error { return sig.CSV(b) }})
 	}
 	atomicfile.CleanStale(dir)
 	for _, out := range outs {
