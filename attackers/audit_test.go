@@ -350,3 +350,37 @@ func TestPercentile(t *testing.T) {
 		t.Fatal("Percentile sorted its argument in place")
 	}
 }
+
+// TestAuditMultiClass runs the audit on three classes with class weights
+// (balance "weights", unbalanced classes): the nested calibrator is then a
+// weighted multinomial model on the probability vector and the AUC is the
+// macro one-vs-rest mean. Class c is shifted by 1.5·c along the first
+// column (adjacent classes are Φ(1.5/√2) = 0.86 apart by AUC, the outer
+// ones 0.98), so every attacker must find it: macro AUC > 0.7.
+func TestAuditMultiClass(t *testing.T) {
+	r := rng.New(9, "multi")
+	n := 300
+	X := mat.NewDense(n, 4, nil)
+	y := make([]int, n)
+	for i := 0; i < n; i++ {
+		y[i] = []int{0, 0, 0, 1, 1, 2}[r.IntN(6)]
+		for j := 0; j < 4; j++ {
+			X.Set(i, j, r.NormFloat64())
+		}
+		X.Set(i, 0, X.At(i, 0)+1.5*float64(y[i]))
+	}
+	cfg := DefaultAuditConfig()
+	cfg.Attackers, cfg.Permutations = []string{"logreg", "knn"}, 0
+	proto := DefaultConfig()
+	proto.Balance, proto.Repeats = "weights", 1
+	res, err := Audit(context.Background(), Table{Name: "three", Dense: X}, y, []string{"a", "b", "c"}, proto, cfg, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range res.Order {
+		if a := res.Attackers[name].AUC.Mean; a < 0.7 {
+			t.Errorf("%s: macro AUC %.3f on three shifted classes", name, a)
+		}
+		t.Logf("%-14s macro AUC %.3f balanced accuracy %.3f", name, res.Attackers[name].AUC.Mean, res.Attackers[name].BalancedAccuracy.Mean)
+	}
+}
