@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
-	"gonum.org/v1/gonum/mat"
-
+	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/internal/rng"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Result is one attacker's outcome of the protocol on one table.
@@ -179,8 +177,8 @@ func PositiveClass(labels []int, classes []string, name string) (int, error) {
 //
 // Every (attacker, repeat, fold) job is independent (its own rows, scratch
 // buffers and seeded streams) and writes only its own slot, so the jobs run
-// on GOMAXPROCS workers and the results do not depend on the number of
-// cores. Metrics are computed per fold on the held-out rows: AUC of
+// as the blocks of one parallel.For and the results do not depend on the
+// number of cores. Metrics are computed per fold on the held-out rows: AUC of
 // P(positive) one-vs-rest, accuracy and balanced accuracy of the argmax
 // prediction (ties → lower class index, so a binary model predicts class 1
 // iff P(1) > 0.5 as scikit-learn and XGBoost do), and precision, recall,
@@ -230,30 +228,17 @@ func Run(ctx context.Context, X *mat.Dense, labels []int, classes []string, cfg 
 	errs := make([]error, len(jobs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				jb := jobs[j]
-				out[j], errs[j] = runFold(ctx, X, labels, K, pos, cfg, cfg.Attackers[jb.a], reps[jb.r], jb.f)
-				if errs[j] != nil {
-					cancel()
-				}
-			}
-		}()
-	}
-	for j := range jobs {
-		if ctx.Err() != nil {
-			break
+	parallel.For(0, len(jobs), func(_, j int) {
+		if err := ctx.Err(); err != nil {
+			errs[j] = err
+			return
 		}
-		next <- j
-	}
-	close(next)
-	wg.Wait()
+		jb := jobs[j]
+		out[j], errs[j] = runFold(ctx, X, labels, K, pos, cfg, cfg.Attackers[jb.a], reps[jb.r], jb.f)
+		if errs[j] != nil {
+			cancel()
+		}
+	})
 	// Report the failure that cancelled the others, not their cancellation.
 	first := -1
 	for j, e := range errs {

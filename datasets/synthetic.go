@@ -7,11 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 
+	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/internal/rng"
 )
 
@@ -102,32 +101,30 @@ func Generate(ctx context.Context, c SyntheticConfig) (*Dataset, error) {
 	counts := activityCounts(c)
 
 	// Per-user picks: independent streams, written to per-user slots, so the
-	// fixed partition over workers does not change the result.
+	// blocks of users may run on any goroutine without changing the result.
 	perUser := make([][]Interaction, nu)
-	workers := min(runtime.GOMAXPROCS(0), nu)
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	scale := c.Affinity / math.Sqrt(float64(d))
-	for w := 0; w < workers; w++ {
-		lo, hi := w*nu/workers, (w+1)*nu/workers
-		wg.Add(1)
-		go func(w, lo, hi int) {
-			defer wg.Done()
-			keys := make([]float64, ni)
-			aff := make([]float64, ni)
-			order := make([]int32, ni)
-			for u := lo; u < hi; u++ {
-				if (u-lo)&63 == 0 {
-					if err := ctx.Err(); err != nil {
-						errs[w] = err
-						return
-					}
-				}
-				perUser[u] = pickUser(seed, u, counts[u], P[u*d:(u+1)*d], Q, bias, scale, keys, aff, order)
-			}
-		}(w, lo, hi)
+	const blk = 64
+	nb := (nu + blk - 1) / blk
+	type scratch struct {
+		keys, aff []float64
+		order     []int32
 	}
-	wg.Wait()
+	sc := make([]scratch, min(parallel.Workers(0), nb))
+	errs := make([]error, nb)
+	scale := c.Affinity / math.Sqrt(float64(d))
+	parallel.For(0, nb, func(w, b int) {
+		if err := ctx.Err(); err != nil {
+			errs[b] = err
+			return
+		}
+		s := &sc[w]
+		if s.keys == nil {
+			s.keys, s.aff, s.order = make([]float64, ni), make([]float64, ni), make([]int32, ni)
+		}
+		for u := b * blk; u < min(nu, (b+1)*blk); u++ {
+			perUser[u] = pickUser(seed, u, counts[u], P[u*d:(u+1)*d], Q, bias, scale, s.keys, s.aff, s.order)
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/potau/potau/datasets"
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 )
 
 // Metric conventions (docs/method.md#metrics). For a user with held-out positives T and a
@@ -196,9 +197,9 @@ func evaluate(ctx context.Context, m Model, s *datasets.Split, pos, negs [][]int
 		}
 	}
 	nb := (len(users) + userBlock - 1) / userBlock
-	nw := dense.Workers(0)
+	nw := parallel.Workers(0)
 	if c, ok := m.(interface{ config() Config }); ok {
-		nw = dense.Workers(c.config().Workers)
+		nw = parallel.Workers(c.config().Workers)
 	}
 	nw = min(nw, max(nb, 1))
 	type scratch struct {
@@ -217,7 +218,7 @@ func evaluate(ctx context.Context, m Model, s *datasets.Split, pos, negs [][]int
 		errMu sync.Mutex
 		cerr  error
 	)
-	dense.ParallelFor(nw, nb, func(w, b int) {
+	parallel.For(nw, nb, func(w, b int) {
 		if err := ctx.Err(); err != nil {
 			errMu.Lock()
 			cerr = err

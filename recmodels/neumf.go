@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 )
 
 // NeuMF is neural matrix factorisation (He et al. 2017) as in the reference:
@@ -282,7 +283,7 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		m.forwardRows(w, out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 	})
 	return nil
@@ -351,7 +352,7 @@ func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
 func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	w := m.work
 	n := len(w.users)
-	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		m.backwardRows(w, dS, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 	})
 	m.backwardParams(w, dS)
@@ -370,7 +371,7 @@ func (m *NeuMF) bceStep(_ context.Context, users, items []int32, labels, logits,
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	dense.ParallelFor(dense.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
 		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
 		m.forwardRows(w, logits, lo, hi)
 		for k := lo; k < hi; k++ {
@@ -421,8 +422,8 @@ func (m *NeuMF) backwardParams(w *neuWork, dS []float32) {
 	L := len(m.W)
 	h := m.MLPDim()
 	wp := m.Wp.w.Data
-	nw := dense.Workers(m.nWork)
-	dense.ParallelFor(nw, len(w.tasks), func(wk, t int) {
+	nw := parallel.Workers(m.nWork)
+	parallel.For(nw, len(w.tasks), func(wk, t int) {
 		task := w.tasks[t]
 		switch task.layer {
 		case taskPredict:
@@ -519,7 +520,7 @@ func (m *NeuMF) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []
 	if err := checkPairs(U, m.P.w, m.NumItems(), users, items, dst); err != nil {
 		return nil, err
 	}
-	nw := dense.Workers(m.nWork)
+	nw := parallel.Workers(m.nWork)
 	works := make([]*neuWork, nw)
 	for k := range works {
 		works[k] = m.newWork(evalBlock)
@@ -527,7 +528,7 @@ func (m *NeuMF) ScorePairs(ctx context.Context, U *dense.Matrix, users, items []
 	nb := (len(users) + evalBlock - 1) / evalBlock
 	var cerr error
 	var once sync.Once
-	dense.ParallelFor(nw, nb, func(wk, b int) {
+	parallel.For(nw, nb, func(wk, b int) {
 		if err := ctx.Err(); err != nil {
 			once.Do(func() { cerr = err })
 			return

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/internal/rng"
 )
 
@@ -83,7 +84,7 @@ func (a *adam) step() {
 	bc2 := 1 - math.Pow(a.b2, float64(a.t))
 	c := &dense.AdamCoef{B1: float32(a.b1), C1: float32(1 - a.b1), B2: float32(a.b2), C2: float32(1 - a.b2),
 		Step: float32(a.lr / bc1), Sq2: float32(math.Sqrt(bc2)), Eps: float32(a.eps), WD: float32(a.wd)}
-	dense.ParallelFor(a.workers, len(a.spans), func(_, s int) {
+	parallel.For(a.workers, len(a.spans), func(_, s int) {
 		sp := a.spans[s]
 		p := a.ps[sp.p]
 		dense.AdamStepClear(p.w.Data[sp.lo:sp.hi], p.g.Data[sp.lo:sp.hi], a.m[sp.p][sp.lo:sp.hi], a.v[sp.p][sp.lo:sp.hi], c)

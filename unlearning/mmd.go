@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/potau/potau/internal/parallel"
 )
 
 // bandwidths are the Gaussian kernels of the MMD as multiples of m, sorted
@@ -206,19 +205,11 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 		v.r = grow(v.r, np)
 		v.val = 0
 	}
-	workers := e.workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, mmdVirtuals))
+	workers := min(parallel.Workers(e.workers), mmdVirtuals)
 	for len(e.scratch) < workers {
 		e.scratch = append(e.scratch, &mmdScratch[T]{})
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for wi := 0; wi < workers; wi++ {
-		s := e.scratch[wi]
+	for _, s := range e.scratch[:workers] {
 		s.g = grow(s.g, tile*tile)
 		s.q = grow(s.q, tile*tile)
 		s.outI = grow(s.outI, tile*dp)
@@ -229,32 +220,25 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 			s.q32, _ = any(s.q).([]float32)
 			s.colr32, _ = any(s.colr).([]float32)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				vi := int(next.Add(1) - 1)
-				if vi >= mmdVirtuals {
+	}
+	// One block per virtual worker; the goroutine (w) only picks the scratch.
+	errs := make([]error, mmdVirtuals)
+	parallel.For(workers, mmdVirtuals, func(w, vi int) {
+		s, v := e.scratch[w], e.virt[vi]
+		t := 0
+		for bi := 0; bi < nb; bi++ {
+			for bj := bi; bj < nb; bj, t = bj+1, t+1 {
+				if t%mmdVirtuals != vi {
+					continue
+				}
+				if err := ctx.Err(); err != nil {
+					errs[vi] = err
 					return
 				}
-				v := e.virt[vi]
-				t := 0
-				for bi := 0; bi < nb; bi++ {
-					for bj := bi; bj < nb; bj, t = bj+1, t+1 {
-						if t%mmdVirtuals != vi {
-							continue
-						}
-						if err := ctx.Err(); err != nil {
-							errs[wi] = err
-							return
-						}
-						e.tilePair(s, v, bi*tile, bj*tile, np, dp, inv)
-					}
-				}
+				e.tilePair(s, v, bi*tile, bj*tile, np, dp, inv)
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return 0, err

@@ -4,12 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/potau/potau/datasets"
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/recmodels"
 )
 
@@ -68,40 +67,36 @@ func TopLists(ctx context.Context, m recmodels.Model, s *datasets.Split, k, work
 		return nil, nil, nil, fmt.Errorf("unlearning: top lists need the split's training positives for %d users", nu)
 	}
 	lists := make([][]int32, nu)
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	const blk = 64
 	nb := (nu + blk - 1) / blk
-	workers = max(1, min(workers, nb))
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			scores := make([]float32, ni)
-			idx := make([]int32, 0, ni)
-			for b := w; b < nb; b += workers {
-				if err := ctx.Err(); err != nil {
-					errs[w] = err
-					return
-				}
-				for u := b * blk; u < min(nu, (b+1)*blk); u++ {
-					m.ScoreAll(scores, u)
-					idx = idx[:0]
-					pos := s.Train[u]
-					for i := 0; i < ni; i++ {
-						if _, found := slices.BinarySearch(pos, int32(i)); !found {
-							idx = append(idx, int32(i))
-						}
-					}
-					lists[u] = topK(idx, scores, k)
+	workers = min(parallel.Workers(workers), nb)
+	type scratch struct {
+		scores []float32
+		idx    []int32
+	}
+	sc := make([]scratch, workers)
+	errs := make([]error, nb)
+	parallel.For(workers, nb, func(w, b int) {
+		if err := ctx.Err(); err != nil {
+			errs[b] = err
+			return
+		}
+		buf := &sc[w]
+		if buf.scores == nil {
+			buf.scores, buf.idx = make([]float32, ni), make([]int32, 0, ni)
+		}
+		for u := b * blk; u < min(nu, (b+1)*blk); u++ {
+			m.ScoreAll(buf.scores, u)
+			buf.idx = buf.idx[:0]
+			pos := s.Train[u]
+			for i := 0; i < ni; i++ {
+				if _, found := slices.BinarySearch(pos, int32(i)); !found {
+					buf.idx = append(buf.idx, int32(i))
 				}
 			}
-		}()
-	}
-	wg.Wait()
+			lists[u] = topK(buf.idx, buf.scores, k)
+		}
+	})
 	for _, e := range errs {
 		if e != nil {
 			return nil, nil, nil, e

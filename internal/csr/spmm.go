@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 )
 
 // spmmBlock is the number of rows in one parallel block of a product.
@@ -57,7 +58,7 @@ type scratch struct {
 func MulDense(dst *dense.Matrix, a *Matrix, x *dense.Matrix, workers int) {
 	check(dst, a, x)
 	nb := (a.Rows + spmmBlock - 1) / spmmBlock
-	dense.ParallelFor(workers, nb, func(_, b int) {
+	parallel.For(workers, nb, func(_, b int) {
 		for i := b * spmmBlock; i < min((b+1)*spmmBlock, a.Rows); i++ {
 			a.row(dst.Row(i), i, x, nil, nil, nil)
 		}
@@ -81,8 +82,8 @@ func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int
 		panic(fmt.Sprintf("csr: MulDenseRows mask length %d, X has %d rows", len(mask), x.Rows))
 	}
 	nb := (len(rows) + spmmBlock - 1) / spmmBlock
-	sc := make([]scratch, dense.Workers(workers))
-	dense.ParallelFor(workers, nb, func(w, b int) {
+	sc := make([]scratch, parallel.Workers(workers))
+	parallel.For(workers, nb, func(w, b int) {
 		for _, i := range rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))] {
 			var ad []float32
 			if add != nil {

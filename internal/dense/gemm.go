@@ -1,6 +1,10 @@
 package dense
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/potau/potau/internal/parallel"
+)
 
 // This file holds the general dense products used by the recommenders'
 // networks and evaluators. Every output element is accumulated by one
@@ -23,7 +27,7 @@ func checkShape(op string, ok bool, dst, a, b *Matrix) {
 func MulABTPar(dst, a, b *Matrix, workers int) {
 	checkShape("MulABTPar", a.Cols == b.Cols && dst.Rows == a.Rows && dst.Cols == b.Rows, dst, a, b)
 	nb := (a.Rows + rowBlock - 1) / rowBlock
-	ParallelFor(workers, nb, func(_, blk int) {
+	parallel.For(workers, nb, func(_, blk int) {
 		lo, hi := blk*rowBlock, min((blk+1)*rowBlock, a.Rows)
 		mulABTRows(dst, a, b, lo, hi)
 	})
@@ -65,8 +69,8 @@ func combRows(dst, b *Matrix, k, workers int, compact func(coef []float32, idx [
 		coef []float32
 		idx  []int32
 	}
-	bufs := make([]buf, Workers(workers))
-	ParallelFor(workers, nb, func(w, blk int) {
+	bufs := make([]buf, parallel.Workers(workers))
+	parallel.For(workers, nb, func(w, blk int) {
 		bf := &bufs[w]
 		if bf.coef == nil {
 			bf.coef, bf.idx = make([]float32, k), make([]int32, k)
@@ -89,7 +93,7 @@ func MulABDense(dst, a, b *Matrix, workers int) {
 		idx[p] = int32(p)
 	}
 	nb := (a.Rows + rowBlock - 1) / rowBlock
-	ParallelFor(workers, nb, func(_, blk int) {
+	parallel.For(workers, nb, func(_, blk int) {
 		for i := blk * rowBlock; i < min((blk+1)*rowBlock, a.Rows); i++ {
 			CombUnchecked(dst.Row(i), nil, a.Row(i), idx, b)
 		}

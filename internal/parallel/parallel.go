@@ -1,4 +1,12 @@
-package dense
+// Package parallel owns potau's one parallel loop: For runs a fixed set of
+// blocks on the calling goroutine and a pool of long-lived helper goroutines.
+// Every kernel, trainer, loss, evaluator and attack protocol that splits work
+// over cores goes through it, so the program has one worker pool and one
+// rule for reproducibility: a computation is split into blocks that depend
+// only on its size (never on the number of goroutines), each block writes
+// only its own state (or per-worker scratch), and anything reduced across
+// blocks is reduced afterwards in block order.
+package parallel
 
 import (
 	"runtime"
@@ -23,7 +31,7 @@ func Blocks(n, nb, b int) (lo, hi int) {
 	return b * n / nb, (b + 1) * n / nb
 }
 
-// ParallelFor calls fn(b) for every block b in [0, nb) on at most workers
+// For calls fn(w, b) for every block b in [0, nb) on at most workers
 // goroutines. Blocks are handed out in index order; fn must write only
 // state owned by block b (or by the worker id w it is given, 0 ≤ w < workers),
 // so that the result does not depend on which goroutine ran which block.
@@ -33,7 +41,7 @@ func Blocks(n, nb, b int) (lo, hi int) {
 // so the many short calls of a training step do not each pay a thread
 // wake-up. A helper that is busy (nested calls) is skipped: the blocks are
 // then shared by fewer goroutines.
-func ParallelFor(workers, nb int, fn func(w, b int)) {
+func For(workers, nb int, fn func(w, b int)) {
 	workers = min(Workers(workers), nb, runtime.GOMAXPROCS(0))
 	if workers <= 1 {
 		for b := 0; b < nb; b++ {
@@ -56,7 +64,7 @@ func ParallelFor(workers, nb int, fn func(w, b int)) {
 	j.wg.Wait()
 }
 
-// job is one ParallelFor call.
+// job is one For call.
 type job struct {
 	fn   func(w, b int)
 	nb   int64

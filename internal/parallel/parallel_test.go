@@ -1,4 +1,4 @@
-package dense
+package parallel
 
 import (
 	"runtime"
@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// TestParallelFor checks that every block runs exactly once with a worker id
+// TestFor checks that every block runs exactly once with a worker id
 // below the bound, across repeated, nested and spaced-out calls (helpers
 // polling, parked and busy) and GOMAXPROCS changes.
-func TestParallelFor(t *testing.T) {
+func TestFor(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2, 4} {
 		runtime.GOMAXPROCS(procs)
@@ -20,14 +20,14 @@ func TestParallelFor(t *testing.T) {
 				bound := min(Workers(workers), nb, procs)
 				counts := make([]atomic.Int32, nb)
 				var bad atomic.Int32
-				ParallelFor(workers, nb, func(w, b int) {
+				For(workers, nb, func(w, b int) {
 					if w < 0 || w >= bound {
 						bad.Add(1)
 					}
 					counts[b].Add(1)
 					if b%5 == 0 { // nested call from inside a block
 						var inner atomic.Int32
-						ParallelFor(workers, 3, func(_, _ int) { inner.Add(1) })
+						For(workers, 3, func(_, _ int) { inner.Add(1) })
 						if inner.Load() != 3 {
 							bad.Add(1)
 						}
