@@ -20,10 +20,12 @@ build:
 run: build
 	./$(BIN) run configs/quickstart.yaml --out runs/quickstart
 
-## test: every unit, golden and regression test (< 10 min on 2 cores)
+## test: every unit, golden and regression test (< 10 min on 2 cores), then the
+## internal kernels again with -tags purego (the pure-Go fallbacks)
 test: $(TEST_DEPS)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -tags purego ./internal/...
 
 ## bench: kernel, training, attack and unlearning benchmarks
 bench:

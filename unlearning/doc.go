@@ -20,8 +20,9 @@
 // blocks, so the same inputs give byte-identical tables whatever the number
 // of workers.
 //
-// The O(N²·d) MMD runs its two tile products and its kernel values in AVX2
-// and FMA assembly on amd64 processors that have them (kernel_amd64.s); the
-// build tag purego, other architectures and float64 inputs use the portable
-// Go code, which the tests compare with the assembly.
+// The O(N²·d) MMD runs its two tile products and its kernel values on
+// internal/dense's Tile4x16 and GaussRow (AVX2 and FMA assembly on amd64
+// processors that have them, portable Go under -tags purego and elsewhere);
+// float64 inputs and bandwidths that do not halve use the float64 loop of
+// mmd.go. The tests compare the assembly with both portable paths.
 package unlearning

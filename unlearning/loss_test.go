@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/rng"
 )
 
@@ -333,13 +334,16 @@ func TestL2RegGradient(t *testing.T) {
 	}
 }
 
-// TestMMDPortableMatchesAsm runs the float32 engine with the portable Go
-// micro-kernel and kernel-value loop and with the assembly ones, and compares
-// them. The two differ by FMA rounding and the float32 polynomial exp
-// (≈1e-7 relative, ×16 through the squaring chain), so 1e-5 relative.
+// TestMMDPortableMatchesAsm runs the float32 engine with the assembly
+// kernels and with two portable variants: the pure-Go kernels
+// (dense.Tile4x16Go and dense.GaussRowGo, what -tags purego runs) and the
+// pure-Go micro-kernel with the float64 kernel-value loop. The first differs
+// from the assembly only by FMA rounding, the second also by the float32
+// polynomial exp (≈1e-7 relative); either grows ×16 through the squaring
+// chain of the five kernels, so 1e-5 relative.
 func TestMMDPortableMatchesAsm(t *testing.T) {
-	if !haveAsmKernel {
-		t.Skip("no assembly kernels on this machine")
+	if !dense.Accelerated() {
+		t.Skip("no assembly kernels in this build or on this machine")
 	}
 	const d = 24
 	x64 := randTable(70, d, 5, 1, 0)
@@ -358,13 +362,16 @@ func TestMMDPortableMatchesAsm(t *testing.T) {
 		}
 	}
 	ks := []float64{0.25, 0.5, 1, 2, 4}
-	run := func(portable bool) (float64, []float32) {
+	run := func(variant string) (float64, []float32) {
 		e := newMMDEngine[float32](ks, 32, 2)
-		if !e.asmRow {
-			t.Fatal("assembly path not selected")
+		if e.row == nil {
+			t.Fatal("float32 kernel-value loop not selected")
 		}
-		if portable {
-			e.kern, e.asmRow = kern4x16Go[float32], false
+		switch variant {
+		case "go":
+			e.kern, e.row = dense.Tile4x16Go[float32], dense.GaussRowGo
+		case "float64":
+			e.kern, e.row = dense.Tile4x16Go[float32], nil
 		}
 		g := make([]float32, len(u))
 		v, err := e.eval(context.Background(), u, d, rows, w, g, 1)
@@ -373,16 +380,18 @@ func TestMMDPortableMatchesAsm(t *testing.T) {
 		}
 		return v, g
 	}
-	va, ga := run(false)
-	vp, gp := run(true)
-	want := make([]float64, len(gp))
-	for i, v := range gp {
-		want[i] = float64(v)
-	}
-	if e := relErr(va, vp); e > 1e-5 {
-		t.Errorf("value asm %.9g portable %.9g", va, vp)
-	}
-	if e := maxRelErr(ga, want); e > 1e-5 {
-		t.Errorf("gradient rel err %.2g", e)
+	va, ga := run("asm")
+	for _, variant := range []string{"go", "float64"} {
+		vp, gp := run(variant)
+		want := make([]float64, len(gp))
+		for i, v := range gp {
+			want[i] = float64(v)
+		}
+		if e := relErr(va, vp); e > 1e-5 {
+			t.Errorf("%s: value asm %.9g portable %.9g", variant, va, vp)
+		}
+		if e := maxRelErr(ga, want); e > 1e-5 {
+			t.Errorf("%s: gradient rel err %.2g", variant, e)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/parallel"
 )
 
@@ -63,16 +64,18 @@ func newBandwidths(kernels []float64) bandwidths {
 type mmdEngine[T Float] struct {
 	tile, workers int
 	bw            bandwidths
-	kern          kernFunc[T]
+	kern          dense.Tile4x16Func[T]
 
 	zrow, z16, zw []T
 	sq, w         []float64
 	virt          []*mmdVirtual
 	scratch       []*mmdScratch[T]
 
-	// asmRow selects the assembly kernel-value loop (float32 on AVX2+FMA
-	// with halving bandwidths); it reads float32 copies of sq, w and 1/σ.
-	asmRow           bool
+	// row is the float32 kernel-value loop (dense.GaussRow), set for
+	// float32 rows with halving bandwidths; it reads float32 copies of sq, w
+	// and 1/σ. Otherwise (float64, or bandwidths that do not halve) the
+	// kernel values are computed in float64 by tilePair.
+	row              func(q, colr, g, sqb, wb []float32, sqa, wa float32, inv []float32) (rowV, ra float64)
 	sq32, w32, inv32 []float32
 
 	fixedM, lastM float64
@@ -93,9 +96,10 @@ type mmdScratch[T Float] struct {
 }
 
 func newMMDEngine[T Float](kernels []float64, tile, workers int) *mmdEngine[T] {
-	e := &mmdEngine[T]{tile: tile, workers: workers, bw: newBandwidths(kernels), kern: kernelFor[T]()}
-	_, isF32 := any(T(0)).(float32)
-	e.asmRow = isF32 && haveAsmKernel && !slices.Contains(e.bw.square[1:], false)
+	e := &mmdEngine[T]{tile: tile, workers: workers, bw: newBandwidths(kernels), kern: dense.Tile4x16[T]}
+	if _, isF32 := any(T(0)).(float32); isF32 && !slices.Contains(e.bw.square[1:], false) {
+		e.row = dense.GaussRow
+	}
 	return e
 }
 
@@ -183,7 +187,7 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 	for i, mu := range e.bw.mult {
 		inv[i] = 1 / (mu * m)
 	}
-	if e.asmRow {
+	if e.row != nil {
 		e.sq32 = grow(e.sq32, np)
 		e.w32 = grow(e.w32, np)
 		e.inv32 = grow(e.inv32, nk)
@@ -215,7 +219,7 @@ func (e *mmdEngine[T]) eval(ctx context.Context, u []T, d int, rows []int32, w [
 		s.outI = grow(s.outI, tile*dp)
 		s.outJ = grow(s.outJ, tile*dp)
 		s.colr = grow(s.colr, tile)
-		if e.asmRow {
+		if e.row != nil {
 			s.g32, _ = any(s.g).([]float32)
 			s.q32, _ = any(s.q).([]float32)
 			s.colr32, _ = any(s.colr).([]float32)
@@ -279,7 +283,7 @@ func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp 
 	for p := 0; p < ti; p += 4 {
 		a := e.zrow[(i0+p)*dp:]
 		for q := 0; q < tj/16; q++ {
-			e.kern(dp, a, dp, 1, e.z16[(j0/16+q)*dp*16:], 16, s.g[p*tile+q*16:], tile)
+			e.kern(s.g[p*tile+q*16:], tile, dp, a, dp, 1, e.z16[(j0/16+q)*dp*16:], 16)
 		}
 	}
 	// Kernel values, Q, the value, r_a (rows) and r_b (columns).
@@ -296,12 +300,12 @@ func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp 
 			clear(qRow)
 			continue
 		}
-		if e.asmRow {
+		if e.row != nil {
 			g32 := s.g32[a*tile : a*tile+tj]
 			if diag {
 				g32[a] = e.sq32[ga] // D_aa = 0 exactly
 			}
-			rowV, ra := pairRowF32Asm(g32, e.sq32[j0:j0+tj], e.w32[j0:j0+tj], s.q32[a*tile:a*tile+tj], s.colr32[:tj], e.sq32[ga], e.w32[ga], e.inv32)
+			rowV, ra := e.row(s.q32[a*tile:a*tile+tj], s.colr32[:tj], g32, e.sq32[j0:j0+tj], e.w32[j0:j0+tj], e.sq32[ga], e.w32[ga], e.inv32)
 			val += wa * rowV
 			v.r[ga] += ra
 			continue
@@ -339,7 +343,7 @@ func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp 
 	// Rows of I: Q_IJ·Zw_J.
 	for p := 0; p < ti; p += 4 {
 		for c := 0; c < dp; c += 16 {
-			e.kern(tj, s.q[p*tile:], tile, 1, e.zw[j0*dp+c:], dp, s.outI[p*dp+c:], dp)
+			e.kern(s.outI[p*dp+c:], dp, tj, s.q[p*tile:], tile, 1, e.zw[j0*dp+c:], dp)
 		}
 	}
 	acc := v.acc[i0*dp : (i0+ti)*dp]
@@ -357,7 +361,7 @@ func (e *mmdEngine[T]) tilePair(s *mmdScratch[T], v *mmdVirtual, i0, j0, np, dp 
 	}
 	for p := 0; p < tj; p += 4 {
 		for c := 0; c < dp; c += 16 {
-			e.kern(ti, s.q[p:], 1, tile, e.zw[i0*dp+c:], dp, s.outJ[p*dp+c:], dp)
+			e.kern(s.outJ[p*dp+c:], dp, ti, s.q[p:], 1, tile, e.zw[i0*dp+c:], dp)
 		}
 	}
 	acc = v.acc[j0*dp : (j0+tj)*dp]

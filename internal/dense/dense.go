@@ -111,3 +111,7 @@ func MulABT(dst, a, b *Matrix) {
 		}
 	}
 }
+
+// Accelerated reports whether the AVX2+FMA assembly kernels run: on amd64
+// processors that have both, unless built with -tags purego.
+func Accelerated() bool { return useAVX }

@@ -2,22 +2,22 @@
 
 #include "textflag.h"
 
-// func kern4x16AVX2(kn int, a *float32, ars, aks int, b *float32, bs int, c *float32, ldc int)
+// func tile4x16AVX2(c *float32, ldc, kn int, a *float32, ars, aks int, b *float32, bs int)
 //
 //	c[r*ldc+j] = Σ_{k<kn} a[r*ars+k*aks]·b[k*bs+j],  r < 4, j < 16;  kn >= 1.
-TEXT ·kern4x16AVX2(SB), NOSPLIT, $0-64
-	MOVQ kn+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ ars+16(FP), R10
+TEXT ·tile4x16AVX2(SB), NOSPLIT, $0-64
+	MOVQ kn+16(FP), CX
+	MOVQ a+24(FP), SI
+	MOVQ ars+32(FP), R10
 	SHLQ $2, R10
 	LEAQ (R10)(R10*2), R11
-	MOVQ aks+24(FP), R12
+	MOVQ aks+40(FP), R12
 	SHLQ $2, R12
-	MOVQ b+32(FP), DI
-	MOVQ bs+40(FP), R8
+	MOVQ b+48(FP), DI
+	MOVQ bs+56(FP), R8
 	SHLQ $2, R8
-	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R9
+	MOVQ c+0(FP), DX
+	MOVQ ldc+8(FP), R9
 	SHLQ $2, R9
 
 	VXORPS Y0, Y0, Y0
@@ -63,7 +63,7 @@ loop:
 	VZEROUPPER
 	RET
 
-// Constants of pairRowAVX2, each replicated over the 8 lanes of a YMM register.
+// Constants of gaussRowAVX2, each replicated over the 8 lanes of a YMM register.
 
 DATA pairconst<>+0(SB)/4, $0xc2aea8f6
 DATA pairconst<>+4(SB)/4, $0xc2aea8f6
@@ -171,7 +171,7 @@ DATA pairconst<>+408(SB)/4, $0x80000000
 DATA pairconst<>+412(SB)/4, $0x80000000
 GLOBL pairconst<>(SB), RODATA|NOPTR, $416
 
-// func pairRowAVX2(n int, gram, sqb, wb, q, colr *float32, sqa, wa float32, inv *float32, nk int) (rowV, ra float64)
+// func gaussRowAVX2(n int, q, colr, gram, sqb, wb *float32, sqa, wa float32, inv *float32, nk int) (rowV, ra float64)
 //
 // For b < n (a multiple of 8), with D = max(sqa + sqb[b] − 2·g[b], 0):
 //
@@ -181,13 +181,13 @@ GLOBL pairconst<>(SB), RODATA|NOPTR, $416
 // exp is Cephes' expf (degree-5 polynomial on [−ln2/2, ln2/2], ≈1e-7
 // relative); the sums are accumulated in float64 lanes and reduced in a fixed
 // order.
-TEXT ·pairRowAVX2(SB), NOSPLIT, $0-88
+TEXT ·gaussRowAVX2(SB), NOSPLIT, $0-88
 	MOVQ n+0(FP), CX
-	MOVQ gram+8(FP), SI
-	MOVQ sqb+16(FP), DI
-	MOVQ wb+24(FP), R8
-	MOVQ q+32(FP), R9
-	MOVQ colr+40(FP), R13
+	MOVQ q+8(FP), R9
+	MOVQ colr+16(FP), R13
+	MOVQ gram+24(FP), SI
+	MOVQ sqb+32(FP), DI
+	MOVQ wb+40(FP), R8
 	VBROADCASTSS sqa+48(FP), Y15
 	MOVQ inv+56(FP), R10
 	MOVQ nk+64(FP), R11
