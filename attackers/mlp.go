@@ -292,7 +292,7 @@ func (m *MLP) loadBatch(wk *mlpWork, X *mat.Dense, y []int, w []float64, idx []i
 }
 
 // Fit trains the network from a fresh initialisation drawn from the
-// stream (seed, "mlp-init"); epochs are shuffled by (seed, "mlp-shuffle").
+// stream (seed, "attackers/mlp-init"); epochs are shuffled by (seed, "attackers/mlp-shuffle").
 func (m *MLP) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, classes int, seed uint64) error {
 	if err := checkFit(X, y, w, classes); err != nil {
 		return err
@@ -312,8 +312,8 @@ func (m *MLP) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, class
 		X, m.scaler = Z, sc
 	}
 	m.classes = classes
-	m.init(d, rng.New(seed, "mlp-init"))
-	shuf := rng.New(seed, "mlp-shuffle")
+	m.init(d, rng.New(seed, "attackers/mlp-init"))
+	shuf := rng.New(seed, "attackers/mlp-shuffle")
 	batch := m.cfg.BatchSize
 	if batch == 0 || batch > n {
 		batch = min(200, n)

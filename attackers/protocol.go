@@ -76,9 +76,9 @@ type Repeat struct {
 const MinPerClassPerFold = 5
 
 // Plan returns the layout of every repeat: for repeat r the stream
-// rng.New(seed, "attack", r) first down-samples (balance "downsample"),
+// rng.New(seed, "attackers/attack", r) first down-samples (balance "downsample"),
 // then shuffles the fold blocks (cfg.Shuffle); the attacker of fold f
-// gets seed rng.Key(seed, "attack-fit", r, f).
+// gets seed rng.Key(seed, "attackers/attack-fit", r, f).
 func Plan(labels []int, classes int, cfg Config, seed uint64) ([]Repeat, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func Plan(labels []int, classes int, cfg Config, seed uint64) ([]Repeat, error) 
 	}
 	reps := make([]Repeat, cfg.Repeats)
 	for r := range reps {
-		st := rng.New(seed, "attack", uint64(r))
+		st := rng.New(seed, "attackers/attack", uint64(r))
 		var rows []int
 		if cfg.Balance == "downsample" {
 			rows = Downsample(labels, classes, st)
@@ -135,7 +135,7 @@ func Plan(labels []int, classes int, cfg Config, seed uint64) ([]Repeat, error) 
 			rep.Weights = BalancedWeights(y, classes)
 		}
 		for f := 0; f < cfg.Folds; f++ {
-			rep.Seeds = append(rep.Seeds, rng.Key(seed, "attack-fit", uint64(r), uint64(f)))
+			rep.Seeds = append(rep.Seeds, rng.Key(seed, "attackers/attack-fit", uint64(r), uint64(f)))
 		}
 		reps[r] = rep
 	}

@@ -11,9 +11,9 @@ import (
 
 // Streams of internal/rng used by MakeSplit, each indexed by the user.
 const (
-	streamNegatives      = "negatives"       // test negatives
-	streamValidNegatives = "valid-negatives" // validation negatives
-	streamRatioSplit     = "split"           // ratio split's per-user shuffle
+	streamNegatives      = "datasets/negatives"       // test negatives
+	streamValidNegatives = "datasets/valid-negatives" // validation negatives
+	streamRatioSplit     = "datasets/split"           // ratio split's per-user shuffle
 )
 
 // MakeSplit splits d into train, optional validation and test, and samples
@@ -27,14 +27,14 @@ const (
 // training. Every user needs 2 interactions (3 with validation).
 //
 // Ratio ("ratio"): each user's items are shuffled with the stream
-// ("split", user); the first round(test_ratio·n) are test, the next
+// ("datasets/split", user); the first round(test_ratio·n) are test, the next
 // round(valid_ratio·n) validation, the rest training, with at least one
 // item in each part.
 //
 // Sampled evaluation draws, for each user, s.Negatives distinct items the
 // user never interacted with (in train, validation or test), uniformly and
-// without replacement, from the stream ("negatives", user); validation
-// negatives come from ("valid-negatives", user). Per-user streams make each
+// without replacement, from the stream ("datasets/negatives", user); validation
+// negatives come from ("datasets/valid-negatives", user). Per-user streams make each
 // user's draw independent of every other user's.
 func MakeSplit(d *Dataset, s SplitConfig, seed uint64) (*Split, error) {
 	if err := s.Validate(); err != nil {

@@ -36,7 +36,7 @@ const (
 // so the class means of p differ by `strength` along v (per-dimension
 // standard deviation 1). User u interacts with n_u distinct items drawn
 // without replacement with probabilities ∝ exp(s_ui) (Gumbel top-k,
-// stream ("synthetic/pick", u)), where
+// stream ("datasets/synthetic/pick", u)), where
 //
 //	n_u = min_per_user + e_u,  e_u ∝ exp(activity·N(0,1)),  Σ_u n_u = interactions
 //
@@ -55,14 +55,14 @@ func Generate(ctx context.Context, c SyntheticConfig) (*Dataset, error) {
 	// Attribute: a random subset of round(minority·users) users is F.
 	nf := int(math.Round(c.Minority * float64(nu)))
 	labels := make([]int32, nu)
-	for _, u := range rng.New(seed, "synthetic/attribute").Perm(nu)[:nf] {
+	for _, u := range rng.New(seed, "datasets/synthetic/attribute").Perm(nu)[:nf] {
 		labels[u] = 1
 	}
 
 	// Planted direction.
 	dir := make([]float64, d)
 	{
-		r := rng.New(seed, "synthetic/direction")
+		r := rng.New(seed, "datasets/synthetic/direction")
 		var norm float64
 		for norm == 0 {
 			norm = 0
@@ -80,7 +80,7 @@ func Generate(ctx context.Context, c SyntheticConfig) (*Dataset, error) {
 	// User preferences and item factors.
 	P := make([]float64, nu*d)
 	for u := 0; u < nu; u++ {
-		r := rng.New(seed, "synthetic/users", uint64(u))
+		r := rng.New(seed, "datasets/synthetic/users", uint64(u))
 		shift := c.Strength * (float64(labels[u]) - 0.5)
 		for k := 0; k < d; k++ {
 			P[u*d+k] = r.NormFloat64() + shift*dir[k]
@@ -88,13 +88,13 @@ func Generate(ctx context.Context, c SyntheticConfig) (*Dataset, error) {
 	}
 	Q := make([]float64, ni*d)
 	for i := 0; i < ni; i++ {
-		r := rng.New(seed, "synthetic/items", uint64(i))
+		r := rng.New(seed, "datasets/synthetic/items", uint64(i))
 		for k := 0; k < d; k++ {
 			Q[i*d+k] = r.NormFloat64()
 		}
 	}
 	bias := make([]float64, ni)
-	for rank0, i := range rng.New(seed, "synthetic/popularity").Perm(ni) {
+	for rank0, i := range rng.New(seed, "datasets/synthetic/popularity").Perm(ni) {
 		bias[i] = -c.Popularity * math.Log(float64(rank0+1))
 	}
 
@@ -153,7 +153,7 @@ func Generate(ctx context.Context, c SyntheticConfig) (*Dataset, error) {
 // and ratings. keys, aff and order are per-worker scratch of length items.
 func pickUser(seed uint64, u, n int, p, Q, bias []float64, scale float64, keys, aff []float64, order []int32) []Interaction {
 	d := len(p)
-	r := rng.New(seed, "synthetic/pick", uint64(u))
+	r := rng.New(seed, "datasets/synthetic/pick", uint64(u))
 	for i := range keys {
 		q := Q[i*d : (i+1)*d]
 		var dot float64
@@ -182,7 +182,7 @@ func pickUser(seed uint64, u, n int, p, Q, bias []float64, scale float64, keys, 
 	// Distinct timestamps: n distinct offsets in the second half of the time
 	// range, after a per-user start in the first half, assigned to the
 	// chosen items in a random order.
-	tr := rng.New(seed, "synthetic/time", uint64(u))
+	tr := rng.New(seed, "datasets/synthetic/time", uint64(u))
 	start := int64(synthTimeStart) + tr.Int64N(synthTimeSpan/2)
 	offs := make([]int64, 0, n)
 	seen := make(map[int64]bool, n)
@@ -209,7 +209,7 @@ func pickUser(seed uint64, u, n int, p, Q, bias []float64, scale float64, keys, 
 // the total is exact, each capped at items/2 with the excess redistributed.
 func activityCounts(c SyntheticConfig) []int {
 	nu := c.Users
-	r := rng.New(c.Seed, "synthetic/activity")
+	r := rng.New(c.Seed, "datasets/synthetic/activity")
 	w := make([]float64, nu)
 	for u := range w {
 		w[u] = math.Exp(c.Activity * r.NormFloat64())

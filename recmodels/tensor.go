@@ -2,6 +2,7 @@ package recmodels
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/parallel"
@@ -19,19 +20,23 @@ func newTensor(name string, r, c int) *tensor {
 	return &tensor{name: name, w: dense.New(r, c), g: dense.New(r, c)}
 }
 
-// initNormal fills w with N(0, std²) draws from the "init" stream idx.
+// initStream is the stream ("recmodels/init", idx) that initialises the
+// tensor numbered idx (each model numbers its tensors distinctly).
+func initStream(seed, idx uint64) *rand.Rand { return rng.New(seed, "recmodels/init", idx) }
+
+// initNormal fills w with N(0, std²) draws from the init stream idx.
 func initNormal(w *dense.Matrix, std float64, seed uint64, idx uint64) {
-	r := rng.New(seed, "init", idx)
+	r := initStream(seed, idx)
 	for i := range w.Data {
 		w.Data[i] = float32(r.NormFloat64() * std)
 	}
 }
 
-// initUniform fills w with U(-bound, bound) draws from the "init" stream idx.
+// initUniform fills w with U(-bound, bound) draws from the init stream idx.
 // Xavier-uniform has bound sqrt(6/(fan_in+fan_out)); Kaiming-uniform with
 // a=1 has gain sqrt(2/(1+a²)) = 1 and bound gain·sqrt(3/fan_in).
 func initUniform(w *dense.Matrix, bound float64, seed uint64, idx uint64) {
-	r := rng.New(seed, "init", idx)
+	r := initStream(seed, idx)
 	for i := range w.Data {
 		w.Data[i] = float32((2*r.Float64() - 1) * bound)
 	}

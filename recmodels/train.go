@@ -45,7 +45,7 @@ type TrainResult struct {
 }
 
 // NewModel returns an untrained model of kind c.Kind for the split's users,
-// items and (for LightGCN) training graph, initialised from the "init"
+// items and (for LightGCN) training graph, initialised from the "recmodels/init"
 // streams of seed.
 func NewModel(c Config, s *datasets.Split, seed uint64) (Model, error) {
 	m, err := newModel(c, s, seed)
@@ -153,12 +153,12 @@ type examples struct {
 	y       []float32
 }
 
-// sample draws the epoch's negatives from stream ("negatives", epoch):
+// sample draws the epoch's negatives from stream ("recmodels/negatives", epoch):
 // for every training positive (u, i) in user order, Negatives items drawn
 // uniformly from those not in u's training set. BCE yields the positive and
 // its negatives as separate labelled examples; BPR yields (u, i, j) triples.
 func sample(ex *examples, s *datasets.Split, pos *bitset, c Config, seed uint64, epoch int) error {
-	r := rng.New(seed, "negatives", uint64(epoch))
+	r := rng.New(seed, "recmodels/negatives", uint64(epoch))
 	ex.u, ex.i, ex.j, ex.y = ex.u[:0], ex.i[:0], ex.j[:0], ex.y[:0]
 	ni := uint64(s.NumItems)
 	for u, items := range s.Train {
@@ -189,8 +189,8 @@ func sample(ex *examples, s *datasets.Split, pos *bitset, c Config, seed uint64,
 // (may be nil) once per mini-batch and progress (may be nil) once per epoch.
 // The returned model holds the parameters of the selected epoch.
 //
-// Per epoch: negatives are resampled (stream "negatives", epoch), examples are
-// shuffled (stream "shuffle", epoch), and for each mini-batch of BatchSize
+// Per epoch: negatives are resampled (stream "recmodels/negatives", epoch), examples are
+// shuffled (stream "recmodels/shuffle", epoch), and for each mini-batch of BatchSize
 // examples the loss is
 //
 //	BCE: mean_k [ softplus(s_k) − y_k·s_k ]
@@ -255,7 +255,7 @@ func Train(ctx context.Context, s *datasets.Split, c Config, seed uint64, hook H
 		for k := range perm {
 			perm[k] = k
 		}
-		rs := rng.New(seed, "shuffle", uint64(epoch))
+		rs := rng.New(seed, "recmodels/shuffle", uint64(epoch))
 		rs.Shuffle(n, func(a, b int) { perm[a], perm[b] = perm[b], perm[a] })
 
 		var lossSum, hookSum float64

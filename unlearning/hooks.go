@@ -39,7 +39,7 @@ type AdvHook struct {
 
 // NewAdvHook returns the adversarial head for a d-dimensional user table.
 // The head's weights and biases are drawn like PyTorch's nn.Linear default,
-// U(−1/√fan_in, 1/√fan_in), from the stream (seed, "adv-head").
+// U(−1/√fan_in, 1/√fan_in), from the stream (seed, "unlearning/adv-head").
 func NewAdvHook(labels []int32, d int, c Config, seed uint64) (*AdvHook, error) {
 	g, err := NewGroups(labels)
 	if err != nil {
@@ -55,7 +55,7 @@ func NewAdvHook(labels []int32, d int, c Config, seed uint64) (*AdvHook, error) 
 		params: make([]float32, n), grads: make([]float32, n),
 		opt: NewAdam(n, c.AdvLR, c.Beta1, c.Beta2, c.Eps),
 		z:   make([]float64, h), a: make([]float64, h), dz: make([]float64, h)}
-	r := rng.New(seed, "adv-head")
+	r := rng.New(seed, "unlearning/adv-head")
 	b1, b2 := 1/math.Sqrt(float64(d)), 1/math.Sqrt(float64(h))
 	for i := range a.params {
 		bound := b1

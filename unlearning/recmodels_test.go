@@ -15,7 +15,11 @@ import (
 // table, through 3 propagation layers) by a central difference along a random
 // direction, the MMD bandwidth held fixed as the objective detaches it.
 // Tolerance as in TestObjectiveFiniteDifference (float32 tables, h = 1e-3):
-// 2e-3 relative. α is chosen so that both terms contribute.
+// 2e-3 relative. α is chosen so that both terms contribute. The init seed
+// (7) is one at which no ranking hinge switches within the tried steps along
+// the direction for any model: a central difference across a switch
+// measures nothing (with the "recmodels/init" streams, seeds 5, 6 and 8 put
+// an MF hinge there).
 func TestObjectiveFiniteDifferenceModels(t *testing.T) {
 	ctx := context.Background()
 	s, labels := testSplit(48, 36, 21)
@@ -25,7 +29,7 @@ func TestObjectiveFiniteDifferenceModels(t *testing.T) {
 		if kind == "neumf" {
 			rc.MLPDim = 16
 		}
-		m, err := recmodels.NewModel(rc, s, 5)
+		m, err := recmodels.NewModel(rc, s, 7)
 		if err != nil {
 			t.Fatal(err)
 		}

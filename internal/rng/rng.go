@@ -1,9 +1,14 @@
 // Package rng owns potau's seeded random streams.
 //
 // Every run has one root seed. Each consumer asks for a named substream,
-// optionally indexed (a fold, a worker, an epoch):
+// optionally indexed (a fold, a user, an epoch):
 //
-//	r := rng.New(seed, "negatives", uint64(epoch))
+//	r := rng.New(seed, "recmodels/negatives", uint64(epoch))
+//
+// A stream name is a string literal that starts with the folder of the
+// package that draws it, and is drawn at one call site only, so two
+// consumers never share numbers by accident; TestStreamNames checks both
+// over the whole module.
 //
 // The stream is a math/rand/v2 PCG whose two state words are derived from
 // (seed, name, indices) by SplitMix64 mixing, so streams with different names

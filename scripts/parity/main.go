@@ -295,7 +295,7 @@ func auditLine(res *attackers.AuditResult) string {
 // gaussian returns n balanced rows: class 1 (every other row) is shifted
 // by sep along (1,…,1)/√d, so the Bayes AUC is Φ(sep/√2).
 func gaussian(n, d int, sep float64, seed uint64) (*mat.Dense, []int) {
-	r := rng.New(seed, "parity-gauss", uint64(n), uint64(d), math.Float64bits(sep))
+	r := rng.New(seed, "scripts/parity/gauss", uint64(n), uint64(d), math.Float64bits(sep))
 	X := mat.NewDense(n, d, nil)
 	y := make([]int, n)
 	sh := sep / math.Sqrt(float64(d))
@@ -309,7 +309,7 @@ func gaussian(n, d int, sep float64, seed uint64) (*mat.Dense, []int) {
 }
 
 func collapsed(n, d int, seed uint64) (*mat.Dense, []int) {
-	r := rng.New(seed, "parity-collapse")
+	r := rng.New(seed, "scripts/parity/collapse")
 	X := mat.NewDense(n, d, nil)
 	y := make([]int, n)
 	for i := 0; i < n; i++ {
@@ -439,7 +439,7 @@ func ml100kGenreTable(dir string, seed uint64) (*mat.Dense, []int, error) {
 			F.Set(i, j, (col[i]-m)/sd)
 		}
 	}
-	r := rng.New(seed, "parity-projection")
+	r := rng.New(seed, "scripts/parity/projection")
 	P := mat.NewDense(2*genres, 32, nil)
 	for i := 0; i < 2*genres; i++ {
 		for j := 0; j < 32; j++ {
