@@ -181,7 +181,7 @@ type AuditResult struct {
 // fit on them.
 //
 // Null: permutation p of a repeat shuffles the labels among the rows of
-// each fold (stream rng.New(seed, "audit-null", p, r)), which keeps every
+// each fold (stream rng.New(seed, "attackers/audit-null", p, r)), which keeps every
 // fold's class counts and hence every training set, scaler, neighbour
 // list and fit seed; the whole protocol is rerun on the permuted labels.
 // Under the hypothesis that the table says nothing about the label, the
@@ -295,7 +295,7 @@ func newAuditEngine(tab Table, labels []int, classes []string, proto Config, cfg
 		for f := 0; f < k; f++ {
 			for g := f + 1; g < k; g++ {
 				e.inner[[3]int{r, f, g}] = len(e.sets)
-				e.sets = append(e.sets, e.newSet(rep, r, f, g, rng.Key(seed, "audit-inner-fit", uint64(r), uint64(f), uint64(g))))
+				e.sets = append(e.sets, e.newSet(rep, r, f, g, rng.Key(seed, "attackers/audit-inner-fit", uint64(r), uint64(f), uint64(g))))
 			}
 		}
 	}
@@ -314,7 +314,7 @@ func newAuditEngine(tab Table, labels []int, classes []string, proto Config, cfg
 				y[i] = labels[row]
 			}
 			if p > 0 {
-				st := rng.New(seed, "audit-null", uint64(p), uint64(r))
+				st := rng.New(seed, "attackers/audit-null", uint64(p), uint64(r))
 				for f := 0; f < k; f++ {
 					var at []int
 					for i, fo := range rep.Fold {
