@@ -16,9 +16,10 @@ import (
 const modulePath = "github.com/potau/potau"
 
 // nonLiteralStreams lists the call sites (file:function) allowed to pass a
-// stream name that is neither a string literal nor a package-level string
-// constant, each with the reason. It is empty: every stream of the module
-// is named where it is drawn.
+// stream name that is neither a string literal, a package-level string
+// constant, nor such a prefix followed by "+ expr" (a family of streams),
+// each with the reason. It is empty: every stream of the module is named
+// where it is drawn.
 var nonLiteralStreams = map[string]string{}
 
 // streamSite is one call of New, Source or Key in the module's non-test code.
@@ -32,7 +33,9 @@ type streamSite struct {
 // prefixed by its package's folder ("recmodels/negatives" in recmodels/),
 // and that no two call sites share a name: two consumers of one stream
 // under one root seed would draw the same numbers (as the data set's test
-// negatives and the trainer's epoch negatives once did).
+// negatives and the trainer's epoch negatives once did). A name built as
+// "prefix" + expr is a family of streams: its prefix follows the same rules
+// and no other name may start with it.
 func TestStreamNames(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -53,6 +56,13 @@ func TestStreamNames(t *testing.T) {
 		if len(pos) > 1 {
 			slices.Sort(pos)
 			t.Errorf("stream %q is drawn at %d call sites: %s", name, len(pos), strings.Join(pos, ", "))
+		}
+		if prefix, ok := strings.CutSuffix(name, "*"); ok {
+			for other, opos := range byName {
+				if other != name && strings.HasPrefix(other, prefix) {
+					t.Errorf("stream %q (%s) falls in the family %q (%s)", other, opos[0], name, pos[0])
+				}
+			}
 		}
 	}
 	// The test must see the streams it exists for.
@@ -152,9 +162,20 @@ func collectStreams(t *testing.T, root string) (sites []streamSite, problems []s
 						problems = append(problems, pos+": rng."+sel.Sel.Name+" without a stream name")
 						return true
 					}
-					name, ok := stringLit(call.Args[1])
+					arg, family := call.Args[1], false
+					if be, isBin := arg.(*ast.BinaryExpr); isBin && be.Op == token.ADD {
+						for {
+							inner, more := be.X.(*ast.BinaryExpr)
+							if !more || inner.Op != token.ADD {
+								break
+							}
+							be = inner
+						}
+						arg, family = be.X, true
+					}
+					name, ok := stringLit(arg)
 					if !ok {
-						if id, isID := call.Args[1].(*ast.Ident); isID {
+						if id, isID := arg.(*ast.Ident); isID {
 							name, ok = consts[id.Name]
 						}
 					}
@@ -166,6 +187,9 @@ func collectStreams(t *testing.T, root string) (sites []streamSite, problems []s
 					}
 					if !strings.HasPrefix(name, rel+"/") || len(name) == len(rel)+1 {
 						problems = append(problems, pos+": stream "+strconv.Quote(name)+" is not namespaced by its package (want "+strconv.Quote(rel+"/…")+")")
+					}
+					if family {
+						name += "*"
 					}
 					sites = append(sites, streamSite{name: name, pos: pos})
 					return true
