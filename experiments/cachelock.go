@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/lockfile"
@@ -186,11 +187,20 @@ func (c *Cache) Claim(ctx context.Context, stage, key string, waiting func(holde
 	return func() { _ = l.Release() }, nil
 }
 
+// staleAge is how old a temporary folder of another host must be before
+// the lock rule of staleTemp may remove it. A temporary folder lives only
+// while Put writes it (seconds), so this costs nothing; it guards against
+// file systems whose locks are silently local to one client (NFS mounted
+// with nolock or local_lock, BeeGFS without global file locks), where a
+// free lock does not prove that no other host is writing.
+const staleAge = 10 * time.Minute
+
 // staleTemp reports whether a temporary folder in a stage folder was left
 // by an owner that is gone: its owner tag names this host and a pid that is
 // not running (atomicfile.Gone), or — for any host — nobody holds the lock
-// of the key it was writing: every writer holds its key's lock while it
-// writes. Where locks do not work only the first rule applies.
+// of the key it was writing (every writer holds its key's lock while it
+// writes) and it is older than staleAge. Where locks do not work only the
+// first rule applies.
 func (c *Cache) staleTemp(stage, name string) bool {
 	if atomicfile.Gone(name) {
 		return true
@@ -200,6 +210,9 @@ func (c *Cache) staleTemp(stage, name string) bool {
 	}
 	key, ok := tempKey(name)
 	if !ok {
+		return false
+	}
+	if st, err := os.Stat(filepath.Join(c.Dir, stage, name)); err != nil || time.Since(st.ModTime()) < staleAge {
 		return false
 	}
 	l, err := lockfile.TryLock(c.lockPath(stage, key))

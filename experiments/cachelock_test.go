@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/potau/potau/internal/atomicfile"
 	"github.com/potau/potau/internal/lockfile"
@@ -150,7 +151,8 @@ func TestCorruptCacheEntriesAreRecomputed(t *testing.T) {
 
 // Clean removes a cache's temporary folders only when their owner is gone:
 // this host and a pid that is not running, or — any host — a key whose lock
-// nobody holds (every writer holds its key's lock while it writes).
+// nobody holds (every writer holds its key's lock while it writes) for a
+// folder older than staleAge.
 func TestCleanRemovesOnlyWhatGoneOwnersLeft(t *testing.T) {
 	dir := t.TempDir()
 	c := &Cache{Dir: dir}
@@ -165,10 +167,17 @@ func TestCleanRemovesOnlyWhatGoneOwnersLeft(t *testing.T) {
 		return p
 	}
 	own := func(pid int, host string) string { return strconv.Itoa(pid) + "@" + host }
+	old := time.Now().Add(-2 * staleAge)
 	goneHere := mk(".tmp-" + key + "-" + own(dead, atomicfile.Host()) + "-00000001")
 	liveHere := mk(".tmp-" + key + "-" + own(os.Getpid(), atomicfile.Host()) + "-00000002")
 	elsewhereFree := mk(".tmp-" + key + "-" + own(dead, "other-node") + "-00000003")
 	elsewhereHeld := mk(".tmp-" + held + "-" + own(dead, "other-node") + "-00000004")
+	elsewhereYoung := mk(".tmp-" + key + "-" + own(dead, "other-node") + "-00000005")
+	for _, p := range []string{elsewhereFree, elsewhereHeld} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
 	l, err := lockfile.TryLock(c.lockPath("train", held))
 	if err != nil || l == nil {
 		t.Fatal(err)
@@ -195,9 +204,12 @@ func TestCleanRemovesOnlyWhatGoneOwnersLeft(t *testing.T) {
 	if !exists(elsewhereHeld) {
 		t.Error("a temporary folder of another host was removed while its key was locked")
 	}
-	c.Clean() // now key's lock is free: the other host's folder of key goes
+	c.Clean() // now key's lock is free: the other host's old folder of key goes
 	if exists(elsewhereFree) {
-		t.Error("a temporary folder of another host whose key nobody holds was kept")
+		t.Error("an old temporary folder of another host whose key nobody holds was kept")
+	}
+	if !exists(elsewhereYoung) {
+		t.Error("a recent temporary folder of another host was removed (its host's locks may not be visible here)")
 	}
 	if !exists(elsewhereHeld) {
 		t.Error("a temporary folder of another host was removed while its key was locked")
