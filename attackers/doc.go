@@ -61,5 +61,6 @@
 // run on a table is an error naming the attacker, the table and the
 // problem, never a NaN.
 //
-// The protocol and both paper attackers are stated in docs/method.md#attack.
+// The protocol and both paper attackers are stated in docs/method.md#attack,
+// the audit in docs/method.md#audit.
 package attackers
