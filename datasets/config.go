@@ -134,11 +134,12 @@ type ReferenceConfig struct {
 	// negatives, tab-separated (default "test_neg_interactions").
 	TestNeg string `yaml:"test_neg"`
 	// Users is a CSV with header "user,<attribute>[,<attribute>…]" and one
-	// line per user (default "user_attributes.csv"). The reference code
-	// keeps the labels in user_gender.npy, a pickled dict user → label;
-	// convert it once with
-	//
-	//	python3 -c 'import numpy as np; d = np.load("user_gender.npy", allow_pickle=True).item(); print("user,gender"); [print(f"{u},{g}") for u, g in sorted(d.items())]' > user_attributes.csv
+	// line per user (default "user_attributes.csv"), or a .npy file holding
+	// a pickled dict user → label as the reference code keeps its labels
+	// (user_gender.npy, written by np.save; the attribute is named after
+	// the file: user_gender.npy → gender). With the default name absent and
+	// a user_gender.npy present, that file is read, so the reference's
+	// bundles run unchanged.
 	Users string `yaml:"users"`
 }
 

@@ -89,8 +89,7 @@ func checkAttribute(attrs map[string]*Attribute, name, ds string) error {
 // referenceChecksum hashes the reference files' bytes.
 func referenceChecksum(dir string, rc ReferenceConfig) string {
 	sum := newSourceSum(NameReference)
-	for _, n := range []string{rc.Train, rc.TestNeg, rc.Users} {
-		p := filepath.Join(dir, n)
+	for _, p := range []string{filepath.Join(dir, rc.Train), filepath.Join(dir, rc.TestNeg), refUsersPath(dir, rc)} {
 		h, _, err := hashFile(p, strings.HasSuffix(p, ".gz"))
 		if err != nil {
 			h = "unreadable"

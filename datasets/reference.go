@@ -212,10 +212,61 @@ func LoadReference(dir string, rc ReferenceConfig) (*Split, error) {
 			sp.Protocol.Split = "ratio"
 		}
 	}
-	if err := readRefUsers(filepath.Join(dir, rc.Users), rc.Train, sp); err != nil {
+	if err := readRefUsers(refUsersPath(dir, rc), rc.Train, sp); err != nil {
 		return nil, err
 	}
 	return sp, nil
+}
+
+// RefPickledUsers is the reference implementation's own user attribute
+// file: a pickled dict user → gender saved with np.save.
+const RefPickledUsers = "user_gender.npy"
+
+// refUsersPath is the user attribute file LoadReference reads: rc.Users,
+// or RefPickledUsers when rc.Users is the default name, absent, and the
+// folder holds the reference's user_gender.npy (its bundles run
+// unchanged).
+func refUsersPath(dir string, rc ReferenceConfig) string {
+	p := filepath.Join(dir, rc.Users)
+	if rc.Users == DefaultConfig().Reference.Users && !fileExists(p) {
+		if q := filepath.Join(dir, RefPickledUsers); fileExists(q) {
+			return q
+		}
+	}
+	return p
+}
+
+// readRefPickledUsers reads a pickled dict user → label (readPickledLabels)
+// into sp.Attributes; the attribute is named after the file:
+// user_<name>.npy (user_gender.npy → gender), else its stem.
+func readRefPickledUsers(path, trainName string, sp *Split) error {
+	labels, err := readPickledLabels(path)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(filepath.Base(path), ".npy")
+	if n, ok := strings.CutPrefix(name, "user_"); ok && n != "" {
+		name = n
+	}
+	nu := sp.NumUsers
+	values := make([]string, nu)
+	for u, lab := range labels {
+		if u >= int64(nu) {
+			return fmt.Errorf("%s: unknown user id %d: %s has users 0..%d", path, u, trainName, nu-1)
+		}
+		values[u] = lab
+	}
+	for u, v := range values {
+		if v == "" {
+			return fmt.Errorf("%s: user %d (of %s) has no label", path, u, trainName)
+		}
+	}
+	a, err := newAttribute(name, values, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	sp.Attributes = map[string]*Attribute{name: a}
+	return nil
 }
 
 func sortedCopy(v []int32) []int32 {
@@ -232,8 +283,12 @@ func denseIDs(n int) []string {
 	return ids
 }
 
-// readRefUsers reads the user attribute CSV into sp.Attributes.
+// readRefUsers reads the user attribute CSV (or, for a .npy file, the
+// pickled dict of readRefPickledUsers) into sp.Attributes.
 func readRefUsers(path, trainName string, sp *Split) error {
+	if strings.HasSuffix(path, ".npy") {
+		return readRefPickledUsers(path, trainName, sp)
+	}
 	r, err := openLines(path)
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
