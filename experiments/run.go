@@ -37,7 +37,14 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	r := &runner{ctx: ctx, opt: opt, cache: &Cache{Dir: opt.CacheDir}, sem: make(chan struct{}, opt.Jobs),
 		rep: opt.Progress, futures: map[string]*future{}, noCompute: opt.Collect}
 	r.cache.Warn = r.rep.Warnf
+	var cells []Cell
 	if !opt.DryRun {
+		// Every cell is decoded and validated before anything is created:
+		// a config error leaves no cache folder behind.
+		var err error
+		if cells, err = spec.Cells(); err != nil {
+			return nil, err
+		}
 		if err := CheckWritable(opt.CacheDir); err != nil {
 			return nil, err
 		}
@@ -45,10 +52,6 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	r.cache.Clean()
 	if opt.DryRun {
 		return nil, r.dryRun(spec)
-	}
-	cells, err := spec.Cells()
-	if err != nil {
-		return nil, err
 	}
 	all := cells
 	if opt.Shard.Count > 0 && !opt.Collect {
