@@ -106,7 +106,9 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	res, err := attackers.Run(ctx, X, labels.Y, labels.Classes, cfg, *seed)
 	if err != nil {
-		return err
+		// The protocol's refusals (one class, too few rows per class) are
+		// about the labels: name the file.
+		return fmt.Errorf("%s: %w", *labPath, err)
 	}
 	if *asJSON {
 		out := map[string]map[string]attackers.Summary{}
