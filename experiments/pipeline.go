@@ -49,33 +49,13 @@ type RunOptions struct {
 	Stdout   io.Writer // dry-run listing
 }
 
-// inTraining reports whether a method retrains the model (a baseline).
-func inTraining(method string) bool { return method == "adv" || method == "retrain" }
-
-// regularised reports whether a post-training method uses L_reg.
-func regularised(method string) bool { return strings.HasSuffix(method, "-R") }
-
-// Methods returns the methods of a cell in record order: original first.
-func Methods(c *Config) []string { return append([]string{"original"}, c.Unlearn.Methods...) }
-
-// unlearnSubset is the part of the unlearn block a post-training method's
-// output depends on (α and the regulariser only matter for the -R methods).
-func unlearnSubset(c *Config, method string) any {
-	u := c.Unlearn
-	u.Methods = nil
-	if inTraining(method) {
-		// Only the in-training knobs (and the MMD kernel for retrain) matter.
-		u.Alpha, u.Reg, u.Steps, u.LR, u.Beta1, u.Beta2, u.Eps, u.Margin, u.TopK = 0, "", 0, 0, 0, 0, 0, 0, 0
-	} else {
-		u.AdvScale, u.AdvWeight, u.AdvHidden, u.AdvLR, u.MMDBeta, u.MMDEvery = 0, 0, 0, 0, 0, 0
-		if !regularised(method) {
-			u.Alpha, u.Reg, u.Margin, u.TopK = 0, "", 0, 0
-		}
-	}
-	return struct {
-		M string
-		U unlearning.Config
-	}{method, u}
+// modelKey is the part of the model block a trained model depends on: all
+// of it but the worker count (training splits its work into fixed
+// partitions, so the result does not depend on it).
+func modelKey(c *Config) any {
+	m := c.Model
+	m.Workers = 0
+	return m
 }
 
 // keys are the stage keys of one (cell, method).
@@ -84,18 +64,21 @@ type keys struct {
 	tableStage                       string // "train", "unlearn" or "baseline"
 }
 
-func cellKeys(c *Config, dataSum, method string) keys {
+// cellKeys derives the stage keys of method m in cell c from exactly what
+// each stage depends on; for the unlearning stages that is
+// c.Unlearn.For(m).
+func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	var k keys
 	k.data = stageKey("data", c.Data, c.Seed, dataSum)
-	k.train = stageKey("train", k.data, c.Model, c.Seed)
+	k.train = stageKey("train", k.data, modelKey(c), c.Seed)
 	attr := c.Data.Attribute
-	switch {
-	case method == "original":
+	switch m.Kind() {
+	case unlearning.KindNone:
 		k.table, k.tableStage = k.train, "train"
-	case inTraining(method):
-		k.table, k.tableStage = stageKey("baseline", k.data, c.Model, c.Seed, attr, unlearnSubset(c, method)), "baseline"
+	case unlearning.KindInTraining:
+		k.table, k.tableStage = stageKey("baseline", k.data, modelKey(c), c.Seed, attr, c.Unlearn.For(m)), "baseline"
 	default:
-		k.table, k.tableStage = stageKey("unlearn", k.train, attr, unlearnSubset(c, method)), "unlearn"
+		k.table, k.tableStage = stageKey("unlearn", k.train, attr, c.Unlearn.For(m)), "unlearn"
 	}
 	k.eval = stageKey("eval", k.table, c.Eval)
 	k.attack = stageKey("attack", k.table, attr, c.Attack, c.Seed)
@@ -324,7 +307,7 @@ func (r *runner) labels(c *Config, b *dataBundle) (*datasets.Attribute, error) {
 
 // model returns the trained (or unlearned) model of a method, from the
 // cache when possible.
-func (r *runner) model(c *Config, b *dataBundle, method string) (recmodels.Model, error) {
+func (r *runner) model(c *Config, b *dataBundle, method unlearning.Method) (recmodels.Model, error) {
 	k := cellKeys(c, b.sum, method)
 	v, err := r.once("model:"+k.table, func() (any, error) {
 		switch k.tableStage {
@@ -344,12 +327,13 @@ func (r *runner) model(c *Config, b *dataBundle, method string) (recmodels.Model
 
 // stageWhat names a stage for messages: "unlearning D2D-R (α=0.0001) of
 // mf dim 32 seed 1 on ml-100k".
-func stageWhat(verb string, c *Config, method string) string {
+// With no method the verb says it all ("training").
+func stageWhat(verb string, c *Config, method ...unlearning.Method) string {
 	var b strings.Builder
 	b.WriteString(verb)
-	if method != "" {
-		b.WriteString(" " + method)
-		if regularised(method) {
+	for _, m := range method {
+		b.WriteString(" " + m.String())
+		if m.TakesAlpha() {
 			fmt.Fprintf(&b, " (α=%g)", c.Unlearn.Alpha)
 		}
 		b.WriteString(" of")
@@ -386,7 +370,7 @@ func trainCurves(tr *recmodels.TrainResult) *results.Curves {
 
 func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, error) {
 	var m recmodels.Model
-	err := r.cached("train", k.train, stageWhat("training", c, ""), func() (err error) {
+	err := r.cached("train", k.train, stageWhat("training", c), func() (err error) {
 		m, err = r.loadCheckpoint("train", k.train)
 		return err
 	}, func(what string) error {
@@ -412,9 +396,9 @@ func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, 
 	return m, err
 }
 
-func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
+func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method unlearning.Method) (recmodels.Model, error) {
 	var m recmodels.Model
-	err := r.cached("baseline", k.table, stageWhat("training baseline "+method, c, ""), func() (err error) {
+	err := r.cached("baseline", k.table, stageWhat("training baseline "+method.String(), c), func() (err error) {
 		m, err = r.loadCheckpoint("baseline", k.table)
 		return err
 	}, func(what string) error {
@@ -427,7 +411,7 @@ func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) 
 			r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
 			var tr *recmodels.TrainResult
 			var err error
-			task := r.rep.Start("baseline "+method+" "+c.Model.Kind, c.Model.Epochs)
+			task := r.rep.Start("baseline "+method.String()+" "+c.Model.Kind, c.Model.Epochs)
 			m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
 				task.Add(1, fmt.Sprintf("epoch %d loss %.4f (+%s %.4f) HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, method, e.HookLoss, e.HR10, e.Seconds))
 			})
@@ -444,8 +428,8 @@ func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method string) 
 	return m, err
 }
 
-func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (recmodels.Model, error) {
-	base, err := r.model(c, b, "original")
+func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method unlearning.Method) (recmodels.Model, error) {
+	base, err := r.model(c, b, unlearning.MethodOriginal)
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +448,7 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 		}
 		return r.work(what, func() error {
 			start := time.Now()
-			task := r.rep.Start("unlearn "+method, c.Unlearn.Steps)
+			task := r.rep.Start("unlearn "+method.String(), c.Unlearn.Steps)
 			var tr *unlearning.Trace
 			var err error
 			m, tr, err = unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
@@ -486,7 +470,7 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method string) (
 	return m, err
 }
 
-func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+func (r *runner) evalStage(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
 	v, err := r.once("eval:"+k.eval, func() (any, error) { return r.evalOnce(c, b, method, k) })
 	if err != nil {
 		return nil, err
@@ -494,7 +478,7 @@ func (r *runner) evalStage(c *Config, b *dataBundle, method string, k keys) (*st
 	return v.(*stageMeta), nil
 }
 
-func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+func (r *runner) evalOnce(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
 	var meta stageMeta
 	err := r.cached("eval", k.eval, stageWhat("evaluating", c, method), func() error {
 		return r.cache.Meta("eval", k.eval, &meta)
@@ -525,7 +509,7 @@ func (r *runner) evalOnce(c *Config, b *dataBundle, method string, k keys) (*sta
 	return &meta, err
 }
 
-func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+func (r *runner) attackStage(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
 	v, err := r.once("attack:"+k.attack, func() (any, error) { return r.attackOnce(c, b, method, k) })
 	if err != nil {
 		return nil, err
@@ -533,7 +517,7 @@ func (r *runner) attackStage(c *Config, b *dataBundle, method string, k keys) (*
 	return v.(*stageMeta), nil
 }
 
-func (r *runner) attackOnce(c *Config, b *dataBundle, method string, k keys) (*stageMeta, error) {
+func (r *runner) attackOnce(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
 	var meta stageMeta
 	err := r.cached("attack", k.attack, stageWhat("attacking", c, method), func() error {
 		return r.cache.Meta("attack", k.attack, &meta)

@@ -18,6 +18,7 @@ import (
 	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
 	"github.com/potau/potau/results"
+	"github.com/potau/potau/unlearning"
 )
 
 // Run executes every cell of spec and returns one record per distinct
@@ -93,12 +94,12 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	defer cancel()
 	r.ctx = ctx
 	for ci := range cells {
-		ms := Methods(&cells[ci].Config)
+		ms := cells[ci].Config.Unlearn.RunMethods()
 		row := make([]slot, len(ms))
 		jobs = append(jobs, row)
 		for mi, m := range ms {
 			wg.Add(1)
-			go func(c *Cell, method string, s *slot) {
+			go func(c *Cell, method unlearning.Method, s *slot) {
 				defer wg.Done()
 				s.rec, s.err = r.record(c, method)
 				if s.err != nil {
@@ -115,7 +116,7 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 		for mi, s := range row {
 			if s.err != nil {
 				if firstErr == nil || (errors.Is(firstErr, context.Canceled) && !errors.Is(s.err, context.Canceled)) {
-					firstErr = fmt.Errorf("cell %d (%s), method %s: %w", ci, cells[ci].Label(), Methods(&cells[ci].Config)[mi], s.err)
+					firstErr = fmt.Errorf("cell %d (%s), method %s: %w", ci, cells[ci].Label(), cells[ci].Config.Unlearn.RunMethods()[mi], s.err)
 				}
 				continue
 			}
@@ -155,7 +156,7 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	return recs, nil
 }
 
-func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
+func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, error) {
 	c := &cell.Config
 	b, err := r.data(c)
 	if err != nil {
@@ -181,7 +182,7 @@ func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 	// The table stage's own meta (train / unlearn / baseline) for times and curves.
 	// readMeta reads a table stage's meta.json after verifying its entry;
 	// a corrupt entry is recomputed through the stage (which reports it).
-	readMeta := func(stage, key, of string, v any) error {
+	readMeta := func(stage, key string, of unlearning.Method, v any) error {
 		if r.cache.Verify(stage, key) != nil {
 			if _, err := r.model(c, b, of); err != nil {
 				return err
@@ -198,18 +199,19 @@ func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 	}
 	out := &results.Record{
 		Schema: results.SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
-		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method, Dim: c.Model.Dim, Seed: c.Seed,
+		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method.String(), MethodKind: methodKind(method),
+		Dim: c.Model.Dim, Seed: c.Seed,
 		Protocol: results.Protocol(b.split.Protocol), DataStats: results.Stats(b.stats), Rec: em.Rec, Attack: att.Attack,
 		TimeS: map[string]float64{}, Version: Version, GoVersion: runtime.Version(), Config: configMap(c),
 	}
-	if regularised(method) {
+	if method.TakesAlpha() {
 		out.Reg, out.Alpha = c.Unlearn.Reg, c.Unlearn.Alpha
 	}
-	if method == "original" || inTraining(method) {
+	if method.Kind() != unlearning.KindPostTraining { // the table stage trained the model
 		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection
 	} else {
 		var trm stageMeta
-		if err := readMeta("train", k.train, "original", &trm); err != nil {
+		if err := readMeta("train", k.train, unlearning.MethodOriginal, &trm); err != nil {
 			return nil, err
 		}
 		out.BestEpoch, out.Selection = trm.BestEpoch, trm.Selection
@@ -237,9 +239,20 @@ func (r *runner) record(cell *Cell, method string) (*results.Record, error) {
 	return out, nil
 }
 
+// methodKind is the record's method_kind of m.
+func methodKind(m unlearning.Method) string {
+	switch m.Kind() {
+	case unlearning.KindNone:
+		return results.KindNone
+	case unlearning.KindInTraining:
+		return results.KindInTraining
+	}
+	return results.KindPostTraining
+}
+
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-func matchReference(c *Config, method string) map[string]float64 {
+func matchReference(c *Config, method unlearning.Method) map[string]float64 {
 	for _, ref := range c.Reference {
 		if ref.Dataset != "" && !strings.EqualFold(ref.Dataset, c.Data.Name) {
 			continue
@@ -247,10 +260,10 @@ func matchReference(c *Config, method string) map[string]float64 {
 		if ref.Model != "" && !strings.EqualFold(ref.Model, c.Model.Kind) {
 			continue
 		}
-		if ref.Method != "" && !strings.EqualFold(ref.Method, method) {
+		if ref.Method != "" && !strings.EqualFold(ref.Method, method.String()) {
 			continue
 		}
-		if ref.Alpha != nil && regularised(method) && *ref.Alpha != c.Unlearn.Alpha {
+		if ref.Alpha != nil && method.TakesAlpha() && *ref.Alpha != c.Unlearn.Alpha {
 			continue
 		}
 		return ref.Values
@@ -274,24 +287,28 @@ func configMap(c *Config) map[string]any {
 // exportAll writes the user tables (and labels) of the records as .npy when
 // the config asks for it, and names them in each record's Artifacts.
 func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
-	byCell := map[string]*Cell{}
+	type cellMethod struct {
+		cell   *Cell
+		method unlearning.Method
+	}
+	byCell := map[string]cellMethod{}
 	for ci := range cells {
-		for _, m := range Methods(&cells[ci].Config) {
-			byCell[cells[ci].Hash+"/"+m] = &cells[ci]
+		for _, m := range cells[ci].Config.Unlearn.RunMethods() {
+			byCell[cells[ci].Hash+"/"+m.String()] = cellMethod{&cells[ci], m}
 		}
 	}
 	for i := range recs {
 		rec := &recs[i]
-		cell := byCell[rec.ConfigHash+"/"+rec.Method]
-		if cell == nil || !cell.Config.Export.Embeddings {
+		cm, ok := byCell[rec.ConfigHash+"/"+rec.Method]
+		if !ok || !cm.cell.Config.Export.Embeddings {
 			continue
 		}
-		c := &cell.Config
+		c := &cm.cell.Config
 		b, err := r.data(c)
 		if err != nil {
 			return err
 		}
-		m, err := r.model(c, b, rec.Method)
+		m, err := r.model(c, b, cm.method)
 		if err != nil {
 			return err
 		}
@@ -334,7 +351,7 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 	// The original table of the same cell, for before/after figures.
 	orig := map[string]string{}
 	for _, rec := range recs {
-		if rec.Method == "original" && rec.Artifacts != nil {
+		if rec.MethodKind == results.KindNone && rec.Artifacts != nil {
 			orig[rec.ConfigHash] = rec.Artifacts["user_table"]
 		}
 	}
@@ -357,10 +374,10 @@ func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
 		return nil, err
 	}
 	var out [][][2]string
-	for _, m := range Methods(c) {
+	for _, m := range c.Unlearn.RunMethods() {
 		k := cellKeys(c, b.sum, m)
 		var st [][2]string
-		if m != "original" && !inTraining(m) {
+		if m.Kind() == unlearning.KindPostTraining {
 			st = append(st, [2]string{"train", k.train})
 		}
 		st = append(st, [2]string{k.tableStage, k.table}, [2]string{"eval", k.eval}, [2]string{"attack", k.attack})
@@ -465,7 +482,7 @@ func (r *runner) dryRun(spec *Spec) error {
 			delete(r.futures, "data:"+dk)
 			r.mu.Unlock()
 		}
-		for _, m := range Methods(c) {
+		for _, m := range c.Unlearn.RunMethods() {
 			k := cellKeys(c, sum, m)
 			st := func(stage, key string) string {
 				if r.cache.Has(stage, key) {
@@ -474,7 +491,7 @@ func (r *runner) dryRun(spec *Spec) error {
 				return stage + "=todo"
 			}
 			parts := []string{}
-			if m != "original" && !inTraining(m) {
+			if m.Kind() == unlearning.KindPostTraining {
 				parts = append(parts, st("train", k.train))
 			}
 			parts = append(parts, st(k.tableStage, k.table), st("eval", k.eval), st("attack", k.attack))

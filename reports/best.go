@@ -99,7 +99,7 @@ func (t *Table) markBestMethods(recs []results.Record, groups map[rowKey][]int, 
 		}
 		orig := -1
 		for i := lo; i < hi; i++ {
-			if t.Rows[i].Method == "original" {
+			if t.Rows[i].Kind == results.KindNone {
 				orig = i
 				break
 			}
@@ -116,7 +116,7 @@ func (t *Table) markBestMethods(recs []results.Record, groups map[rowKey][]int, 
 			eligible := make([]bool, hi-lo)
 			for i := lo; i < hi; i++ {
 				r := t.Rows[i]
-				if i == orig || r.Method == "original" || !r.HasWorst || !r.HasHR ||
+				if i == orig || r.Kind == results.KindNone || !r.HasWorst || !r.HasHR ||
 					math.IsInf(r.Worst, 0) || belowChance(recs, groups[keys[i]]) {
 					continue
 				}
@@ -157,7 +157,7 @@ func (t *Table) markLowestUnique() {
 			best, at, n := math.Inf(1), -1, 0
 			for i := lo; i < hi; i++ {
 				cell := t.Rows[i].Cells[j]
-				if t.Rows[i].Method == "original" || !cell.OK || math.IsNaN(cell.Mean) || math.IsInf(cell.Mean, 0) {
+				if t.Rows[i].Kind == results.KindNone || !cell.OK || math.IsNaN(cell.Mean) || math.IsInf(cell.Mean, 0) {
 					continue
 				}
 				v := math.Round(cell.Mean*p) / p

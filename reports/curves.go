@@ -113,7 +113,7 @@ func traceFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		var alphaNote []string
 		for _, s := range ss {
 			r := &recs[pick(recs, s, withCurves)]
-			name := seriesName(r.Method, r.Reg, showReg)
+			name := seriesName(s[0], showReg)
 			if distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) > 1 {
 				name += " α=" + fmtShort(r.Alpha)
 				alphaNote = append(alphaNote, name)
@@ -140,7 +140,7 @@ func traceFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 					continue
 				}
 				cs.names = append(cs.names, name)
-				cs.styles = append(cs.styles, styleOf(r.Method))
+				cs.styles = append(cs.styles, styleOf(s[0]))
 				cs.ys = append(cs.ys, y)
 			}
 		}

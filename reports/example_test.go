@@ -16,8 +16,12 @@ import (
 // (a footnote on its MLP cells) excludes it.
 func ExampleTable_Markdown() {
 	rec := func(method string, seed uint64, auc, hr float64, flags ...string) results.Record {
+		kind := results.KindPostTraining // as the pipeline records it
+		if method == "original" {
+			kind = results.KindNone
+		}
 		return results.Record{
-			Schema: 1, Dataset: "ml-100k", Model: "neumf", Method: method, Dim: 32, Seed: seed,
+			Schema: 1, Dataset: "ml-100k", Model: "neumf", Method: method, MethodKind: kind, Dim: 32, Seed: seed,
 			Protocol:  results.Protocol{Split: "loo", Eval: "full"},
 			Selection: "valid",
 			Rec:       map[string]float64{"hr@10": hr},

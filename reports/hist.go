@@ -154,9 +154,20 @@ func stepXYs(h []float64, lo, hi float64) plotter.XYs {
 	return append(xys, plotter.XY{X: hi, Y: 0})
 }
 
+// histMethod reports whether the distribution figure shows the rows of k:
+// those of Options.HistMethods when set, else the original model and the
+// post-training methods without a regulariser (the paper's figure), as the
+// records' method_kind and reg say.
+func histMethod(k rowKey, opt Options) bool {
+	if len(opt.HistMethods) > 0 {
+		return slices.Contains(opt.HistMethods, k.method)
+	}
+	return k.kind == results.KindNone || (k.kind == results.KindPostTraining && k.reg == "")
+}
+
 // histFigures draws, for each dataset × model × dim block with "user_table"
 // and "labels" artifacts, a grid of histograms: one row per method of
-// Options.HistMethods (the original first), one column per chosen dimension,
+// Options.HistMethods or its default (the original first), one column per chosen dimension,
 // one outline per attribute group. A method run at several α is shown at its lower median α,
 // smallest seed.
 func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, runDir string, opt Options) ([]Figure, error) {
@@ -168,7 +179,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 		ks := members[fk]
 		var chosen []rowKey
 		for _, k := range ks {
-			if slices.Contains(opt.HistMethods, k.method) {
+			if histMethod(k, opt) {
 				chosen = append(chosen, k)
 			}
 		}
@@ -202,12 +213,12 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 			i := pick(recs, s, withArt)
 			picked = append(picked, i)
 			r := &recs[i]
-			hasOriginal = hasOriginal || r.Method == "original"
+			hasOriginal = hasOriginal || r.MethodKind == results.KindNone
 			tab, lab, err := load(r.Artifacts["user_table"], r.Artifacts["labels"])
 			if err != nil {
 				return figs, err
 			}
-			rows = append(rows, row{seriesName(r.Method, r.Reg, showReg), r.Alpha,
+			rows = append(rows, row{seriesName(s[0], showReg), r.Alpha,
 				distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) > 1, tab, lab})
 		}
 		// Without an original record, use the table before unlearning that an
@@ -221,7 +232,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 			if err != nil {
 				return figs, err
 			}
-			rows = append([]row{{name: methodName("original"), tab: tab, lab: lab}}, rows...)
+			rows = append([]row{{name: originalName, tab: tab, lab: lab}}, rows...)
 			break
 		}
 		names, mem := groupsOf(rows[0].lab)

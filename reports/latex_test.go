@@ -25,8 +25,8 @@ func latexTables(t *testing.T) map[string]*Table {
 	recs := testRecords(t)
 	wide := Options{Columns: []string{"mlp.auc", "mlp.accuracy", "mlp.balanced_accuracy", "mlp.f1", "gbdt.auc", "gbdt.accuracy", "gbdt.balanced_accuracy", "gbdt.f1", "hr@10", "ndcg@10", "hr@20", "ndcg@20"}}
 	neg := []results.Record{
-		{Schema: 1, Dataset: "d_1", Model: "m&m", Method: "x%y", TimeS: map[string]float64{"train": 1234.5}, Rec: map[string]float64{"hr@10": -0.25}},
-		{Schema: 1, Dataset: "d_1", Model: "m&m", Method: "original", TimeS: map[string]float64{"train": 3}, Rec: map[string]float64{"hr@10": 0.5}},
+		{Schema: 1, Dataset: "d_1", Model: "m&m", Method: "x%y", MethodKind: kindOf("x%y"), TimeS: map[string]float64{"train": 1234.5}, Rec: map[string]float64{"hr@10": -0.25}},
+		{Schema: 1, Dataset: "d_1", Model: "m&m", Method: "original", MethodKind: kindOf("original"), TimeS: map[string]float64{"train": 3}, Rec: map[string]float64{"hr@10": 0.5}},
 	}
 	out := map[string]*Table{}
 	for _, width := range []string{"column", "page"} {

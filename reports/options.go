@@ -34,16 +34,14 @@ type Options struct {
 	// HistBins is the number of histogram bins per panel. Default 30.
 	HistBins int
 	// HistMethods are the methods (Record.Method values) whose tables the
-	// distribution figure shows, in Methods order. Default: original, U2U
-	// and D2D, as in the paper; every method with a table when none of
-	// those has one.
+	// distribution figure shows, in table order. Default: the original
+	// model and the post-training methods without a regulariser, as in the
+	// paper (told apart by the records' method_kind and reg); every method
+	// with a table when none of those has one.
 	HistMethods []string
 
 	ctx context.Context // set by WriteContext: stops between files
 }
-
-// DefaultHistMethods are the distribution figure's methods by default.
-var DefaultHistMethods = []string{"original", "U2U", "D2D"}
 
 // DefaultColumns are the table's columns when Options.Columns is empty.
 var DefaultColumns = []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"}
@@ -76,9 +74,6 @@ func (opt Options) withDefaults() Options {
 	}
 	if opt.HistBins <= 0 {
 		opt.HistBins = 30
-	}
-	if len(opt.HistMethods) == 0 {
-		opt.HistMethods = DefaultHistMethods
 	}
 	return opt
 }

@@ -56,15 +56,16 @@ func Plots(dir string, recs []results.Record, runDir string, opt Options) ([]Fig
 
 // groupRecords groups record indices by row key (everything but the seed)
 // and returns the keys in table order: dataset and model by first
-// appearance, then protocol, method (paper order), reg, α, dim, sweep.
+// appearance, then protocol, method (methodOrder), reg, α, dim, sweep.
 // Records repeating an earlier record's cell id and method are the same
-// result reported by several grid cells (U2U in an α sweep does not depend
-// on α) and are counted once.
+// result reported by several grid cells (in an α sweep, a method that does
+// not take α) and are counted once.
 func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 	groups := map[rowKey][]int{}
 	var keys []rowKey
 	dsOrder, modelOrder := map[string]int{}, map[string]int{}
 	seen := map[string]bool{}
+	rank := methodOrder(recs)
 	for i := range recs {
 		r := &recs[i]
 		if r.Cell != "" {
@@ -80,7 +81,7 @@ func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 		if _, ok := modelOrder[r.Model]; !ok {
 			modelOrder[r.Model] = len(modelOrder)
 		}
-		k := keyOf(r)
+		k := keyOf(r, rank)
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -97,8 +98,8 @@ func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 		if a.protocol != b.protocol {
 			return a.protocol < b.protocol
 		}
-		if ma, mb := methodRank(a.method), methodRank(b.method); ma != mb {
-			return ma < mb
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
 		if a.method != b.method {
 			return a.method < b.method
@@ -311,12 +312,14 @@ func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
 	}
 }
 
-// styleOf gives each method a fixed colour/dash/glyph index across figures.
-func styleOf(method string) int { return methodRank(method) }
+// styleOf gives each method a fixed colour/dash/glyph index across the
+// figures of one report: its rank in methodOrder.
+func styleOf(k rowKey) int { return k.rank }
 
-// palette holds well-separated colours, indexed like Methods: original
-// black, adv brown, retrain grey, U2U blue, U2U-R cyan, D2D red, D2D-R
-// orange; then green and purple for other methods.
+// palette holds well-separated colours, indexed by method rank: black (the
+// original model comes first), brown, grey, blue, cyan, red, orange, green,
+// purple; with the paper's full grid the two baselines get brown and grey,
+// the four post-training methods blue to orange.
 var palette = []color.Color{
 	color.RGBA{0x00, 0x00, 0x00, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff},
 	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0x17, 0xbe, 0xcf, 0xff}, color.RGBA{0xd6, 0x27, 0x28, 0xff},
@@ -375,10 +378,10 @@ func pick(recs []results.Record, ks []rowKey, groups map[rowKey][]int) int {
 }
 
 // seriesName is a series' legend entry.
-func seriesName(method, reg string, showReg bool) string {
-	s := methodName(method)
-	if showReg && reg != "" {
-		s += " (" + reg + ")"
+func seriesName(k rowKey, showReg bool) string {
+	s := methodName(k)
+	if showReg && k.reg != "" {
+		s += " (" + k.reg + ")"
 	}
 	return s
 }

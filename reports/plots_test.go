@@ -22,7 +22,7 @@ import (
 // synthRecord is a record with attack AUC/accuracy and HR/NDCG@10.
 func synthRecord(method string, alpha float64, dim int, seed uint64, auc, ndcg float64) results.Record {
 	return results.Record{
-		Schema: 1, Name: "synthetic-sweep", Dataset: "synthetic", Model: "mf", Method: method, Alpha: alpha, Dim: dim, Seed: seed,
+		Schema: 1, Name: "synthetic-sweep", Dataset: "synthetic", Model: "mf", Method: method, MethodKind: kindOf(method), Alpha: alpha, Dim: dim, Seed: seed,
 		Protocol:  results.Protocol{Split: "loo", Eval: "sampled", Negatives: 99},
 		Selection: "valid",
 		Rec:       map[string]float64{"hr@10": 2 * ndcg, "ndcg@10": ndcg},

@@ -29,7 +29,7 @@ const bootstrapSeed = 20231009
 type Comparison struct {
 	Dataset, Model, Protocol string
 	Row                      string // row label: method (α, dim, … when they vary)
-	Versus                   string // "original" or "best baseline (<name>)"
+	Versus                   string // the original row's method, or "best baseline (<name>)"
 	Metric                   string // "worst-case AUC" or "HR@10"
 	Seeds                    []uint64
 	MeanDiff                 float64 // mean of row − versus over the seeds
@@ -98,7 +98,7 @@ func BuildSignificance(recs []results.Record, opt Options) *Significance {
 				continue
 			}
 			if orig >= 0 {
-				s.compare(recs, t.Keys, r, block[orig], "original")
+				s.compare(recs, t.Keys, r, block[orig], block[orig].Method)
 			}
 			if base >= 0 && i != base && !isBaseline(recs, r) && !isOriginal(recs, r) {
 				s.compare(recs, t.Keys, r, block[base], "best baseline ("+block[base].Keys[2]+")")
@@ -123,12 +123,11 @@ func BuildSignificance(recs []results.Record, opt Options) *Significance {
 
 // isOriginal and isBaseline classify a row by its records' method kind.
 func isOriginal(recs []results.Record, r Row) bool {
-	return recs[r.recIdx[0]].Method == "original"
+	return recs[r.recIdx[0]].MethodKind == results.KindNone
 }
 
 func isBaseline(recs []results.Record, r Row) bool {
-	m := recs[r.recIdx[0]].Method
-	return m == "adv" || m == "retrain"
+	return recs[r.recIdx[0]].MethodKind == results.KindInTraining
 }
 
 // baselineBetter reports whether baseline a beats b: eligible under the

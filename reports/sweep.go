@@ -25,7 +25,8 @@ func uniqueName(taken map[string]bool, name string) string {
 // which some method ran at two or more α, one panel per attacker plotting
 // attack AUC (x) against NDCG@10 (y), one point per α (seeds averaged, error
 // bars ± std), one curve per method, a dashed vertical line at chance.
-// Methods run at a single α (original, adv, retrain) appear as lone markers.
+// Methods run at a single α (those that do not take α) appear as lone
+// markers.
 func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[rowKey][]int, opt Options) ([]Figure, error) {
 	order, members, _ := figureGroups(keys, groups, nil)
 	taken := map[string]bool{}
@@ -46,7 +47,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			p := newPlot(strings.ToUpper(att)+" attacker", "attack AUC ("+strings.ToUpper(att)+")", "NDCG@10")
 			n := 0
 			for _, s := range ss {
-				sr := &series{name: seriesName(s[0].method, s[0].reg, showReg), style: styleOf(s[0].method)}
+				sr := &series{name: seriesName(s[0], showReg), style: styleOf(s[0])}
 				multi := distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) >= 2
 				for _, k := range s {
 					auc := aggregate(recs, groups[k], att+".auc")
@@ -151,11 +152,11 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 				if distinct(s, func(k rowKey) string { return strconv.Itoa(k.dim) }) < 2 {
 					continue // a method run at one dim is not part of the sweep
 				}
-				name := seriesName(s[0].method, s[0].reg, showReg)
+				name := seriesName(s[0], showReg)
 				if len(alphas[s[0].method]) > 1 {
 					name += " α=" + fmtShort(s[0].alpha)
 				}
-				sr := &series{name: name, style: styleOf(s[0].method)}
+				sr := &series{name: name, style: styleOf(s[0])}
 				for _, k := range s {
 					v := aggregate(recs, groups[k], m)
 					if v.OK {

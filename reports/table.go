@@ -8,13 +8,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/potau/potau/results"
 )
 
-// Methods is the paper's row order of methods (Record.Method values).
-// Unknown methods follow, in lexical order.
-var Methods = []string{"original", "adv", "retrain", "U2U", "U2U-R", "D2D", "D2D-R"}
+// kindOrder is the paper's row order of method kinds (Record.MethodKind):
+// the original model, the in-training baselines, the post-training methods.
+// Reports know methods only through their kind, their reg (set exactly when
+// the method takes α) and the order of the records; an unknown kind goes
+// last.
+var kindOrder = []string{results.KindNone, results.KindInTraining, results.KindPostTraining}
 
 // Table is a projection of records onto rows and metric columns, ready for a
 // format-specific writer (Markdown, LaTeX, CSV, HTML).
@@ -44,7 +49,8 @@ type Row struct {
 	Dataset string
 	Model   string
 	Method  string
-	Block   int // index of the dataset × model × protocol block, from 0
+	Kind    string // the records' method_kind
+	Block   int    // index of the dataset × model × protocol block, from 0
 	Seeds   []uint64
 	Cells   []Cell
 	Marks   []int    // notes attached to the row label
@@ -85,9 +91,11 @@ var flagTexts = map[string]string{
 }
 
 // rowKey identifies the records aggregated into one row: everything but the
-// seed.
+// seed. kind and rank are functions of method (see methodOrder).
 type rowKey struct {
 	dataset, model, method, reg string
+	kind                        string
+	rank                        int
 	alpha                       float64
 	dim                         int
 	protocol, sweep             string
@@ -162,12 +170,12 @@ func BuildTable(recs []results.Record, opt Options) *Table {
 			block++
 		}
 		prev = k
-		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Block: block, recIdx: idx}
-		row.Keys = []string{k.dataset, k.model, methodName(k.method)}
+		row := Row{Dataset: k.dataset, Model: k.model, Method: k.method, Kind: k.kind, Block: block, recIdx: idx}
+		row.Keys = []string{k.dataset, k.model, methodName(k)}
 		first := &recs[idx[0]]
 		alpha := fmtG(k.alpha)
-		if !strings.HasSuffix(k.method, "-R") {
-			alpha = "–" // α only weighs the regulariser of the -R methods
+		if k.reg == "" {
+			alpha = "–" // α only weighs a regulariser: the record names one exactly when its method takes α
 		}
 		for i, s := range [...]string{alpha, strconv.Itoa(k.dim), k.reg, k.sweep, protocolShort(first)} {
 			if show[i] {
@@ -253,10 +261,11 @@ func labelName(recs []results.Record) string {
 	return name
 }
 
-// keyOf returns the row key of r.
-func keyOf(r *results.Record) rowKey {
+// keyOf returns the row key of r; rank is the report's method order
+// (methodOrder).
+func keyOf(r *results.Record, rank map[string]int) rowKey {
 	return rowKey{
-		dataset: r.Dataset, model: r.Model, method: r.Method, reg: r.Reg,
+		dataset: r.Dataset, model: r.Model, method: r.Method, reg: r.Reg, kind: r.MethodKind, rank: rank[r.Method],
 		alpha: r.Alpha, dim: r.Dim, protocol: protocolShort(r), sweep: sweepString(r.Sweep),
 	}
 }
@@ -295,20 +304,51 @@ func aggregate(recs []results.Record, idx []int, key string) Cell {
 	return c
 }
 
-// methodRank orders methods as in the paper; unknown ones go last.
-func methodRank(m string) int {
-	if i := slices.Index(Methods, m); i >= 0 {
-		return i
+// methodOrder ranks the methods of recs from 0: by kind in kindOrder,
+// then in the order the records first name them (within a cell, the
+// config's order). A method's rank also fixes its colour and marker in
+// every figure of one report.
+func methodOrder(recs []results.Record) map[string]int {
+	kindRank := func(k string) int {
+		if i := slices.Index(kindOrder, k); i >= 0 {
+			return i
+		}
+		return len(kindOrder)
 	}
-	return len(Methods)
+	var methods []string
+	kind := map[string]string{}
+	for i := range recs {
+		m := recs[i].Method
+		if _, ok := kind[m]; !ok {
+			kind[m] = recs[i].MethodKind
+			methods = append(methods, m)
+		}
+	}
+	sort.SliceStable(methods, func(i, j int) bool { return kindRank(kind[methods[i]]) < kindRank(kind[methods[j]]) })
+	rank := make(map[string]int, len(methods))
+	for i, m := range methods {
+		rank[m] = i
+	}
+	return rank
 }
 
-// methodName is a method's display name.
-func methodName(m string) string {
-	if m == "original" {
-		return "Original"
+// methodName is a row's display name: the method's name, capitalised for
+// the original model.
+func methodName(k rowKey) string {
+	if k.kind == results.KindNone {
+		return capitalise(k.method)
 	}
-	return m
+	return k.method
+}
+
+// originalName is the display name of the table before unlearning that
+// only an artifact names (user_table_original), when no record of the
+// original model is at hand.
+const originalName = "Original"
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // splitFlag splits a flag such as "mlp.below-chance" or "below-chance:gbdt"

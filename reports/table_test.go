@@ -164,7 +164,7 @@ func TestAggregate(t *testing.T) {
 // bestRecord is a record of one block "d"/model with MLP and GBDT AUCs and
 // an HR@10.
 func bestRecord(model, method string, mlp, gbdt, hr float64, flags ...string) results.Record {
-	return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method, Dim: 8, Flags: flags,
+	return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method, MethodKind: kindOf(method), Dim: 8, Flags: flags,
 		Rec: map[string]float64{"hr@10": hr},
 		Attack: map[string]results.AttackResult{
 			"mlp": {"auc": {Mean: mlp}}, "gbdt": {"auc": {Mean: gbdt}},
@@ -251,7 +251,7 @@ func TestBestUsesLeakage(t *testing.T) {
 // row shares (at the digits shown) is marked.
 func TestCostLowestUnique(t *testing.T) {
 	mk := func(model, method string, train, unlearn float64) results.Record {
-		return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method,
+		return results.Record{Schema: 1, Dataset: "d", Model: model, Method: method, MethodKind: kindOf(method),
 			TimeS: map[string]float64{"train": train, "unlearn": unlearn}}
 	}
 	recs := []results.Record{
@@ -300,10 +300,10 @@ func TestSpreadNeverMixed(t *testing.T) {
 func TestVaryingKeys(t *testing.T) {
 	var recs []results.Record
 	for _, a := range []float64{1e-6, 1e-4} {
-		recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "U2U-R", Reg: "l2", Alpha: a, Dim: 8, Selection: "valid",
+		recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "U2U-R", MethodKind: kindOf("U2U-R"), Reg: "l2", Alpha: a, Dim: 8, Selection: "valid",
 			Rec: map[string]float64{"hr@10": 0.5}})
 	}
-	recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "original", Dim: 8, Selection: "test",
+	recs = append(recs, results.Record{Schema: 1, Dataset: "d", Model: "mf", Method: "original", MethodKind: kindOf("original"), Dim: 8, Selection: "test",
 		Rec: map[string]float64{"hr@10": 0.6}})
 	tab := BuildTable(recs, Options{Columns: []string{"hr@10", "mlp.auc"}})
 	if got := strings.Join(tab.Keys, ","); got != "Dataset,Model,Method,α,protocol" {
@@ -382,7 +382,7 @@ func TestEmptyAndNonFinite(t *testing.T) {
 // and method) counts once; other seeds still aggregate.
 func TestDuplicateCells(t *testing.T) {
 	mk := func(cell string, seed uint64, hr float64, sweep float64) results.Record {
-		return results.Record{Schema: 1, Cell: cell, Dataset: "d", Model: "mf", Method: "U2U", Dim: 8, Seed: seed,
+		return results.Record{Schema: 1, Cell: cell, Dataset: "d", Model: "mf", Method: "U2U", MethodKind: kindOf("U2U"), Dim: 8, Seed: seed,
 			Rec: map[string]float64{"hr@10": hr}, Sweep: map[string]any{"unlearn.alpha": sweep}}
 	}
 	recs := []results.Record{mk("c1", 1, 0.5, 1e-6), mk("c1", 1, 0.5, 1e-4), mk("c2", 2, 0.7, 1e-6)}
@@ -466,7 +466,7 @@ func TestLaTeXBalanced(t *testing.T) {
 // TestHiddenReference: a reference for a metric no column shows is named
 // in the caption rather than dropped silently.
 func TestHiddenReference(t *testing.T) {
-	recs := []results.Record{{Schema: 1, Dataset: "d", Model: "m", Method: "U2U",
+	recs := []results.Record{{Schema: 1, Dataset: "d", Model: "m", Method: "U2U", MethodKind: kindOf("U2U"),
 		Rec: map[string]float64{"hr@10": 0.5}, Reference: map[string]float64{"hr@10": 0.52, "recall@20": 0.3}}}
 	tab := BuildTable(recs, Options{Columns: []string{"hr@10"}})
 	if !strings.Contains(tab.Caption, "reference values for recall@20, which no column shows") {
@@ -475,4 +475,16 @@ func TestHiddenReference(t *testing.T) {
 	if c := tab.Rows[0].Cells[0]; !c.HasRef || c.Ref != 0.52 {
 		t.Errorf("hr@10 cell %+v, want reference 0.52", c)
 	}
+}
+
+// kindOf is the method_kind the pipeline records for a method name (the
+// test records are written by hand).
+func kindOf(method string) string {
+	switch method {
+	case "original":
+		return results.KindNone
+	case "adv", "retrain":
+		return results.KindInTraining
+	}
+	return results.KindPostTraining
 }

@@ -137,5 +137,13 @@ func parseRecord(b []byte) (Record, error) {
 			return rec, fmt.Errorf("key %q: missing or empty, want a name", kv.k)
 		}
 	}
+	switch rec.MethodKind {
+	case KindNone, KindInTraining, KindPostTraining:
+	case "":
+		return rec, fmt.Errorf("key \"method_kind\": missing, want %q, %q or %q (results written before the field existed: run the config again, its stages are cached)",
+			KindNone, KindInTraining, KindPostTraining)
+	default:
+		return rec, fmt.Errorf("key \"method_kind\": got %q, want %q, %q or %q", rec.MethodKind, KindNone, KindInTraining, KindPostTraining)
+	}
 	return rec, nil
 }

@@ -8,12 +8,14 @@ import (
 )
 
 func TestReadJSONLErrors(t *testing.T) {
-	good := `{"schema":1,"dataset":"d","model":"m","method":"U2U"}`
+	good := `{"schema":1,"dataset":"d","model":"m","method":"U2U","method_kind":"post-training"}`
 	for _, tc := range []struct {
 		name, body, want string
 	}{
 		{"syntax", good + "\n\n{\"schema\":1,\n", "bad.jsonl:3: invalid JSON"},
-		{"schema", good + "\n" + `{"schema":2,"dataset":"d","model":"m","method":"U2U"}`, `bad.jsonl:2: key "schema": got 2, want 1`},
+		{"schema", good + "\n" + `{"schema":2,"dataset":"d","model":"m","method":"U2U","method_kind":"post-training"}`, `bad.jsonl:2: key "schema": got 2, want 1`},
+		{"no kind", `{"schema":1,"dataset":"d","model":"m","method":"U2U"}`, `bad.jsonl:1: key "method_kind": missing, want "none", "in-training" or "post-training"`},
+		{"bad kind", `{"schema":1,"dataset":"d","model":"m","method":"U2U","method_kind":"post"}`, `bad.jsonl:1: key "method_kind": got "post", want`},
 		{"missing", `{"schema":1,"dataset":"d","model":"m"}`, `bad.jsonl:1: key "method": missing`},
 		{"type", `{"schema":1,"dataset":"d","model":"m","method":"x","alpha":"big"}`, `bad.jsonl:1: key "alpha": got JSON string, want float64`},
 		{"trailing", good + " {}", "bad.jsonl:1: trailing data"},

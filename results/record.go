@@ -26,7 +26,8 @@ type Record struct {
 	Cell       string                  `json:"cell"` // stable id of the grid cell
 	Dataset    string                  `json:"dataset"`
 	Model      string                  `json:"model"`
-	Method     string                  `json:"method"` // "original" or an unlearning method's name
+	Method     string                  `json:"method"`      // the method's name (docs/results.md)
+	MethodKind string                  `json:"method_kind"` // KindNone, KindInTraining or KindPostTraining
 	Reg        string                  `json:"reg,omitempty"`
 	Alpha      float64                 `json:"alpha"`
 	Dim        int                     `json:"dim"`
@@ -50,6 +51,15 @@ type Record struct {
 	Config     map[string]any          `json:"config"`              // the resolved config of the cell
 	Curves     *Curves                 `json:"curves,omitempty"`
 }
+
+// The values of Record.MethodKind: how the record's method produced its
+// table. Readers tell methods apart by the kind and by Reg (set exactly
+// when the method takes α), never by a list of names.
+const (
+	KindNone         = "none"          // the original trained model
+	KindInTraining   = "in-training"   // the model retrained with an extra term
+	KindPostTraining = "post-training" // the trained user table rewritten
+)
 
 // Leakage is an audit's worst case over attackers and representations:
 // the highest attack AUC found, by which attacker, on which representation

@@ -12,13 +12,13 @@ import (
 
 func sampleRecords() []Record {
 	return []Record{
-		{Schema: SchemaVersion, Name: "x", ConfigHash: "h1", Dataset: "synthetic", Model: "mf", Method: "original", Dim: 8, Seed: 1,
+		{Schema: SchemaVersion, Name: "x", ConfigHash: "h1", Dataset: "synthetic", Model: "mf", Method: "original", MethodKind: KindNone, Dim: 8, Seed: 1,
 			Protocol:  Protocol{Split: "loo", Eval: "sampled", Negatives: 99},
 			DataStats: Stats{Users: 3, Items: 4, Interactions: 5, Density: 5.0 / 12, Attributes: map[string]map[string]int{"gender": {"F": 1, "M": 2}}},
 			Rec:       map[string]float64{"hr@10": 0.5, "ndcg@10": 0.25},
 			Attack:    map[string]AttackResult{"mlp": {"auc": {Mean: 0.7, Std: 0.01}}},
 			TimeS:     map[string]float64{"train": 1.25, "eval": 0.5}, PeakRSSMB: 123.5},
-		{Schema: SchemaVersion, Name: "x", ConfigHash: "h1", Dataset: "synthetic", Model: "mf", Method: "m-R", Reg: "rank", Alpha: 1e-4, Dim: 8, Seed: 1,
+		{Schema: SchemaVersion, Name: "x", ConfigHash: "h1", Dataset: "synthetic", Model: "mf", Method: "m-R", MethodKind: KindPostTraining, Reg: "rank", Alpha: 1e-4, Dim: 8, Seed: 1,
 			Rec:    map[string]float64{"hr@10": 0.4},
 			Attack: map[string]AttackResult{"mlp": {"auc": {Mean: 0.55, Std: 0.02}}, "gbdt": {"auc": {Mean: 0.5, Std: 0}}},
 			Flags:  []string{"below-chance:gbdt"}, TimeS: map[string]float64{"unlearn": 2}},

@@ -11,7 +11,7 @@ import (
 // Baseline trains a model from scratch on split with an in-training
 // unlearning baseline: method "adv" (adversarial head) or "retrain" (MMD
 // penalty), through recmodels.Train with the matching hook.
-func Baseline(ctx context.Context, method string, split *datasets.Split, labels []int32, recCfg recmodels.Config, ucfg Config, seed uint64, progress func(recmodels.EpochLog)) (recmodels.Model, *recmodels.TrainResult, error) {
+func Baseline(ctx context.Context, method Method, split *datasets.Split, labels []int32, recCfg recmodels.Config, ucfg Config, seed uint64, progress func(recmodels.EpochLog)) (recmodels.Model, *recmodels.TrainResult, error) {
 	if err := ucfg.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -33,7 +33,7 @@ func Baseline(ctx context.Context, method string, split *datasets.Split, labels 
 		}
 		hook = h
 	default:
-		return nil, nil, fmt.Errorf("unlearning: %q is not an in-training baseline (want adv or retrain)", method)
+		return nil, nil, fmt.Errorf("unlearning: %v is not an in-training baseline (want adv or retrain)", method)
 	}
 	return recmodels.Train(ctx, split, recCfg, seed, hook, progress)
 }

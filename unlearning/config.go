@@ -3,33 +3,9 @@ package unlearning
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/potau/potau/internal/cfgerr"
 )
-
-// Method names a config can list.
-const (
-	MethodU2U     = "U2U"     // U2U distance, no regulariser
-	MethodU2UR    = "U2U-R"   // U2U + α·L_reg
-	MethodD2D     = "D2D"     // multi-kernel MMD², no regulariser
-	MethodD2DR    = "D2D-R"   // MMD² + α·L_reg
-	MethodAdv     = "adv"     // in-training adversarial head (gradient reversal)
-	MethodRetrain = "retrain" // in-training MMD penalty
-)
-
-// Methods lists every method name in a fixed order.
-var Methods = []string{MethodU2U, MethodU2UR, MethodD2D, MethodD2DR, MethodAdv, MethodRetrain}
-
-// IsPostTraining reports whether method changes a trained model's user table
-// (U2U, U2U-R, D2D, D2D-R) rather than retraining it (adv, retrain).
-func IsPostTraining(method string) bool {
-	switch method {
-	case MethodU2U, MethodU2UR, MethodD2D, MethodD2DR:
-		return true
-	}
-	return false
-}
 
 // Config is the `unlearn:` block of a run config.
 type Config struct {
@@ -87,7 +63,7 @@ type Config struct {
 // DefaultConfig returns the reference settings (docs/method.md#unlearning).
 func DefaultConfig() Config {
 	return Config{
-		Methods:    []string{MethodU2U, MethodU2UR, MethodD2D, MethodD2DR},
+		Methods:    []string{MethodU2U.String(), MethodU2UR.String(), MethodD2D.String(), MethodD2DR.String()},
 		Alpha:      1e-6,
 		Reg:        "rank",
 		Steps:      500,
@@ -122,12 +98,12 @@ const MaxSteps = 100_000
 func (c Config) Validate() error {
 	seen := map[string]bool{}
 	for i, m := range c.Methods {
-		ok := false
-		for _, k := range Methods {
-			ok = ok || k == m
+		key := fmt.Sprintf("methods[%d]", i)
+		if m == MethodOriginal.String() {
+			return cfgerr.New(key, "%q is always evaluated and is not listed; want some of %s", m, methodNames(Listable))
 		}
-		if !ok {
-			return cfgerr.New(fmt.Sprintf("methods[%d]", i), "unknown method %q, want one of %s", m, strings.Join(Methods, ", "))
+		if _, err := parseAmong(m, Listable); err != nil {
+			return cfgerr.New(key, "%v", err)
 		}
 		if seen[m] {
 			return cfgerr.New(fmt.Sprintf("methods[%d]", i), "method %q listed twice", m)

@@ -131,7 +131,7 @@ func TestBaselines(t *testing.T) {
 	rc.Dim, rc.Epochs, rc.Selection = 16, 2, "last"
 	c := DefaultConfig()
 	c.Tile = 64
-	for _, method := range []string{MethodAdv, MethodRetrain} {
+	for _, method := range []Method{MethodAdv, MethodRetrain} {
 		m, res, err := Baseline(ctx, method, s, labels, rc, c, 4, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)

@@ -68,7 +68,7 @@ func NewAdvHook(labels []int32, d int, c Config, seed uint64) (*AdvHook, error) 
 }
 
 // Name implements recmodels.Hook.
-func (a *AdvHook) Name() string { return "adv" }
+func (a *AdvHook) Name() string { return MethodAdv.String() }
 
 // Batch implements recmodels.Hook.
 func (a *AdvHook) Batch(ctx context.Context, b recmodels.BatchInfo, U, gradU *dense.Matrix) (float64, error) {

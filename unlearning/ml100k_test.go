@@ -127,12 +127,12 @@ func ml100kSweep(t *testing.T, s *datasets.Split, kind string) {
 		}
 		report("D2D-R α="+ftoa(alpha), um, tr)
 	}
-	for _, method := range []string{MethodU2U, MethodD2D} {
+	for _, method := range []Method{MethodU2U, MethodD2D} {
 		um, tr, err := Run(ctx, m, s, labels, method, c, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		report(method, um, tr)
+		report(method.String(), um, tr)
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // top-k list under the original model ("rank"). An Objective keeps scratch
 // buffers and is not safe for concurrent use.
 type Objective struct {
-	Method string
+	Method Method
 	Alpha  float64
 	// Reg is "" (no regulariser), "l2" or "rank".
 	Reg string
@@ -44,12 +44,12 @@ type Objective struct {
 // per user (-1 = unknown, excluded from L_dist). For the ranking regulariser
 // it records every user's top-k list under m (ScoreAll over the items not
 // among the user's training positives in s).
-func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method string, c Config) (*Objective, error) {
+func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method Method, c Config) (*Objective, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if !IsPostTraining(method) {
-		return nil, fmt.Errorf("unlearning: %q is not a post-training method (want U2U, U2U-R, D2D or D2D-R; adv and retrain go through Baseline)", method)
+	if method.Kind() != KindPostTraining {
+		return nil, fmt.Errorf("unlearning: %v is not a post-training method (want U2U, U2U-R, D2D or D2D-R; adv and retrain go through Baseline)", method)
 	}
 	U := m.UserTable()
 	if len(labels) != m.NumUsers() || U.Rows != m.NumUsers() {
@@ -61,11 +61,11 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 	}
 	o := &Objective{Method: method, m: m, groups: g, pairs: pairs,
 		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
-	if method == MethodD2D || method == MethodD2DR {
+	if method.UsesMMD() {
 		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
 		o.rows, o.wts = mmdPairRows(g, pairs)
 	}
-	if method == MethodU2UR || method == MethodD2DR {
+	if method.Regularised() {
 		o.Alpha, o.Reg = c.Alpha, c.Reg
 		switch c.Reg {
 		case "l2":

@@ -34,8 +34,9 @@ func TestObjectiveFiniteDifferenceModels(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
-			method, reg string
-			alpha       float64
+			method Method
+			reg    string
+			alpha  float64
 		}{
 			{MethodD2DR, "rank", 0.02},
 			{MethodU2UR, "rank", 200},

@@ -12,7 +12,7 @@ import (
 
 // Trace is the per-step log and the cost of one unlearning run.
 type Trace struct {
-	Method string `json:"method"`
+	Method Method `json:"method"`
 	// Terms holds one value per optimiser step, measured at the iterate the
 	// step starts from: "dist" (L_dist), "reg" (L_reg, unweighted; -R methods
 	// only) and "total" (L_dist + α·L_reg).
@@ -40,7 +40,7 @@ type Trace struct {
 //
 // A NaN or Inf in a loss term or gradient stops the run with a *TermError
 // naming the step and the term; then no model or trace is returned.
-func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method string, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
+func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method Method, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
 	start := time.Now()
 	resetPeakRSS()
 	heap := newHeapSampler()

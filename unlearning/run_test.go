@@ -159,10 +159,11 @@ func TestObjectiveFiniteDifference(t *testing.T) {
 	labels[5] = -1
 	labels3 := randLabels(40, 3, 6)
 	for _, tc := range []struct {
-		method, reg string
-		alpha       float64
-		form        string
-		labels      []int32
+		method Method
+		reg    string
+		alpha  float64
+		form   string
+		labels []int32
 	}{
 		{MethodU2U, "rank", 0, "anchor", labels},
 		{MethodD2D, "rank", 0, "anchor", labels},
@@ -209,7 +210,7 @@ func tableBytes(m *dense.Matrix) []byte {
 func TestRunDeterministic(t *testing.T) {
 	ctx := context.Background()
 	s, labels := testSplit(150, 40, 11)
-	for _, method := range []string{MethodD2DR, MethodU2UR} {
+	for _, method := range []Method{MethodD2DR, MethodU2UR} {
 		var ref []byte
 		for _, run := range []struct{ procs, workers int }{{1, 0}, {2, 0}, {2, 1}, {2, 3}} {
 			procs := run.procs
@@ -264,7 +265,7 @@ func TestRunErrors(t *testing.T) {
 	c := DefaultConfig()
 	for _, tc := range []struct {
 		name   string
-		method string
+		method Method
 		labels []int32
 		c      Config
 	}{
