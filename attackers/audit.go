@@ -2,18 +2,16 @@ package attackers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/potau/potau/internal/cfgerr"
 	"github.com/potau/potau/internal/csr"
+	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/internal/rng"
 )
 
@@ -386,7 +384,7 @@ func (e *auditEngine) runFits(ctx context.Context) error {
 		return 2
 	}
 	sort.SliceStable(jobs, func(i, j int) bool { return cost(jobs[i].a) < cost(jobs[j].a) })
-	bad, err := parallelJobs(ctx, len(jobs), func(ctx context.Context, j int) error {
+	bad, err := parallel.Jobs(ctx, len(jobs), func(ctx context.Context, j int) error {
 		return e.runJob(ctx, jobs[j].a, jobs[j].s)
 	})
 	if bad >= 0 {
@@ -635,7 +633,7 @@ func (e *auditEngine) assemble(ctx context.Context) (*AuditResult, error) {
 		}
 	}
 	out := make([][]FoldMetrics, len(cells))
-	bad, err := parallelJobs(ctx, len(cells), func(ctx context.Context, j int) error {
+	bad, err := parallel.Jobs(ctx, len(cells), func(ctx context.Context, j int) error {
 		c := cells[j]
 		var fms []FoldMetrics
 		for r := range e.reps {
@@ -794,45 +792,4 @@ func scoreFold(fm *FoldMetrics, P *mat.Dense, yte []int, K, pos int, macro bool)
 	fm.Accuracy, fm.BalancedAccuracy = c.Accuracy(), c.BalancedAccuracy()
 	fm.Precision, fm.Recall, fm.F1 = c.Precision(), c.Recall(), c.F1()
 	return nil
-}
-
-// parallelJobs runs fn(ctx, 0..n-1) on GOMAXPROCS workers, jobs taken in
-// index order; the first failure cancels the rest. It returns the index of
-// the failed job (−1 if none) and its error — the failure that caused a
-// cancellation, not the cancellations it caused — or ctx's error.
-func parallelJobs(ctx context.Context, n int, fn func(ctx context.Context, j int) error) (int, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				if errs[j] = fn(ctx, j); errs[j] != nil {
-					cancel()
-				}
-			}
-		}()
-	}
-	for j := 0; j < n; j++ {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- j
-	}
-	close(next)
-	wg.Wait()
-	first := -1
-	for j, e := range errs {
-		if e != nil && (first < 0 || errors.Is(errs[first], context.Canceled) && !errors.Is(e, context.Canceled)) {
-			first = j
-		}
-	}
-	if first >= 0 {
-		return first, errs[first]
-	}
-	return -1, ctx.Err()
 }

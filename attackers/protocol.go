@@ -2,7 +2,6 @@ package attackers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
@@ -177,7 +176,7 @@ func PositiveClass(labels []int, classes []string, name string) (int, error) {
 //
 // Every (attacker, repeat, fold) job is independent (its own rows, scratch
 // buffers and seeded streams) and writes only its own slot, so the jobs run
-// as the blocks of one parallel.For and the results do not depend on the
+// as the blocks of one parallel.Jobs and the results do not depend on the
 // number of cores. Metrics are computed per fold on the held-out rows: AUC of
 // P(positive) one-vs-rest, accuracy and balanced accuracy of the argmax
 // prediction (ties → lower class index, so a binary model predicts class 1
@@ -225,30 +224,15 @@ func Run(ctx context.Context, X *mat.Dense, labels []int, classes []string, cfg 
 		}
 	}
 	out := make([]FoldMetrics, len(jobs))
-	errs := make([]error, len(jobs))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	parallel.For(0, len(jobs), func(_, j int) {
-		if err := ctx.Err(); err != nil {
-			errs[j] = err
-			return
-		}
+	bad, err := parallel.Jobs(ctx, len(jobs), func(ctx context.Context, j int) error {
 		jb := jobs[j]
-		out[j], errs[j] = runFold(ctx, X, labels, K, pos, cfg, cfg.Attackers[jb.a], reps[jb.r], jb.f)
-		if errs[j] != nil {
-			cancel()
-		}
+		var err error
+		out[j], err = runFold(ctx, X, labels, K, pos, cfg, cfg.Attackers[jb.a], reps[jb.r], jb.f)
+		return err
 	})
-	// Report the failure that cancelled the others, not their cancellation.
-	first := -1
-	for j, e := range errs {
-		if e != nil && (first < 0 || errors.Is(errs[first], context.Canceled) && !errors.Is(e, context.Canceled)) {
-			first = j
-		}
-	}
-	if first >= 0 {
-		jb := jobs[first]
-		return nil, fmt.Errorf("attackers: %s, repeat %d, fold %d: %w", cfg.Attackers[jb.a], jb.r, jb.f, errs[first])
+	if bad >= 0 {
+		jb := jobs[bad]
+		return nil, fmt.Errorf("attackers: %s, repeat %d, fold %d: %w", cfg.Attackers[jb.a], jb.r, jb.f, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
