@@ -3,6 +3,7 @@ package unlearning
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/potau/potau/datasets"
@@ -68,6 +69,10 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 			logf(step, terms)
 		}
 		opt.Step(U.Data, grad.Data)
+		if !finiteTable(U.Data) {
+			return nil, nil, fmt.Errorf("unlearning: %s diverged at step %d: the Adam update left a non-finite value in the user table; the learning rate lr = %g is probably too large: try a smaller one (the default is %g)",
+				method, step, c.LR, DefaultConfig().LR)
+		}
 		heap.sample()
 	}
 	final, err := o.Eval(ctx, U, nil)
@@ -80,6 +85,18 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 	heap.sample()
 	tr.PeakHeapMB = heap.peakMB()
 	return m.WithUserTable(U), tr, nil
+}
+
+// finiteTable reports whether every value is finite (v−v is 0 for a
+// finite v, NaN for ±Inf and NaN). One pass per step costs O(users·dim),
+// below the objective's own evaluation.
+func finiteTable(v []float32) bool {
+	for _, x := range v {
+		if x-x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func atStep(err error, step int) error {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/potau/potau/internal/cfgerr"
@@ -255,6 +256,26 @@ func TestRunNaN(t *testing.T) {
 	}
 	if um != nil || tr != nil {
 		t.Error("a failed run returned a model or trace")
+	}
+}
+
+// TestRunDiverges: a learning rate of 1e300 (+Inf in float32) makes the
+// first Adam update non-finite; the run stops there naming the method, the
+// step and the learning rate, instead of failing later in a kernel.
+func TestRunDiverges(t *testing.T) {
+	s, labels := testSplit(30, 20, 2)
+	for _, method := range []Method{MethodU2U, MethodD2DR} {
+		c := DefaultConfig()
+		c.Steps, c.Tile, c.TopK, c.LR = 10, 16, 5, 1e300
+		um, _, err := Run(context.Background(), newDotModel(30, 20, 4, 0, 1), s, labels, method, c, nil)
+		if err == nil || um != nil {
+			t.Fatalf("%s: lr 1e300 accepted", method)
+		}
+		for _, w := range []string{method.String() + " diverged at step 0", "lr = 1e+300", "try a smaller one"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", method, err, w)
+			}
+		}
 	}
 }
 
