@@ -36,11 +36,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## reproduce: the ML-100K paper config and the α and dimension sweeps, with the report
+## reproduce: the ML-100K paper config and the α and dimension sweeps, then one combined report (runs/report)
 reproduce: build
 	./$(BIN) run configs/paper/ml-100k.yaml --out runs/paper-ml-100k
 	./$(BIN) run configs/sweeps/alpha.yaml --out runs/sweep-alpha
 	./$(BIN) run configs/sweeps/dim.yaml --out runs/sweep-dim
+	./$(BIN) report runs/paper-ml-100k runs/sweep-alpha runs/sweep-dim --out runs/report
 
 clean:
 	rm -rf bin

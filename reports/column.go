@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/potau/potau/results"
@@ -137,4 +139,50 @@ func score(g Goal, v float64) float64 {
 		return -math.Abs(v - 0.5)
 	}
 	return 0
+}
+
+// ColumnHelp lists the column keys a table accepts, one kind a line, for
+// `potau report -h`.
+func ColumnHelp() string {
+	return `  <attacker>.<metric>   attack summary; attacker: mlp, gbdt (any attacker the run used);
+                        metric: auc, accuracy, balanced_accuracy, precision, recall, f1
+  <metric>@<K>          ranking metric; metric: hr, ndcg, recall, precision, mrr, map,
+                        or full_<metric> for the full-ranking twin; K: a cut-off of eval.ks
+  time_s.<stage>        measured seconds of a stage (e.g. time_s.train, time_s.unlearn)
+  peak_rss_mb           peak resident memory (MB)
+  best_epoch            selected training epoch
+  collapse              users' mean pairwise distance after unlearning over before
+`
+}
+
+// CheckColumns reports the first column key that names no metric a record
+// can carry (see ColumnHelp), with what was expected.
+func CheckColumns(keys []string) error {
+	for _, k := range keys {
+		if !validColumn(k) {
+			return fmt.Errorf("unknown column %q: want <attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch or collapse", k)
+		}
+	}
+	return nil
+}
+
+// validColumn reports whether key has the shape of a column key.
+func validColumn(key string) bool {
+	switch key {
+	case "peak_rss_mb", "best_epoch", "collapse":
+		return true
+	}
+	if st, ok := strings.CutPrefix(key, "time_s."); ok {
+		return st != ""
+	}
+	if name, k, ok := strings.Cut(key, "@"); ok {
+		n, err := strconv.Atoi(k)
+		_, known := recPrefixes[strings.TrimPrefix(name, "full_")]
+		return err == nil && n >= 1 && known
+	}
+	if att, m, ok := strings.Cut(key, "."); ok {
+		_, known := attackMetricLabels[m]
+		return att != "" && known
+	}
+	return false
 }

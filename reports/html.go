@@ -156,7 +156,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.block td{border-top:2px solid #888}
 span.ref{color:#666;font-size:0.85em}
 tfoot td{white-space:normal;color:#444;font-size:0.9em}
-figure{margin:1.5em 0}figure svg,figure img{max-width:100%;height:auto}
+figure{margin:1.5em 0}figure svg,figure img{width:100%;height:auto;display:block}
+nav#toc ol{margin:0.2em 0}pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}details{margin:0.5em 0 1em}summary{cursor:pointer}
 figcaption{color:#444;font-size:0.9em}
 dl{display:grid;grid-template-columns:max-content auto;gap:0.2em 1em}dt{font-weight:600}`
 
@@ -164,9 +165,13 @@ dl{display:grid;grid-template-columns:max-content auto;gap:0.2em 1em}dt{font-wei
 // standalone SVG file starts with but an inline <svg> must not carry.
 var xmlProlog = regexp.MustCompile(`(?s)^\s*(<\?xml.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*`)
 
-// HTML writes a self-contained report: run metadata, the results table, a
-// cost table when the records carry costs, and every figure inline (its SVG
-// when written, else its PNG as a data URI). It loads nothing from outside.
+// HTML writes a self-contained report: run metadata, a table of contents,
+// each run's resolved config (collapsible) and the command that reruns it,
+// the protocol in words, the results table, a cost table when the records
+// carry costs, the significance section when rows share seeds, and every
+// figure inline at the page's full width (its SVG when written, else its
+// PNG as a data URI). Wide tables scroll sideways. It loads nothing from
+// outside.
 func HTML(w io.Writer, recs []results.Record, figs []Figure, opt Options) error {
 	opt = opt.withDefaults()
 	bw := bufio.NewWriter(w)
@@ -189,27 +194,88 @@ func HTML(w io.Writer, recs []results.Record, figs []Figure, opt Options) error 
 			bw.WriteString("<dt>" + e(kv[0]) + "</dt><dd>" + e(kv[1]) + "</dd>\n")
 		}
 	}
-	bw.WriteString("</dl>\n<h2>Results</h2>\n")
+	bw.WriteString("</dl>\n")
+	ct := CostTable(recs, opt)
+	sig := BuildSignificance(recs, opt)
+	// Table of contents.
+	type entry struct{ id, title string }
+	toc := []entry{{"runs", "Runs and how to reproduce them"}, {"protocol", "Protocol"}, {"results", "Results"}}
+	if ct != nil {
+		toc = append(toc, entry{"cost", "Cost"})
+	}
+	if sig != nil {
+		toc = append(toc, entry{"significance", "Significance over seeds"})
+	}
+	if len(figs) > 0 {
+		toc = append(toc, entry{"figures", "Figures"})
+	}
+	bw.WriteString("<nav id=\"toc\"><h2>Contents</h2>\n<ol>\n")
+	for _, en := range toc {
+		bw.WriteString("<li><a href=\"#" + en.id + "\">" + e(en.title) + "</a>")
+		if en.id == "figures" {
+			bw.WriteString("\n<ol>\n")
+			for i, f := range figs {
+				fmt.Fprintf(bw, "<li><a href=\"#%s\">Figure %d</a>: %s</li>\n", e(f.Name), i+1, e(firstSentence(f.Caption)))
+			}
+			bw.WriteString("</ol>\n")
+		}
+		bw.WriteString("</li>\n")
+	}
+	bw.WriteString("</ol>\n</nav>\n")
+
+	// Runs: each run's resolved config and the command that reruns it.
+	bw.WriteString("<h2 id=\"runs\">Runs and how to reproduce them</h2>\n")
+	if len(opt.Runs) == 0 {
+		bw.WriteString("<p>The records were given without their run folders; each record carries its resolved config (<code>config</code> in results.jsonl).</p>\n")
+	}
+	for _, r := range opt.Runs {
+		name := r.Name
+		if name == "" {
+			name = r.Dir
+		}
+		fmt.Fprintf(bw, "<h3>%s</h3>\n<p>Folder <code>%s</code>, %d records.", e(name), e(r.Dir), r.Records)
+		if r.Command != "" {
+			file := strings.Fields(r.Command)[2]
+			fmt.Fprintf(bw, " To run it again, save the config below as <code>%s</code> and run</p>\n<pre><code>%s</code></pre>\n", e(file), e(r.Command))
+			fmt.Fprintf(bw, "<details><summary>Resolved config of %s (the first cell's values, with the run's sweep axes)</summary>\n<pre><code>%s</code></pre>\n</details>\n", e(name), e(r.Config))
+		} else {
+			bw.WriteString("</p>\n")
+		}
+	}
+
+	// Protocol: every distinct protocol of the records, in words.
+	bw.WriteString("<h2 id=\"protocol\">Protocol</h2>\n<ul>\n")
+	seenProto := map[string]bool{}
+	for i := range recs {
+		ps := protocolShort(&recs[i])
+		if !seenProto[ps] {
+			seenProto[ps] = true
+			bw.WriteString("<li><code>" + e(ps) + "</code>: " + e(protocolText(&recs[i])) + ".</li>\n")
+		}
+	}
+	bw.WriteString("<li>Attackers: cross-validated attribute inference on the user embeddings (the attack block of each run's config); best method: " + e(bestRule(opt.MaxHRDrop)) + "</li>\n</ul>\n")
+
+	bw.WriteString("<h2 id=\"results\">Results</h2>\n")
 	if err := bw.Flush(); err != nil {
 		return err
 	}
 	if err := BuildTable(recs, opt).HTMLTable(bw); err != nil {
 		return err
 	}
-	if ct := CostTable(recs, opt); ct != nil {
-		bw.WriteString("<h2>Cost</h2>\n")
+	if ct != nil {
+		bw.WriteString("<h2 id=\"cost\">Cost</h2>\n")
 		if err := ct.HTMLTable(bw); err != nil {
 			return err
 		}
 	}
-	if sig := BuildSignificance(recs, opt); sig != nil {
-		bw.WriteString("<h2>Significance over seeds</h2>\n")
+	if sig != nil {
+		bw.WriteString("<h2 id=\"significance\">Significance over seeds</h2>\n")
 		if err := sig.HTMLTable(bw, opt.Digits); err != nil {
 			return err
 		}
 	}
 	if len(figs) > 0 {
-		bw.WriteString("<h2>Figures</h2>\n")
+		bw.WriteString("<h2 id=\"figures\">Figures</h2>\n")
 	}
 	for i, f := range figs {
 		fmt.Fprintf(bw, "<figure id=\"%s\">\n", e(f.Name))
@@ -255,4 +321,13 @@ func commonString(recs []results.Record, f func(*results.Record) string) string 
 		return fmt.Sprintf("(%d distinct values)", len(seen))
 	}
 	return ""
+}
+
+// firstSentence is s up to its first ". " (a figure's title for the table
+// of contents).
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -24,6 +24,9 @@ type Options struct {
 	// table float, scaled down to \columnwidth when wider) or "page" (a
 	// table* float across a two-column page, scaled to \textwidth).
 	LaTeXWidth string
+	// Runs are the run folders the records come from (ReadRuns), shown in
+	// the HTML report with their configs and commands; may be empty.
+	Runs []Run
 	// HistDims are the embedding dimensions drawn in the distribution figure.
 	// Default: the HistTop dimensions whose group means differ most in the
 	// original table, in units of the pooled standard deviation.

@@ -227,3 +227,102 @@ func TestSignificance(t *testing.T) {
 		t.Error("one record: a significance section")
 	}
 }
+
+// quickEntry is one comparison scipy made on the three-seed quickstart.
+type quickEntry struct {
+	Model, Row, Versus, Metric string
+	T, TP                      *float64
+	W, WP, WPApprox            *float64
+	ZeroOrTie                  bool `json:"zero_or_tie"`
+}
+
+func (q *quickEntry) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Model     string   `json:"model"`
+		Row       string   `json:"row"`
+		Versus    string   `json:"versus"`
+		Metric    string   `json:"metric"`
+		T         *float64 `json:"t"`
+		TP        *float64 `json:"t_p"`
+		W         *float64 `json:"w"`
+		WP        *float64 `json:"w_p"`
+		WPApprox  *float64 `json:"w_p_approx"`
+		ZeroOrTie bool     `json:"zero_or_tie"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*q = quickEntry{raw.Model, raw.Row, raw.Versus, raw.Metric, raw.T, raw.TP, raw.W, raw.WP, raw.WPApprox, raw.ZeroOrTie}
+	return nil
+}
+
+// TestSignificanceQuickstartParity: the significance section of a real
+// three-seed sweep of the quickstart (testdata/quickstart3.jsonl) against
+// scipy 1.10 on the same per-seed numbers (testdata/scipy_stats.py): every
+// t-test p and every Wilcoxon p to 1e-6. Where the differences have no zero
+// and no tied magnitude both sides use the exact distribution and the
+// comparison is with scipy's default; with ties potau uses the normal
+// approximation (the exact distribution assumes untied ranks) and the
+// comparison is with scipy's method="approx" (scipy 1.10's default there
+// truncates the tied rank sum into the exact distribution).
+func TestSignificanceQuickstartParity(t *testing.T) {
+	recs, err := results.ReadJSONL(filepath.Join("testdata", "quickstart3.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "scipy_stats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Quick []quickEntry `json:"quickstart3"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	ref := map[string]quickEntry{}
+	for _, q := range f.Quick {
+		ref[q.Model+"|"+q.Row+"|"+q.Versus+"|"+q.Metric] = q
+	}
+	s := BuildSignificance(recs, Options{})
+	if s == nil || len(s.Comparisons) != 40 {
+		t.Fatalf("want 40 comparisons (2 models × (6 vs original + 4 vs the best baseline) × 2 metrics), got %v", s)
+	}
+	const tol = 1e-6
+	exact, approx := 0, 0
+	for _, c := range s.Comparisons {
+		versus := c.Versus
+		if v, ok := strings.CutPrefix(versus, "best baseline ("); ok {
+			versus = strings.TrimSuffix(v, ")")
+		}
+		q, ok := ref[c.Model+"|"+c.Row+"|"+versus+"|"+c.Metric]
+		if !ok {
+			t.Errorf("%s %s vs %s %s: no scipy entry", c.Model, c.Row, versus, c.Metric)
+			continue
+		}
+		if q.TP == nil {
+			if !math.IsNaN(c.PT) {
+				t.Errorf("%s %s vs %s %s: t p %v, scipy NaN", c.Model, c.Row, versus, c.Metric, c.PT)
+			}
+		} else if math.Abs(c.T-*q.T) > tol || math.Abs(c.PT-*q.TP) > tol {
+			t.Errorf("%s %s vs %s %s: t %v p %v, scipy %v %v", c.Model, c.Row, versus, c.Metric, c.T, c.PT, *q.T, *q.TP)
+		}
+		switch {
+		case q.WP == nil:
+			if !math.IsNaN(c.PW) {
+				t.Errorf("%s %s vs %s %s: W p %v, but every difference is zero", c.Model, c.Row, versus, c.Metric, c.PW)
+			}
+		case q.ZeroOrTie:
+			approx++
+			if c.WExact || math.Abs(c.W-*q.W) > tol || math.Abs(c.PW-*q.WPApprox) > tol {
+				t.Errorf("%s %s vs %s %s: W %v p %v exact %v, scipy approx W %v p %v", c.Model, c.Row, versus, c.Metric, c.W, c.PW, c.WExact, *q.W, *q.WPApprox)
+			}
+		default:
+			exact++
+			if !c.WExact || math.Abs(c.W-*q.W) > tol || math.Abs(c.PW-*q.WP) > tol {
+				t.Errorf("%s %s vs %s %s: W %v p %v exact %v, scipy W %v p %v", c.Model, c.Row, versus, c.Metric, c.W, c.PW, c.WExact, *q.W, *q.WP)
+			}
+		}
+	}
+	t.Logf("40 comparisons: t-test p all within %g of scipy; Wilcoxon %d exact (scipy default), %d with ties (scipy approx)", tol, exact, approx)
+}

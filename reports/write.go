@@ -29,12 +29,24 @@ func Write(runDir string, recs []results.Record, opt Options) (htmlPath string, 
 // written is complete, the rest are missing, and the temporary files of an
 // earlier killed report are removed.
 func WriteContext(ctx context.Context, runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
+	return writeReport(ctx, filepath.Join(runDir, "report"), runDir, recs, opt)
+}
+
+// WriteDir writes the report of records merged from one or more run folders
+// (ReadRuns, whose artifact paths are already relative to the current
+// directory) into dir, with the files WriteContext writes; opt.Runs feeds
+// the HTML report's runs section.
+func WriteDir(ctx context.Context, dir string, recs []results.Record, opt Options) (htmlPath string, err error) {
+	return writeReport(ctx, dir, "", recs, opt)
+}
+
+// writeReport writes the report into dir; artifacts are relative to runDir.
+func writeReport(ctx context.Context, dir, runDir string, recs []results.Record, opt Options) (htmlPath string, err error) {
 	opt.ctx = ctx
 	opt = opt.withDefaults()
 	if !slices.Contains(opt.Formats, "svg") {
 		opt.Formats = append(slices.Clone(opt.Formats), "svg")
 	}
-	dir := filepath.Join(runDir, "report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}

@@ -30,7 +30,7 @@ import (
 // "attacker"}.
 func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "attack --embeddings FILE.npy --labels FILE.csv [--suite paper|audit] [--attacker NAME|all] [--folds 5] [--repeats 3] [--seed N] [--json]"
-	fs := newFlags("attack", usage, stderr)
+	fs := newFlags("attack", usage, stdout, stderr)
 	emb := fs.String("embeddings", "", "embedding table (.npy, float32 or float64, one row per user)")
 	labPath := fs.String("labels", "", "labels CSV: an optional header row, then `row index,label` per user (a first row starting with an integer is data)")
 	suite := fs.String("suite", "paper", "paper: the paper's attackers (mlp, gbdt); audit: the leakage audit (mlp, gbdt, mlp-std, logreg, knn, each plain and nested, with permutation nulls)")

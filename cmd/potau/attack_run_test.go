@@ -171,6 +171,26 @@ report: {formats: [svg]}
 	if _, _, code := runCLI(t, "report", out, "--table", "xls"); code != 2 {
 		t.Errorf("report --table xls: exit %d, want 2", code)
 	}
+	if _, errOut, code := runCLI(t, "report", out, "--columns", "mlp.aucc"); code != 2 || !strings.Contains(errOut, `unknown column "mlp.aucc"`) {
+		t.Errorf("report --columns mlp.aucc: exit %d, %s; want 2 naming the column", code, errOut)
+	}
+	// Several run folders: one merged report, which needs --out.
+	if _, _, code := runCLI(t, "report", out, out); code != 2 {
+		t.Errorf("report of two runs without --out: exit %d, want 2", code)
+	}
+	merged := filepath.Join(dir, "merged")
+	if _, errOut, code := runCLI(t, "report", out, out, "--out", merged, "--formats", "svg"); code != 0 {
+		t.Fatalf("merged report: exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(merged, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"potau run toy.yaml --out " + out, "<details>", `href="#figures"`, "hist_"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("merged report.html lacks %q", want)
+		}
+	}
 	split := filepath.Join(dir, "split")
 	if _, errOut, code := runCLI(t, "data", "stats", cfg, "--write-split", split); code != 0 {
 		t.Fatalf("data stats --write-split: exit %d: %s", code, errOut)

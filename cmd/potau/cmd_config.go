@@ -21,7 +21,7 @@ func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch args[0] {
 	case "check":
-		fs := newFlags("config check", "config check CONFIG [--set path=value ...]", stderr)
+		fs := newFlags("config check", "config check CONFIG [--set path=value ...]", stdout, stderr)
 		var sets stringList
 		fs.Var(&sets, "set", "override a config key: `path=value` (value in YAML syntax); repeatable")
 		pos, err := parse(fs, args[1:])
@@ -55,7 +55,7 @@ func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		_, err = stdout.Write(out)
 		return err
 	case "defaults":
-		fs := newFlags("config defaults", "config defaults [--kind mf|neumf|lightgcn]", stderr)
+		fs := newFlags("config defaults", "config defaults [--kind mf|neumf|lightgcn]", stdout, stderr)
 		kind := fs.String("kind", experiments.DefaultModelKind, "model kind whose model defaults to show")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err

@@ -21,7 +21,7 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	switch args[0] {
 	case "fetch":
-		fs := newFlags("data fetch", "data fetch NAME", stderr)
+		fs := newFlags("data fetch", "data fetch NAME", stdout, stderr)
 		pos, err := parse(fs, args[1:])
 		if err != nil {
 			return err
@@ -36,7 +36,7 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%s installed in %s\n", pos[0], dir)
 		return nil
 	case "verify":
-		fs := newFlags("data verify", "data verify NAME [--path DIR]", stderr)
+		fs := newFlags("data verify", "data verify NAME [--path DIR]", stdout, stderr)
 		path := fs.String("path", "", "folder of the local copy (default: located like `data stats`)")
 		pos, err := parse(fs, args[1:])
 		if err != nil {
@@ -56,7 +56,7 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%s in %s: checksums match: %s\n", pos[0], dir, strings.Join(files, ", "))
 		return nil
 	case "stats":
-		fs := newFlags("data stats", "data stats NAME|CONFIG [--seed N] [--set path=value ...] [--write-split DIR]", stderr)
+		fs := newFlags("data stats", "data stats NAME|CONFIG [--seed N] [--set path=value ...] [--write-split DIR]", stdout, stderr)
 		seed := fs.Uint64("seed", 0, "root seed (default: the config's seed, or 1)")
 		var sets stringList
 		fs.Var(&sets, "set", "override a config key (with a CONFIG): `path=value`; repeatable")

@@ -33,7 +33,7 @@ func runOrCollect(ctx context.Context, name string, args []string, stdout, stder
 	if collect {
 		usage = "collect CONFIG [--out DIR] [--cache DIR] [--shards N] [--set path=value ...] [-q]"
 	}
-	fs := newFlags(name, usage, stderr)
+	fs := newFlags(name, usage, stdout, stderr)
 	out := fs.String("out", "", "run folder for results.jsonl, results.csv, exports/ and report/ (default runs/<config name>)")
 	cache := fs.String("cache", "", "stage cache folder (default: .cache beside the run folder, shared by runs there)")
 	quiet := fs.Bool("q", false, "quiet: no progress output")
@@ -103,9 +103,12 @@ func runOrCollect(ctx context.Context, name string, args []string, stdout, stder
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", filepath.Join(*out, "results.jsonl"))
 	if !*noReport {
+		if _, runs, err := reports.ReadRuns([]string{*out}); err == nil {
+			opt.Runs = runs // the runs section of report.html
+		}
 		html, err := reports.WriteContext(ctx, *out, recs, opt)
 		if err != nil {
-			return reportError(err, *out)
+			return reportError(err, filepath.Join(*out, "report"), *out)
 		}
 		fmt.Fprintf(stdout, "report:  %s\n", html)
 	}
@@ -114,18 +117,32 @@ func runOrCollect(ctx context.Context, name string, args []string, stdout, stder
 }
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "report RUN_DIR [--columns a,b,...] [--formats png,svg,pdf] [--table md|tex|csv]", stderr)
-	cols := fs.String("columns", "", "table columns, comma-separated (default: the run config's report.columns)")
+	fs := newFlags("report", "report RUN_DIR... [--out DIR] [--columns a,b,...] [--formats png,svg,pdf] [--table md|tex|csv]", stdout, stderr)
+	out := fs.String("out", "", "report folder (default RUN_DIR/report for one run; required for several)")
+	cols := fs.String("columns", "", "table columns, comma-separated (default: the first run's report.columns); see the list below")
 	formats := fs.String("formats", "png,svg,pdf", "figure formats, comma-separated")
 	table := fs.String("table", "md", "table printed on stdout: md, tex or csv")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: potau report RUN_DIR... [--out DIR] [flags]\n\n")
+		fmt.Fprintf(w, "Writes tables (md, tex, csv), figures and report.html for one run folder, or one\nreport merging the records of several run folders.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(w, "\nColumns (--columns, report.columns):\n%s", reports.ColumnHelp())
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("report: expected one RUN_DIR")
+	if len(pos) == 0 {
+		return usagef("report: expected at least one RUN_DIR")
 	}
-	recs, err := results.ReadJSONL(filepath.Join(pos[0], results.JSONLFile))
+	if len(pos) > 1 && *out == "" {
+		return usagef("report: %d run folders need --out DIR for the merged report", len(pos))
+	}
+	if *out == "" {
+		*out = filepath.Join(pos[0], "report")
+	}
+	recs, runs, err := reports.ReadRuns(pos)
 	if err != nil {
 		return err
 	}
@@ -136,9 +153,13 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("%s: %w", filepath.Join(pos[0], "results.jsonl"), err)
 		}
 	}
+	opt.Runs = runs
 	opt.Formats = splitList(*formats)
 	if *cols != "" {
 		opt.Columns = splitList(*cols)
+		if err := reports.CheckColumns(opt.Columns); err != nil {
+			return usagef("report: --columns: %v", err)
+		}
 	}
 	for _, f := range opt.Formats {
 		if f != "png" && f != "svg" && f != "pdf" {
@@ -159,9 +180,13 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	html, err := reports.WriteContext(ctx, pos[0], recs, opt)
+	html, err := reports.WriteDir(ctx, *out, recs, opt)
 	if err != nil {
-		return reportError(err, pos[0])
+		args := strings.Join(pos, " ")
+		if len(pos) > 1 {
+			args += " --out " + *out
+		}
+		return reportError(err, *out, args)
 	}
 	fmt.Fprintf(stdout, "\nreport: %s\n", html)
 	return nil
@@ -203,10 +228,10 @@ func recordReportOptions(r *results.Record) (reports.Options, error) {
 
 // reportError names an interrupted report: the files it wrote are complete,
 // `potau report` writes the rest.
-func reportError(err error, runDir string) error {
+func reportError(err error, reportDir, runDirs string) error {
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted while writing the report in %s (the files written are complete; `potau report %s` writes them all): %w",
-			filepath.Join(runDir, "report"), runDir, err)
+			reportDir, runDirs, err)
 	}
 	return fmt.Errorf("report: %w", err)
 }

@@ -20,7 +20,7 @@ import (
 // each compute one shard of a config's cells into a shared cache, plus a
 // collect job that runs once every task has succeeded.
 func cmdSlurm(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("slurm", "slurm CONFIG [--tasks N] [--partition P] [--time T] [--cpus C] [--mem M] [--cache DIR] [--out DIR] [--set path=value ...] [--submit]", stderr)
+	fs := newFlags("slurm", "slurm CONFIG [--tasks N] [--partition P] [--time T] [--cpus C] [--mem M] [--cache DIR] [--out DIR] [--set path=value ...] [--submit]", stdout, stderr)
 	tasks := fs.Int("tasks", 4, "array tasks (shards); at most the number of cells")
 	partition := fs.String("partition", "", "Slurm partition (default: the cluster's default)")
 	timeLimit := fs.String("time", "04:00:00", "time limit of each task, in Slurm's format ([D-]HH:MM:SS or minutes)")

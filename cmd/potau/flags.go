@@ -17,22 +17,33 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// flagSet is a FlagSet that knows where help goes: -h prints the usage to
+// stdout (it was asked for), a flag error prints it to stderr.
+type flagSet struct {
+	*flag.FlagSet
+	stdout, stderr io.Writer
+}
+
 // newFlags returns a FlagSet that reports errors instead of exiting.
-func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+func newFlags(name, usage string, stdout, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: potau %s\n\nFlags:\n", usage)
 		fs.PrintDefaults()
 	}
-	return fs
+	return &flagSet{fs, stdout, stderr}
 }
 
 // parse parses args, allowing flags after positional arguments, and maps
 // -h and parse errors to potau's conventions.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
+		fs.SetOutput(fs.stderr)
+		if wantsHelp(args) {
+			fs.SetOutput(fs.stdout)
+		}
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelpShown
@@ -46,4 +57,20 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// wantsHelp reports whether the flag parser will meet -h or --help among
+// args before any other flag error: the first flag-like argument that is
+// a help flag, looking past positional arguments as parse does.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		switch a {
+		case "-h", "-help", "--h", "--help":
+			return true
+		}
+	}
+	return false
 }

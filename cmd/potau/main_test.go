@@ -23,10 +23,18 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatalf("help: code %d\n%s", code, out)
 	}
 	for _, c := range []string{"run", "config", "data", "attack", "report", "version"} {
-		_, _, code := runCLI(t, c, "-h")
-		if code != 0 {
-			t.Errorf("%s -h: exit %d, want 0", c, code)
+		out, errOut, code := runCLI(t, c, "-h")
+		if code != 0 || !strings.Contains(out, "Usage") || errOut != "" {
+			t.Errorf("%s -h: exit %d, stdout %q, stderr %q; want 0 and the usage on stdout only", c, code, out, errOut)
 		}
+	}
+	// A flag error prints the usage to stderr.
+	if out, errOut, code := runCLI(t, "report", "--bogus"); code != 2 || out != "" || !strings.Contains(errOut, "Usage") {
+		t.Errorf("report --bogus: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", code, out, errOut)
+	}
+	// report -h lists the valid columns.
+	if out, _, _ := runCLI(t, "report", "-h"); !strings.Contains(out, "<attacker>.<metric>") || !strings.Contains(out, "balanced_accuracy") {
+		t.Errorf("report -h does not list the columns:\n%s", out)
 	}
 	if _, _, code := runCLI(t); code != 2 {
 		t.Errorf("no command: exit %d, want 2", code)
