@@ -474,7 +474,13 @@ func (e *auditEngine) prepare(name string, train, held []int) (prepared, error) 
 		Ztr, Zte := mat.NewDense(len(train), d, nil), mat.NewDense(len(held), d, nil)
 		sc.Transform(Ztr, e.tab.Dense, train)
 		sc.Transform(Zte, e.tab.Dense, held)
-		return &logregPrep{cfg: e.cfg.LogReg, tr: denseDesign{Ztr}, te: denseDesign{Zte}}, nil
+		tr := denseDesign{X: Ztr}
+		if e.K == 2 && e.reps[0].Weights == nil {
+			if tr, err = withH0(Ztr, e.cfg.LogReg.C); err != nil {
+				return nil, err
+			}
+		}
+		return &logregPrep{cfg: e.cfg.LogReg, tr: tr, te: denseDesign{X: Zte}}, nil
 	case "knn":
 		k := e.cfg.KNN.K
 		if k > len(train) {
@@ -590,7 +596,7 @@ func (e *auditEngine) nestedProba(ctx context.Context, a, p, r, f int) (*mat.Den
 		nf = K
 	}
 	F := mat.NewDense(len(y), nf, feat)
-	cal, _, err := fitLogit(ctx, denseDesign{F}, y, w, K, calibratorConfig)
+	cal, _, err := fitLogit(ctx, denseDesign{X: F}, y, w, K, calibratorConfig)
 	if err != nil {
 		return nil, nil, fmt.Errorf("nested calibrator: %w", err)
 	}
@@ -601,7 +607,7 @@ func (e *auditEngine) nestedProba(ctx context.Context, a, p, r, f int) (*mat.Den
 		tf = append(tf, calibFeatures(P.RawRowView(i), K)...)
 	}
 	dst := mat.NewDense(len(out.held), K, nil)
-	cal.proba(dst, denseDesign{mat.NewDense(len(out.held), nf, tf)})
+	cal.proba(dst, denseDesign{X: mat.NewDense(len(out.held), nf, tf)})
 	return dst, out.held, nil
 }
 

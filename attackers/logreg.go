@@ -53,18 +53,86 @@ type design interface {
 	mulT(dst, R []float64, m int)
 }
 
-type denseDesign struct{ X *mat.Dense }
+type denseDesign struct {
+	X *mat.Dense
+	// h0, when set, is the Cholesky factor of the Hessian of the unweighted
+	// binary objective at θ = 0, where every p_i = ½:
+	// H₀ = diag(1,…,1, 0) + (C/4)·X̃ᵀX̃. It does not depend on the labels,
+	// so the audit factors it once per training set and every label
+	// permutation's first Newton step reuses it.
+	h0 *mat.Cholesky
+}
+
+// withH0 returns the design X with H₀ for the inverse regularisation C
+// factored.
+func withH0(X *mat.Dense, C float64) (denseDesign, error) {
+	n, d := X.Dims()
+	A := mat.NewDense(n, d+1, nil)
+	a := math.Sqrt(C / 4)
+	for i := 0; i < n; i++ {
+		row := A.RawRowView(i)
+		for j, v := range X.RawRowView(i) {
+			row[j] = a * v
+		}
+		row[d] = a
+	}
+	H := mat.NewSymDense(d+1, nil)
+	H.SymOuterK(1, A.T())
+	for j := 0; j < d; j++ {
+		H.SetSym(j, j, H.At(j, j)+1)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(H) {
+		return denseDesign{}, errors.New("logreg: the Hessian at 0 is not positive definite")
+	}
+	return denseDesign{X: X, h0: &ch}, nil
+}
 
 func (x denseDesign) dims() (int, int) { return x.X.Dims() }
 
+// mul and mulT are plain loops in row order: m is 1 or the number of
+// classes, too thin for a matrix product to pay.
 func (x denseDesign) mul(dst, W []float64, m int) {
-	n, d := x.X.Dims()
-	mat.NewDense(n, m, dst).Mul(x.X, mat.NewDense(d, m, W))
+	n, _ := x.X.Dims()
+	for i := 0; i < n; i++ {
+		row := x.X.RawRowView(i)
+		out := dst[i*m : (i+1)*m]
+		if m == 1 {
+			var s float64
+			for j, v := range row {
+				s += v * W[j]
+			}
+			out[0] = s
+			continue
+		}
+		clear(out)
+		for j, v := range row {
+			for k := range out {
+				out[k] += v * W[j*m+k]
+			}
+		}
+	}
 }
 
 func (x denseDesign) mulT(dst, R []float64, m int) {
-	n, d := x.X.Dims()
-	mat.NewDense(d, m, dst).Mul(x.X.T(), mat.NewDense(n, m, R))
+	n, _ := x.X.Dims()
+	clear(dst)
+	for i := 0; i < n; i++ {
+		row := x.X.RawRowView(i)
+		in := R[i*m : (i+1)*m]
+		if m == 1 {
+			r := in[0]
+			for j, v := range row {
+				dst[j] += v * r
+			}
+			continue
+		}
+		for j, v := range row {
+			for k, g := range in {
+				dst[j*m+k] += v * g
+			}
+		}
+	}
 }
 
 // sparseDesign is the rows Rows of a CSR matrix (every stored value is
@@ -167,7 +235,11 @@ func fitLogit(ctx context.Context, X design, y []int, w []float64, classes int, 
 	obj := &logitObjective{X: X, y: y, w: w, C: cfg.C, d: d, m: m, n: n,
 		z: make([]float64, n*m), r: make([]float64, n*m), gw: make([]float64, d*m)}
 	if dx, ok := X.(denseDesign); ok && m == 1 {
-		it, err := newtonBinary(ctx, obj, dx.X, lm, cfg)
+		h0 := dx.h0
+		if w != nil {
+			h0 = nil // H₀ was factored for unit weights
+		}
+		it, err := newtonBinary(ctx, obj, dx.X, h0, lm, cfg)
 		return lm, it, err
 	}
 	x, it, err := lbfgs(ctx, obj, d*m+m, cfg)
@@ -381,8 +453,9 @@ func softplus(z float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-
 //	H = diag(1,…,1, 0) + C Σ_i s_i p_i(1 − p_i) x̃_i x̃_iᵀ,   x̃_i = (x_i, 1)
 //
 // solving H·Δ = −∇f by Cholesky and backtracking (Armijo, c = 1e-4) from
-// the full step.
-func newtonBinary(ctx context.Context, o *logitObjective, X *mat.Dense, lm *logit, cfg LogRegConfig) (int, error) {
+// the full step. h0, when non-nil, is the factored Hessian at θ = 0 (unit
+// weights) and serves the first step.
+func newtonBinary(ctx context.Context, o *logitObjective, X *mat.Dense, h0 *mat.Cholesky, lm *logit, cfg LogRegConfig) (int, error) {
 	n, d := o.n, o.d
 	p := d + 1
 	theta := make([]float64, p)
@@ -407,28 +480,15 @@ func newtonBinary(ctx context.Context, o *logitObjective, X *mat.Dense, lm *logi
 		if err := ctx.Err(); err != nil {
 			return it, err
 		}
-		// A_i = sqrt(C s_i p_i(1−p_i)) · x̃_i, so H = AᵀA + diag(1,…,1,0).
-		for i := 0; i < n; i++ {
-			s := 1.0
-			if o.w != nil {
-				s = o.w[i]
+		fac := &ch
+		if it == 0 && h0 != nil {
+			fac = h0
+		} else {
+			if err := newtonHessian(H, A, o, X, &ch); err != nil {
+				return it, err
 			}
-			pi := sigmoid(o.z[i])
-			a := math.Sqrt(o.C * s * pi * (1 - pi))
-			row := A.RawRowView(i)
-			for j, v := range X.RawRowView(i) {
-				row[j] = a * v
-			}
-			row[d] = a
 		}
-		H.SymOuterK(1, A.T())
-		for j := 0; j < d; j++ {
-			H.SetSym(j, j, H.At(j, j)+1)
-		}
-		if ok := ch.Factorize(H); !ok {
-			return it, errors.New("logreg: the Newton system is not positive definite (all training rows predicted with certainty)")
-		}
-		if err := ch.SolveVecTo(step, mat.NewVecDense(p, g)); err != nil {
+		if err := fac.SolveVecTo(step, mat.NewVecDense(p, g)); err != nil {
 			return it, fmt.Errorf("logreg: Newton step: %w", err)
 		}
 		var slope float64
@@ -463,6 +523,33 @@ func newtonBinary(ctx context.Context, o *logitObjective, X *mat.Dense, lm *logi
 		// o.z now holds the margins of theta (the accepted trial was the
 		// last evaluation).
 	}
+}
+
+// newtonHessian factors H = diag(1,…,1, 0) + C Σ_i s_i p_i(1−p_i) x̃_i x̃_iᵀ
+// at the margins in o.z: A_i = sqrt(C s_i p_i(1−p_i))·x̃_i, H = AᵀA + I'.
+func newtonHessian(H *mat.SymDense, A *mat.Dense, o *logitObjective, X *mat.Dense, ch *mat.Cholesky) error {
+	n, d := o.n, o.d
+	for i := 0; i < n; i++ {
+		s := 1.0
+		if o.w != nil {
+			s = o.w[i]
+		}
+		pi := sigmoid(o.z[i])
+		a := math.Sqrt(o.C * s * pi * (1 - pi))
+		row := A.RawRowView(i)
+		for j, v := range X.RawRowView(i) {
+			row[j] = a * v
+		}
+		row[d] = a
+	}
+	H.SymOuterK(1, A.T())
+	for j := 0; j < d; j++ {
+		H.SetSym(j, j, H.At(j, j)+1)
+	}
+	if ok := ch.Factorize(H); !ok {
+		return errors.New("logreg: the Newton system is not positive definite (all training rows predicted with certainty)")
+	}
+	return nil
 }
 
 // LogReg is the "logreg" attacker on dense tables: scikit-learn's
@@ -507,7 +594,7 @@ func (l *LogReg) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, cl
 	n, d := X.Dims()
 	Z := mat.NewDense(n, d, nil)
 	sc.Transform(Z, X, nil)
-	m, it, err := fitLogit(ctx, denseDesign{Z}, y, w, classes, l.cfg)
+	m, it, err := fitLogit(ctx, denseDesign{X: Z}, y, w, classes, l.cfg)
 	if err != nil {
 		return err
 	}
@@ -529,6 +616,6 @@ func (l *LogReg) PredictProba(dst, X *mat.Dense) error {
 	}
 	Z := mat.NewDense(n, d, nil)
 	l.scaler.Transform(Z, X, nil)
-	l.model.proba(dst, denseDesign{Z})
+	l.model.proba(dst, denseDesign{X: Z})
 	return nil
 }

@@ -102,6 +102,10 @@ func TestLogRegOptimality(t *testing.T) {
 	for i := range dense {
 		dense[i] = Xg.RawRowView(i)
 	}
+	withHessian0, err := withH0(Xg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		X       design
@@ -111,9 +115,10 @@ func TestLogRegOptimality(t *testing.T) {
 		classes int
 		C       float64
 	}{
-		{"dense binary (Newton)", denseDesign{Xg}, dense, yg, nil, 2, 1},
-		{"dense binary weighted, C=10", denseDesign{Xg}, dense, yg, wts, 2, 10},
-		{"dense three classes (L-BFGS)", denseDesign{Xg}, dense, y3, nil, 3, 1},
+		{"dense binary (Newton)", denseDesign{X: Xg}, dense, yg, nil, 2, 1},
+		{"dense binary (Newton, cached first Hessian)", withHessian0, dense, yg, nil, 2, 1},
+		{"dense binary weighted, C=10", denseDesign{X: Xg}, dense, yg, wts, 2, 10},
+		{"dense three classes (L-BFGS)", denseDesign{X: Xg}, dense, y3, nil, 3, 1},
 		{"sparse binary (L-BFGS)", sparseDesign{S, rows}, Sd, yg, nil, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
