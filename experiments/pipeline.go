@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -225,8 +226,27 @@ func (r *runner) cached(stage, key, what string, load func() error, compute func
 	}
 	r.computed.Add(1)
 	r.rep.Logf("computing stage %s/%s", stage, key)
-	return compute(what)
+	if err := compute(what); err != nil {
+		var se *StageError
+		if errors.As(err, &se) || errors.Is(err, context.Canceled) {
+			return err // named by the stage that failed / an interrupt
+		}
+		return &StageError{What: what, Err: err}
+	}
+	return nil
 }
+
+// StageError is a stage that failed, named by what it computes ("training
+// mf dim 32 seed 1 on ml-100k"): a stage shared by several methods and cells
+// is named for itself, not for whichever record needed it first.
+type StageError struct {
+	What string
+	Err  error
+}
+
+func (e *StageError) Error() string { return e.What + ": " + e.Err.Error() }
+
+func (e *StageError) Unwrap() error { return e.Err }
 
 // once runs f once per key and shares its result (singleflight).
 func (r *runner) once(key string, f func() (any, error)) (any, error) {

@@ -116,7 +116,12 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 		for mi, s := range row {
 			if s.err != nil {
 				if firstErr == nil || (errors.Is(firstErr, context.Canceled) && !errors.Is(s.err, context.Canceled)) {
-					firstErr = fmt.Errorf("cell %d (%s), method %s: %w", ci, cells[ci].Label(), cells[ci].Config.Unlearn.RunMethods()[mi], s.err)
+					var se *StageError
+					if errors.As(s.err, &se) {
+						firstErr = fmt.Errorf("cell %d (%s): %w", cells[ci].Index, cells[ci].Label(), s.err)
+					} else {
+						firstErr = fmt.Errorf("cell %d (%s), method %s: %w", cells[ci].Index, cells[ci].Label(), cells[ci].Config.Unlearn.RunMethods()[mi], s.err)
+					}
 				}
 				continue
 			}
