@@ -123,10 +123,11 @@ type runner struct {
 	noCompute bool         // collect: a stage that is not cached is an error
 	computed  atomic.Int64 // stages computed by this runner
 
-	actMu   sync.Mutex
-	actSeq  int
-	active  map[int]string // what the runner is doing now, for interrupts
-	stopped []string       // active when the run's context was cancelled
+	actMu    sync.Mutex
+	actSeq   int
+	active   map[int]string // what the runner is doing now, for interrupts
+	stopped  []string       // active when the run's context was cancelled
+	lastDone string         // the activity that ended last
 }
 
 // doing registers an activity (a stage being computed or waited for) and
@@ -144,6 +145,7 @@ func (r *runner) doing(what string) (end func()) {
 	return func() {
 		r.actMu.Lock()
 		delete(r.active, id)
+		r.lastDone = what
 		r.actMu.Unlock()
 	}
 }
@@ -161,6 +163,9 @@ func (r *runner) snapshot() {
 	r.stopped = r.stopped[:0]
 	for _, id := range ids {
 		r.stopped = append(r.stopped, r.active[id])
+	}
+	if len(r.stopped) == 0 && r.lastDone != "" {
+		r.stopped = append(r.stopped, "starting the next stage after "+r.lastDone)
 	}
 }
 
