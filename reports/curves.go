@@ -34,6 +34,7 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 		}
 	}
 	logY := lo > 0 && hi/lo > 100
+	p.X.Tick.Marker = intTicks{n: 5} // epochs and steps are whole numbers
 	for i, y := range cs.ys {
 		s := &series{name: cs.names[i], style: cs.styles[i]}
 		for x, v := range y {
@@ -45,7 +46,7 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 	}
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = powTicks{}
 		p.Y.Label.Text += " (log)"
 	} else {
 		pad(p, 0.25)
@@ -63,7 +64,7 @@ func addLine(p *plot.Plot, s *series) error {
 		return err
 	}
 	p.Add(l)
-	p.Legend.Add(s.name, l)
+	addLegend(p, s.name, l)
 	return nil
 }
 

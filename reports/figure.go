@@ -12,6 +12,7 @@ import (
 	"github.com/potau/potau/internal/atomicfile"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Figure is one drawn figure, written once per format.
@@ -30,7 +31,14 @@ var pdfOnce sync.Once
 // saveFigure draws a w × h figure with paint once per format of
 // opt.Formats and writes dir/name.<format> atomically. It stops before a
 // file when the context of WriteContext is done.
+//
+// The size is normalised for papers: a figure whose natural width is at most
+// 4.5 in is drawn one column wide (ColumnWidth, 3.3 in), a wider one two
+// columns wide (PageWidth, 7 in), the height scaled with the width (within
+// 2.2 … 9 in); text keeps its point size. Raster formats are drawn at
+// FigureDPI.
 func saveFigure(dir, name string, w, h vg.Length, opt Options, paint func(dc draw.Canvas)) (map[string]string, error) {
+	w, h = paperSize(w, h)
 	formats := opt.Formats
 	pdfOnce.Do(func() {
 		fpdf.SetDefaultCreationDate(pdfEpoch)
@@ -42,7 +50,18 @@ func saveFigure(dir, name string, w, h vg.Length, opt Options, paint func(dc dra
 			return nil, err
 		}
 		f = strings.ToLower(strings.TrimPrefix(f, "."))
-		c, err := draw.NewFormattedCanvas(w, h, f)
+		var c vg.CanvasWriterTo
+		var err error
+		switch f {
+		case "png":
+			c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(FigureDPI))}
+		case "jpg", "jpeg":
+			c = vgimg.JpegCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(FigureDPI))}
+		case "tif", "tiff":
+			c = vgimg.TiffCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(FigureDPI))}
+		default:
+			c, err = draw.NewFormattedCanvas(w, h, f)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("figure %s: format %q: %v (want png, svg, pdf, eps, jpg or tiff)", name, f, err)
 		}
@@ -58,6 +77,25 @@ func saveFigure(dir, name string, w, h vg.Length, opt Options, paint func(dc dra
 		files[f] = path
 	}
 	return files, nil
+}
+
+// Figure sizes and resolution: one column and two columns of a two-column
+// paper, and the raster resolution journals ask for.
+const (
+	ColumnWidth = 3.3 * vg.Inch
+	PageWidth   = 7 * vg.Inch
+	FigureDPI   = 300
+)
+
+// paperSize maps a figure's natural size to a paper width (see saveFigure).
+func paperSize(w, h vg.Length) (vg.Length, vg.Length) {
+	target := ColumnWidth
+	if w > 4.5*vg.Inch {
+		target = PageWidth
+	}
+	h = h * target / w
+	h = max(min(h, 9*vg.Inch), 2.2*vg.Inch)
+	return target, h
 }
 
 // slug turns parts into a file-name-safe stem: "alpha_ml-100k_neumf".

@@ -288,7 +288,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 					l.Dashes = plotutil.Dashes(g)
 					p.Add(l)
 					if ri == 0 && ci == 0 {
-						p.Legend.Add(fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
+						addLegend(p, fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
 					}
 				}
 				pad(p, 0.25)

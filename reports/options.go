@@ -43,7 +43,8 @@ type Options struct {
 	// with a table when none of those has one.
 	HistMethods []string
 
-	ctx context.Context // set by WriteContext: stops between files
+	ctx       context.Context   // set by WriteContext: stops between files
+	noteMarks map[string]string // set by Plots: flag → the tables' footnote symbol
 }
 
 // DefaultColumns are the table's columns when Options.Columns is empty.

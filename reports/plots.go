@@ -37,6 +37,11 @@ func Plots(dir string, recs []results.Record, runDir string, opt Options) ([]Fig
 		return nil, err
 	}
 	keys, groups := groupRecords(recs)
+	// The tables' footnote symbol of every flag, for hollow points.
+	opt.noteMarks = map[string]string{}
+	for i, n := range BuildTable(recs, opt).Notes {
+		opt.noteMarks[n.Flag] = markText(i)
+	}
 	var figs []Figure
 	for _, draw := range []func() ([]Figure, error){
 		func() ([]Figure, error) { return alphaFigures(dir, recs, keys, groups, opt) },
@@ -169,6 +174,10 @@ type series struct {
 	style  int // colour/dash/glyph index
 	pts    xyErr
 	labels []string // per-point labels, or nil
+	// hollow marks points drawn hollow (below chance: a footnoted cell in
+	// the tables); their label carries the table's footnote symbol. nil
+	// for none.
+	hollow []bool
 }
 
 // newStyledLine returns s's points joined by a line in s's colour and dashes.
@@ -191,26 +200,37 @@ func addSeries(p *plot.Plot, s *series) error {
 	}
 	col := colorOf(s.style)
 	var thumbs []plot.Thumbnailer
+	radius := vg.Points(2.6)
 	if s.pts.Len() >= 2 {
 		l, err := newStyledLine(s)
 		if err != nil {
 			return err
 		}
-		sc, err := plotter.NewScatter(&s.pts)
-		if err != nil {
-			return err
-		}
-		sc.Color, sc.Shape, sc.Radius = col, plotutil.Shape(s.style), vg.Points(2.5)
-		p.Add(l, sc)
-		thumbs = append(thumbs, l, sc)
+		p.Add(l)
+		thumbs = append(thumbs, l)
 	} else {
-		sc, err := plotter.NewScatter(&s.pts)
+		radius = vg.Points(3.4)
+	}
+	// Filled markers, then hollow ones (below chance).
+	for _, hollow := range []bool{false, true} {
+		var pts plotter.XYs
+		for i := range s.pts.x {
+			if (i < len(s.hollow) && s.hollow[i]) == hollow {
+				pts = append(pts, plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]})
+			}
+		}
+		if len(pts) == 0 && hollow {
+			continue
+		}
+		sc, err := plotter.NewScatter(pts)
 		if err != nil {
 			return err
 		}
-		sc.Color, sc.Shape, sc.Radius = col, plotutil.Shape(s.style), vg.Points(3.5)
+		sc.Color, sc.Shape, sc.Radius = col, marker{shape: s.style, hollow: hollow}, radius
 		p.Add(sc)
-		thumbs = append(thumbs, sc)
+		if !hollow {
+			thumbs = append(thumbs, sc)
+		}
 	}
 	if anyPositive(s.pts.dx) {
 		eb, err := plotter.NewXErrorBars(&s.pts)
@@ -228,19 +248,14 @@ func addSeries(p *plot.Plot, s *series) error {
 		eb.Color = col
 		p.Add(eb)
 	}
-	if len(s.labels) == s.pts.Len() {
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xysOf(&s.pts), Labels: s.labels})
-		if err != nil {
-			return err
+	lay := labelsOf(p)
+	for i := range s.pts.x {
+		lay.pts = append(lay.pts, plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]})
+		if len(s.labels) == s.pts.Len() && s.labels[i] != "" {
+			lay.items = append(lay.items, pointLabel{plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]}, s.labels[i], col})
 		}
-		for i := range lb.TextStyle {
-			lb.TextStyle[i].Font.Size = vg.Points(6)
-			lb.TextStyle[i].Color = col
-		}
-		lb.Offset = vg.Point{X: vg.Points(3), Y: vg.Points(2)}
-		p.Add(lb)
 	}
-	p.Legend.Add(s.name, thumbs...)
+	addLegend(p, s.name, thumbs...)
 	return nil
 }
 
@@ -282,14 +297,19 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Title.TextStyle.Font.Size = vg.Points(10)
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	p.Legend.Top = true
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = vg.Points(9)
+		a.Tick.Label.Font.Size = vg.Points(8)
+	}
 	p.Add(plotter.NewGrid())
 	return p
 }
 
-// paintGrid lays plots out in rows × cols tiles.
+// paintGrid lays plots out in rows × cols tiles, with the panels' legend
+// entries (addLegend) in one legend under them, outside every data area.
 func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
+	items := takeLegends(plots)
+	finishLabels(plots)
 	return func(dc draw.Canvas) {
 		rows := len(plots)
 		cols := 0
@@ -297,11 +317,14 @@ func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
 			cols = max(cols, len(r))
 		}
 		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 1, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 3}
 		// Fill the white background first: PNG canvases start transparent.
 		dc.SetColor(color.White)
 		dc.Fill(dc.Rectangle.Path())
-		canv := plot.Align(plots, t, dc)
+		lh := drawLegend(dc, items)
+		area := dc
+		area.Min.Y += lh
+		canv := plot.Align(plots, t, area)
 		for i, r := range plots {
 			for j, p := range r {
 				if p != nil {
@@ -316,21 +339,21 @@ func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
 // figures of one report: its rank in methodOrder.
 func styleOf(k rowKey) int { return k.rank }
 
-// palette holds well-separated colours, indexed by method rank: black (the
-// original model comes first), brown, grey, blue, cyan, red, orange, green,
-// purple; with the paper's full grid the two baselines get brown and grey,
-// the four post-training methods blue to orange.
+// palette is Okabe and Ito's colour-blind-safe palette (Color Universal
+// Design, 2008), indexed by method rank: black (the original model comes
+// first), orange, sky blue, bluish green, blue, vermillion, reddish purple;
+// yellow last, as it is faint on white.
 var palette = []color.Color{
-	color.RGBA{0x00, 0x00, 0x00, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff},
-	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0x17, 0xbe, 0xcf, 0xff}, color.RGBA{0xd6, 0x27, 0x28, 0xff},
-	color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff},
+	color.RGBA{0x00, 0x00, 0x00, 0xff}, color.RGBA{0xe6, 0x9f, 0x00, 0xff}, color.RGBA{0x56, 0xb4, 0xe9, 0xff},
+	color.RGBA{0x00, 0x9e, 0x73, 0xff}, color.RGBA{0x00, 0x72, 0xb2, 0xff}, color.RGBA{0xd5, 0x5e, 0x00, 0xff},
+	color.RGBA{0xcc, 0x79, 0xa7, 0xff}, color.RGBA{0xf0, 0xe4, 0x42, 0xff},
 }
 
 // colorOf returns the colour of style index i.
 func colorOf(i int) color.Color { return palette[i%len(palette)] }
 
 // groupColors are the attribute groups' colours in histograms.
-var groupColors = []color.Color{palette[3], palette[5], palette[7], palette[8], palette[1]}
+var groupColors = []color.Color{palette[4], palette[5], palette[3], palette[6], palette[1]}
 
 // pad widens the axes of a linear plot by 5 % of their ranges and leaves
 // top room (a fraction of the y range) for the legend.
@@ -391,4 +414,31 @@ func fmtShort(x float64) string {
 	s := fmt.Sprintf("%g", x)
 	s = strings.Replace(s, "e-0", "e-", 1)
 	return strings.Replace(s, "e+0", "e", 1)
+}
+
+// belowChance reports whether a record of idx is flagged below chance for
+// attacker att (a flag naming att, or naming no attacker), and the tables'
+// footnote symbol of that flag.
+func belowChanceMark(recs []results.Record, idx []int, att string, opt Options) (bool, string) {
+	for _, i := range idx {
+		for _, f := range recs[i].Flags {
+			if !strings.Contains(f, "below-chance") {
+				continue
+			}
+			parts := strings.FieldsFunc(f, func(r rune) bool { return r == ':' || r == '.' || r == '/' })
+			names := false
+			for _, p := range parts {
+				if p != "below-chance" {
+					names = true
+					if strings.EqualFold(p, att) {
+						return true, opt.noteMarks[f]
+					}
+				}
+			}
+			if !names {
+				return true, opt.noteMarks[f]
+			}
+		}
+	}
+	return false, ""
 }

@@ -291,14 +291,15 @@ func TestPlotsDeterministic(t *testing.T) {
 			}
 		}
 	}
-	// alpha figure: two panels of 3.8 in × 3.3 in at the PNG default of 96 dpi.
+	// alpha figure: two panels (natural 7.6 in × 3.3 in) drawn two columns
+	// wide, 7 in × 3.3·7/7.6 in, at 300 dpi.
 	f, _ := os.Open(a[0].Files["png"])
 	defer f.Close()
 	cfg, err := png.DecodeConfig(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, h := int(math.Round((2 * 3.8 * vg.Inch).Dots(96))), int(math.Round((3.3 * vg.Inch).Dots(96))); cfg.Width != w || cfg.Height != h {
+	if w, h := int(math.Round((7 * vg.Inch).Dots(300))), int(math.Round((3.3 * 7 / 7.6 * vg.Inch).Dots(300))); cfg.Width != w || cfg.Height != h {
 		t.Errorf("alpha PNG %d × %d, want %d × %d", cfg.Width, cfg.Height, w, h)
 	}
 	// No temporary files are left behind.
@@ -502,5 +503,57 @@ func BenchmarkHistML1MSize(b *testing.B) {
 		if err != nil || len(figs) != 1 {
 			b.Fatal(figNames(figs), err)
 		}
+	}
+}
+
+// TestFigureLabels: α and log-axis labels as powers of ten, integer ticks.
+func TestFigureLabels(t *testing.T) {
+	for a, want := range map[float64]string{1e-6: "10ˉ⁶", 3e-4: "3·10ˉ⁴", 1: "1", 0.1: "0.1", 1e3: "10³", 2.5e-5: "2.5·10ˉ⁵"} {
+		if got := alphaLabel(a); got != want {
+			t.Errorf("alphaLabel(%g) = %q, want %q", a, got, want)
+		}
+	}
+	var got []string
+	for _, tk := range (powTicks{}).Ticks(0.003, 20) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if strings.Join(got, " ") != "10ˉ² 10ˉ¹ 10⁰ 10¹" {
+		t.Errorf("log ticks %v", got)
+	}
+	got = nil
+	for _, tk := range (intTicks{n: 5}).Ticks(-0.15, 299) {
+		got = append(got, tk.Label)
+	}
+	if strings.Join(got, " ") != "0 100 200" {
+		t.Errorf("integer ticks %v, want 0 100 200", got)
+	}
+}
+
+// TestBelowChanceHollow: a point flagged below chance is hollow, labelled
+// with the tables' footnote symbol, and the caption says what hollow means.
+func TestBelowChanceHollow(t *testing.T) {
+	recs := sweepRecords()
+	for i := range recs {
+		if recs[i].Method == "D2D-R" && recs[i].Alpha == 1e-6 {
+			recs[i].Flags = []string{"below-chance:mlp"}
+		}
+	}
+	dir := t.TempDir()
+	figs, err := Plots(dir, recs, dir, Options{Formats: []string{"svg"}})
+	if err != nil || len(figs) == 0 {
+		t.Fatalf("Plots: %v, %v", figs, err)
+	}
+	if !strings.Contains(figs[0].Caption, "Hollow markers") {
+		t.Errorf("caption lacks the hollow-marker note: %s", figs[0].Caption)
+	}
+	b, _ := os.ReadFile(figs[0].Files["svg"])
+	if !strings.Contains(string(b), "α=10ˉ⁶†") {
+		t.Error("the below-chance point's label lacks the footnote symbol †")
+	}
+	// Exactly one hollow glyph group: the MLP panel's D2D-R point at 1e-6.
+	if n := strings.Count(string(b), "α=10ˉ⁶†"); n != 1 {
+		t.Errorf("%d labels with †, want 1 (MLP panel only)", n)
 	}
 }

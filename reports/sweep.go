@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,11 +42,13 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			continue
 		}
 		showReg := regsVary(members[fk])
+		anyHollow := false
 		var panels []*plot.Plot
 		var used []string
 		for _, att := range attackersOf(opt) {
 			p := newPlot(strings.ToUpper(att)+" attacker", "attack AUC ("+strings.ToUpper(att)+")", "NDCG@10")
 			n := 0
+			hollowAny := false
 			for _, s := range ss {
 				sr := &series{name: seriesName(s[0], showReg), style: styleOf(s[0])}
 				multi := distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) >= 2
@@ -55,10 +58,22 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 					if !auc.OK || !nd.OK {
 						continue
 					}
+					n0 := sr.pts.Len()
 					sr.pts.add(auc.Mean, nd.Mean, stdOf(auc), stdOf(nd))
-					if multi {
-						sr.labels = append(sr.labels, "α="+fmtShort(k.alpha))
+					if sr.pts.Len() == n0 {
+						continue // not drawable
 					}
+					lbl := ""
+					if multi {
+						lbl = "α=" + alphaLabel(k.alpha)
+					}
+					below, sym := belowChanceMark(recs, groups[k], att, opt)
+					if below {
+						lbl += sym
+						hollowAny = true
+					}
+					sr.labels = append(sr.labels, lbl)
+					sr.hollow = append(sr.hollow, below)
 				}
 				if err := addSeries(p, sr); err != nil {
 					return figs, err
@@ -70,6 +85,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			}
 			p.Add(chanceLine{vertical: true})
 			includeChance(&p.X)
+			anyHollow = anyHollow || hollowAny
 			pad(p, 0.3)
 			panels = append(panels, p)
 			used = append(used, strings.ToUpper(att))
@@ -84,8 +100,8 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
 			"α trade-off on %s (dim %d, protocol %s): attack AUC (%s) against NDCG@10, one point per α (labelled), one curve per method; "+
-				"methods run at one α are lone markers. Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).",
-			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, fk.protocol, strings.Join(used, ", "))})
+				"methods run at one α are lone markers. Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).%s",
+			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, fk.protocol, strings.Join(used, ", "), hollowNote(anyHollow))})
 	}
 	return figs, nil
 }
@@ -159,9 +175,20 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 				sr := &series{name: name, style: styleOf(s[0])}
 				for _, k := range s {
 					v := aggregate(recs, groups[k], m)
-					if v.OK {
-						sr.pts.add(float64(k.dim), v.Mean, 0, stdOf(v))
+					if !v.OK {
+						continue
 					}
+					n0 := sr.pts.Len()
+					sr.pts.add(float64(k.dim), v.Mean, 0, stdOf(v))
+					if sr.pts.Len() == n0 {
+						continue
+					}
+					below, sym := false, ""
+					if att, ok := c.attacker(); ok {
+						below, sym = belowChanceMark(recs, groups[k], att, opt)
+					}
+					sr.labels = append(sr.labels, sym)
+					sr.hollow = append(sr.hollow, below)
 				}
 				if err := addSeries(p, sr); err != nil {
 					return figs, err
@@ -286,4 +313,35 @@ func figureGroups(keys []rowKey, groups map[rowKey][]int, has func(int) bool) ([
 		members[fk] = append(members[fk], k)
 	}
 	return order, members, kept
+}
+
+// alphaLabel prints α for a figure: a power of ten as 10 with a superscript
+// exponent ("10⁻⁶"), otherwise compactly ("3e-4" → "3·10⁻⁴").
+func alphaLabel(a float64) string {
+	if a <= 0 || math.IsNaN(a) || math.IsInf(a, 0) {
+		return fmtShort(a)
+	}
+	k := math.Floor(math.Log10(a))
+	m := a / math.Pow(10, k)
+	if math.Abs(m-math.Round(m)) < 1e-9 {
+		m = math.Round(m)
+	}
+	if m == 10 {
+		m, k = 1, k+1
+	}
+	if k >= -1 && k <= 1 {
+		return fmtShort(a)
+	}
+	if m == 1 {
+		return pow10Label(int(k))
+	}
+	return strconv.FormatFloat(m, 'g', 3, 64) + "·" + pow10Label(int(k))
+}
+
+// hollowNote explains hollow markers in a caption when a figure has any.
+func hollowNote(any bool) string {
+	if !any {
+		return ""
+	}
+	return " Hollow markers, with the tables' footnote symbol: attack AUC flagged below chance (the attribute is recovered by flipping the attacker's output; not success)."
 }
