@@ -263,3 +263,51 @@ func deadPID(t *testing.T) int {
 	}
 	return cmd.Process.Pid
 }
+
+// Without working locks two writers may publish the same key: the first
+// copy stays, the second Put succeeds without replacing it, and both
+// verify. An entry of an older potau (no MANIFEST) is replaced.
+func TestPutKeepsTheFirstCopyAndReplacesLegacyEntries(t *testing.T) {
+	c := &Cache{Dir: t.TempDir()}
+	key := strings.Repeat("ef", 32)
+	put := func(body string) error {
+		return c.Put("eval", key, map[string]string{"v": body}, func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "data"), []byte(body), 0o644)
+		})
+	}
+	if err := put("first"); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("second"); err != nil {
+		t.Fatalf("second Put of a published key: %v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(c.Open("eval", key), "data"))
+	if string(b) != "first" {
+		t.Errorf("the second Put replaced the entry: %q", b)
+	}
+	if err := c.Verify("eval", key); err != nil {
+		t.Error(err)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(c.Dir, "eval", ".tmp-*")); len(tmp) > 0 {
+		t.Errorf("temporary folders left: %v", tmp)
+	}
+	// An older potau's entry: meta.json but no MANIFEST.
+	if err := os.Remove(filepath.Join(c.Open("eval", key), manifestName)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Has("eval", key) {
+		t.Fatal("an entry without MANIFEST counts as present")
+	}
+	if err := put("third"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(filepath.Join(c.Open("eval", key), "data"))
+	if string(b) != "third" || c.Verify("eval", key) != nil {
+		t.Errorf("the legacy entry was not replaced: %q %v", b, c.Verify("eval", key))
+	}
+	// The manifest is sha256sum's format.
+	m, _ := os.ReadFile(filepath.Join(c.Open("eval", key), manifestName))
+	if !regexp.MustCompile(`^([0-9a-f]{64}  (data|meta\.json)\n){2}$`).Match(m) {
+		t.Errorf("MANIFEST:\n%s", m)
+	}
+}
