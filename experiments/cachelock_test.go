@@ -41,7 +41,7 @@ func TestCorruptCacheEntriesAreRecomputed(t *testing.T) {
 	// The exported tables are read from the cache (users.npy of unlearn
 	// entries): they show a corrupt table that was used.
 	exports := func() map[string]string {
-		m, _ := filepath.Glob(filepath.Join(out, "exports", "*", "users.npy"))
+		m, _ := filepath.Glob(filepath.Join(out, "exports", "*", "*", "*", "users.npy"))
 		h := map[string]string{}
 		for _, p := range m {
 			b, err := os.ReadFile(p)
@@ -231,7 +231,7 @@ func TestRerunRemovesStaleExportTemps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cellDir := filepath.Join(out, "exports", recs[0].Cell)
+	cellDir := filepath.Join(out, filepath.Dir(recs[0].Artifacts["user_table"]))
 	stale := filepath.Join(cellDir, ".tmp-users.npy-"+strconv.Itoa(deadPID(t))+"@"+atomicfile.Host()+"-0badcafe")
 	live := filepath.Join(cellDir, atomicfile.TempName("users.npy"))
 	staleOut := filepath.Join(out, ".tmp-metrics.jsonl-"+strconv.Itoa(deadPID(t))+"@"+atomicfile.Host()+"-0badcafe")

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/potau/potau/results"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -159,6 +161,27 @@ func TestShippedConfigs(t *testing.T) {
 		}
 		if _, err := spec.Cells(); err != nil {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// TestExportNames: folders named for people, α only for methods with α,
+// the cell id appended only where two cells would share a name.
+func TestExportNames(t *testing.T) {
+	recs := []results.Record{
+		{Dataset: "ml-100k", Model: "mf", Method: "original", Dim: 32, Seed: 1, Cell: "c1"},
+		{Dataset: "ml-100k", Model: "mf", Method: "D2D-R", Reg: "rank", Alpha: 3e-4, Dim: 32, Seed: 1, Cell: "c1"},
+		{Dataset: "ml-100k", Model: "mf", Method: "U2U", Dim: 32, Seed: 2, Cell: "c2"},
+		{Dataset: "ml-100k", Model: "mf", Method: "U2U", Dim: 32, Seed: 2, Cell: "c3"}, // another swept key
+		{Dataset: "a/b", Model: "mf", Method: "U2U", Dim: 8, Seed: 1, Cell: "c4"},
+	}
+	want := []string{
+		"ml-100k/mf/original-d32-s1", "ml-100k/mf/D2D-R-a0.0003-d32-s1",
+		"ml-100k/mf/U2U-d32-s2-c2", "ml-100k/mf/U2U-d32-s2-c3", "a_b/mf/U2U-d8-s1",
+	}
+	for i, got := range exportNames(recs) {
+		if got != filepath.FromSlash(want[i]) {
+			t.Errorf("record %d: %s, want %s", i, got, want[i])
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -302,6 +303,7 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 			byCell[cells[ci].Hash+"/"+m.String()] = cellMethod{&cells[ci], m}
 		}
 	}
+	names := exportNames(recs)
 	for i := range recs {
 		rec := &recs[i]
 		cm, ok := byCell[rec.ConfigHash+"/"+rec.Method]
@@ -317,7 +319,7 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 		if err != nil {
 			return err
 		}
-		dir := filepath.Join("exports", rec.Cell)
+		dir := filepath.Join("exports", names[i])
 		abs := filepath.Join(r.opt.Out, dir)
 		if err := r.ctx.Err(); err != nil {
 			return &InterruptedError{Doing: []string{"writing the exports in " + abs}, Err: err}
@@ -504,4 +506,40 @@ func (r *runner) dryRun(spec *Spec) error {
 		}
 		return r.ctx.Err()
 	})
+}
+
+// exportNames names each record's export folder for people, relative to
+// exports/: <dataset>/<model>/<method>[-a<α>]-d<dim>-s<seed>, α only for
+// methods that take it (Reg set). Records that would share a name but are
+// different cells (another swept key differs) get their cell id appended;
+// the cell id and config hash stay in the record either way.
+func exportNames(recs []results.Record) []string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == '\\' || r == 0 || r == ':' {
+				return '_'
+			}
+			return r
+		}, s)
+	}
+	names := make([]string, len(recs))
+	cells := map[string]map[string]bool{}
+	for i, r := range recs {
+		leaf := clean(r.Method)
+		if r.Reg != "" {
+			leaf += "-a" + strconv.FormatFloat(r.Alpha, 'g', -1, 64)
+		}
+		leaf += "-d" + strconv.Itoa(r.Dim) + "-s" + strconv.FormatUint(r.Seed, 10)
+		names[i] = filepath.Join(clean(r.Dataset), clean(r.Model), leaf)
+		if cells[names[i]] == nil {
+			cells[names[i]] = map[string]bool{}
+		}
+		cells[names[i]][r.Cell] = true
+	}
+	for i, r := range recs {
+		if len(cells[names[i]]) > 1 {
+			names[i] += "-" + clean(r.Cell)
+		}
+	}
+	return names
 }

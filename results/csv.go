@@ -6,11 +6,13 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // CSV is the flat projection of records written as results.csv: a header,
 // then one row per record with fixed columns, every recommendation metric and
-// every attacker metric (mean and std) seen in any record (sorted), the total
+// every attacker metric (mean and std) seen in any record (sorted; ranking
+// metrics by name, then cut-off: hr@5 before hr@10), the total
 // time, peak memory, flags and config hash.
 func CSV(recs []Record) []byte {
 	recKeys := map[string]bool{}
@@ -26,6 +28,7 @@ func CSV(recs []Record) []byte {
 		}
 	}
 	rk, ak := sortedKeys(recKeys), sortedKeys(attKeys)
+	sort.SliceStable(rk, func(i, j int) bool { return metricLess(rk[i], rk[j]) })
 	header := []string{"name", "dataset", "model", "method", "reg", "alpha", "dim", "seed", "split", "eval", "selection", "best_epoch"}
 	header = append(header, rk...)
 	for _, k := range ak {
@@ -85,6 +88,23 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// metricLess orders ranking-metric keys naturally: by name, then by the
+// cut-off as a number (hr@5, hr@10, hr@15, hr@20, not hr@10, hr@15, hr@20,
+// hr@5).
+func metricLess(a, b string) bool {
+	na, ka, oka := strings.Cut(a, "@")
+	nb, kb, okb := strings.Cut(b, "@")
+	if na != nb || !oka || !okb {
+		return a < b
+	}
+	ia, ea := strconv.Atoi(ka)
+	ib, eb := strconv.Atoi(kb)
+	if ea != nil || eb != nil || ia == ib {
+		return a < b
+	}
+	return ia < ib
 }
 
 // round3 rounds to milliseconds (the precision of the recorded times).

@@ -41,3 +41,12 @@ func TestReadJSONLErrors(t *testing.T) {
 		t.Errorf("ReadJSONL = %d records, %v; want 2, nil", len(recs), err)
 	}
 }
+
+// TestCSVNaturalMetricOrder: ranking metrics by name, then cut-off.
+func TestCSVNaturalMetricOrder(t *testing.T) {
+	b := CSV([]Record{{Rec: map[string]float64{"hr@20": 1, "hr@5": 1, "hr@10": 1, "ndcg@5": 1, "hr@15": 1, "ndcg@10": 1}}})
+	head := strings.SplitN(string(b), "\n", 2)[0]
+	if !strings.Contains(head, "best_epoch,hr@5,hr@10,hr@15,hr@20,ndcg@5,ndcg@10,") {
+		t.Errorf("header %s", head)
+	}
+}
