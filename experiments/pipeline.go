@@ -67,7 +67,8 @@ type keys struct {
 
 // cellKeys derives the stage keys of method m in cell c from exactly what
 // each stage depends on; for the unlearning stages that is
-// c.Unlearn.For(m).
+// c.Unlearn.ForModel(m, kind) (For, without a target that does not matter
+// for the model kind).
 func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	var k keys
 	k.data = stageKey("data", c.Data, c.Seed, dataSum)
@@ -79,7 +80,7 @@ func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	case unlearning.KindInTraining:
 		k.table, k.tableStage = stageKey("baseline", k.data, modelKey(c), c.Seed, attr, c.Unlearn.For(m)), "baseline"
 	default:
-		k.table, k.tableStage = stageKey("unlearn", k.train, attr, c.Unlearn.For(m)), "unlearn"
+		k.table, k.tableStage = stageKey("unlearn", k.train, attr, c.Unlearn.ForModel(m, c.Model.Kind)), "unlearn"
 	}
 	k.eval = stageKey("eval", k.table, c.Eval)
 	k.attack = stageKey("attack", k.table, attr, c.Attack, c.Seed)
@@ -459,10 +460,25 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method unlearnin
 		return nil, err
 	}
 	var m recmodels.Model
+	// Under target "served" the stage stores every user-side parameter the
+	// model scores with (served.npy); otherwise the unlearned table
+	// (users.npy), as before the target existed.
+	served := c.Unlearn.Target == "served" && !recmodels.ServedIsTable(c.Model.Kind)
 	err = r.cached("unlearn", k.table, stageWhat("unlearning", c, method), func() error {
-		u, err := npy.ReadNPY(filepath.Join(r.cache.Open("unlearn", k.table), "users.npy"))
+		name := "users.npy"
+		if served {
+			name = "served.npy"
+		}
+		u, err := npy.ReadNPY(filepath.Join(r.cache.Open("unlearn", k.table), name))
 		if err != nil {
 			return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
+		}
+		if served {
+			m, err = recmodels.WithServedParams(base, u)
+			if err != nil {
+				return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
+			}
+			return nil
 		}
 		m = base.WithUserTable(u)
 		return nil
@@ -488,6 +504,9 @@ func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method unlearnin
 				Collapse: &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
 			r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
 			return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
+				if served {
+					return npy.ExportNPY(filepath.Join(dir, "served.npy"), recmodels.ServedParams(m))
+				}
 				return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
 			})
 		})

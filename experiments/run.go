@@ -213,6 +213,9 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if method.TakesAlpha() {
 		out.Reg, out.Alpha = c.Unlearn.Reg, c.Unlearn.Alpha
 	}
+	if method.Kind() == unlearning.KindPostTraining {
+		out.Target = c.Unlearn.ForModel(method, c.Model.Kind).Config.Target
+	}
 	if method.Kind() != unlearning.KindPostTraining { // the table stage trained the model
 		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection
 	} else {

@@ -20,36 +20,41 @@ type AttackResult map[string]Summary
 // Record is one cell of an experiment grid: one dataset × model × method ×
 // α × dim × seed. Written as one JSON line of results.jsonl.
 type Record struct {
-	Schema     int                     `json:"schema"`
-	Name       string                  `json:"name"` // experiment name from the config
-	ConfigHash string                  `json:"config_hash"`
-	Cell       string                  `json:"cell"` // stable id of the grid cell
-	Dataset    string                  `json:"dataset"`
-	Model      string                  `json:"model"`
-	Method     string                  `json:"method"`      // the method's name (docs/results.md)
-	MethodKind string                  `json:"method_kind"` // KindNone, KindInTraining or KindPostTraining
-	Reg        string                  `json:"reg,omitempty"`
-	Alpha      float64                 `json:"alpha"`
-	Dim        int                     `json:"dim"`
-	Seed       uint64                  `json:"seed"`
-	Protocol   Protocol                `json:"protocol"`
-	Selection  string                  `json:"selection"` // "test" (reference leak) or "valid"
-	BestEpoch  int                     `json:"best_epoch"`
-	DataStats  Stats                   `json:"data_stats"`
-	Rec        map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
-	Attack     map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
-	Flags      []string                `json:"flags,omitempty"`
-	Leakage    *Leakage                `json:"leakage,omitempty"` // the audit's worst case, when audited
-	Collapse   *Collapse               `json:"collapse,omitempty"`
-	TimeS      map[string]float64      `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
-	PeakRSSMB  float64                 `json:"peak_rss_mb,omitempty"`
-	Reference  map[string]float64      `json:"reference,omitempty"` // reference values from the config
-	Sweep      map[string]any          `json:"sweep,omitempty"`     // the swept paths' values of this cell
-	Version    string                  `json:"potau_version"`
-	GoVersion  string                  `json:"go_version"`
-	Artifacts  map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
-	Config     map[string]any          `json:"config"`              // the resolved config of the cell
-	Curves     *Curves                 `json:"curves,omitempty"`
+	Schema     int    `json:"schema"`
+	Name       string `json:"name"` // experiment name from the config
+	ConfigHash string `json:"config_hash"`
+	Cell       string `json:"cell"` // stable id of the grid cell
+	Dataset    string `json:"dataset"`
+	Model      string `json:"model"`
+	Method     string `json:"method"`      // the method's name (docs/results.md)
+	MethodKind string `json:"method_kind"` // KindNone, KindInTraining or KindPostTraining
+	Reg        string `json:"reg,omitempty"`
+	// Target is "served" when a post-training method changed every
+	// user-side table the model scores with and took L_dist on the served
+	// representation (unlearn.target: served, NeuMF and LightGCN); empty
+	// for the paper's single table.
+	Target    string                  `json:"target,omitempty"`
+	Alpha     float64                 `json:"alpha"`
+	Dim       int                     `json:"dim"`
+	Seed      uint64                  `json:"seed"`
+	Protocol  Protocol                `json:"protocol"`
+	Selection string                  `json:"selection"` // "test" (reference leak) or "valid"
+	BestEpoch int                     `json:"best_epoch"`
+	DataStats Stats                   `json:"data_stats"`
+	Rec       map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
+	Attack    map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
+	Flags     []string                `json:"flags,omitempty"`
+	Leakage   *Leakage                `json:"leakage,omitempty"` // the audit's worst case, when audited
+	Collapse  *Collapse               `json:"collapse,omitempty"`
+	TimeS     map[string]float64      `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
+	PeakRSSMB float64                 `json:"peak_rss_mb,omitempty"`
+	Reference map[string]float64      `json:"reference,omitempty"` // reference values from the config
+	Sweep     map[string]any          `json:"sweep,omitempty"`     // the swept paths' values of this cell
+	Version   string                  `json:"potau_version"`
+	GoVersion string                  `json:"go_version"`
+	Artifacts map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
+	Config    map[string]any          `json:"config"`              // the resolved config of the cell
+	Curves    *Curves                 `json:"curves,omitempty"`
 }
 
 // The values of Record.MethodKind: how the record's method produced its

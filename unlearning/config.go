@@ -13,6 +13,14 @@ type Config struct {
 	// and/or adv, retrain (in-training baselines). An empty list evaluates and
 	// attacks only the original model.
 	Methods []string `yaml:"methods" json:"methods"`
+	// Target is what the post-training methods change and make
+	// indistinguishable (docs/method.md#served): "table" (the paper's: the
+	// model's unlearnable user table — MF's, NeuMF's GMF table, LightGCN's
+	// ego table) or "served" (every user-side table the model scores with,
+	// and L_dist on the representation it scores with: NeuMF's [GMF | MLP]
+	// tables, LightGCN's propagated user embedding through the propagation;
+	// MF: the same as "table").
+	Target string `yaml:"target" json:"target,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
 	// Reg is the regulariser of the -R methods: "rank" (ranking hinge over
@@ -64,6 +72,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Methods:    []string{MethodU2U.String(), MethodU2UR.String(), MethodD2D.String(), MethodD2DR.String()},
+		Target:     "table",
 		Alpha:      1e-6,
 		Reg:        "rank",
 		Steps:      500,
@@ -109,6 +118,9 @@ func (c Config) Validate() error {
 			return cfgerr.New(fmt.Sprintf("methods[%d]", i), "method %q listed twice", m)
 		}
 		seen[m] = true
+	}
+	if c.Target != "table" && c.Target != "served" {
+		return cfgerr.New("target", `must be "table" or "served", got %q`, c.Target)
 	}
 	if !finite(c.Alpha) || c.Alpha < 0 {
 		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)

@@ -14,7 +14,9 @@
 //
 // and L_reg the parameter-space ‖U − U₀‖²_F or the function-space ranking
 // hinge over each user's original top-k list. Adam over U alone minimises L;
-// the result is the original model re-bound to the new table.
+// the result is the original model re-bound to the new table. Under
+// unlearn.target "served" U is every user-side table the model scores with
+// and L_dist reads the served representation (docs/method.md#served).
 //
 // Every reduction is accumulated in float64 in a fixed order over fixed
 // blocks, so the same inputs give byte-identical tables whatever the number

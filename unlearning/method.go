@@ -3,6 +3,8 @@ package unlearning
 import (
 	"fmt"
 	"strings"
+
+	"github.com/potau/potau/recmodels"
 )
 
 // Method is one way of producing a user table: the original trained model,
@@ -171,9 +173,21 @@ type Settings struct {
 	Config Config `json:"U"`
 }
 
+// ForModel is For for a model of the given kind: where the kind's served
+// side is its unlearnable table (recmodels.ServedIsTable: MF), the target
+// does not change the result and is dropped.
+func (c Config) ForModel(m Method, kind string) Settings {
+	s := c.For(m)
+	if recmodels.ServedIsTable(kind) {
+		s.Config.Target = ""
+	}
+	return s
+}
+
 // For returns the Settings of method m under c. What each method reads:
 //
-//	post-training:       steps, lr, beta1, beta2, eps; multi_class, and anchor unless multi_class is "pairs"
+//	post-training:       steps, lr, beta1, beta2, eps; multi_class, and anchor unless multi_class is "pairs";
+//	                     target unless it is "table" (so that keys of "table" runs are those written before it existed)
 //	  regularised:       alpha, reg; margin and top_k when reg is "rank"
 //	  MMD (D2D, D2D-R):  kernels, tile
 //	adv:                 adv_scale, adv_weight, adv_hidden, adv_lr; beta1, beta2, eps (the head's Adam)
@@ -197,6 +211,9 @@ func (c Config) For(m Method) Settings {
 	}
 	switch m.Kind() {
 	case KindPostTraining:
+		if c.Target != "table" {
+			u.Target = c.Target
+		}
 		u.Steps, u.LR, u.Beta1, u.Beta2, u.Eps = c.Steps, c.LR, c.Beta1, c.Beta2, c.Eps
 		if m.Regularised() {
 			u.Alpha, u.Reg = c.Alpha, c.Reg

@@ -102,6 +102,7 @@ var perturbations = map[string]any{
 	"Eps":        1e-3,
 	"Kernels":    []float64{1, 3},
 	"MultiClass": "flip", // anchor ↔ pairs
+	"Target":     "served",
 	"Anchor":     "1",
 	"Margin":     0.2,
 	"TopK":       5,

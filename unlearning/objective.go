@@ -15,6 +15,13 @@ import (
 //
 //	L(U) = L_dist(U) + α·L_reg(U)
 //
+// Under target "table" U is the model's unlearnable user table and L_dist
+// reads U. Under target "served" (docs/method.md#served) U is the model's
+// served user parameters X (recmodels.ServedParams: NeuMF's [P | A],
+// LightGCN's ego table) and L_dist reads the served representation R(X)
+// (LightGCN: the propagated user embedding), its gradient flowing back
+// through R; L_reg is the same function of the scores (or of U − U₀).
+//
 // with L_dist = U2U or D2D over the configured group pairs and, for the -R
 // methods, L_reg = ‖U − U₀‖²_F ("l2") or the ranking hinge over each user's
 // top-k list under the original model ("rank"). An Objective keeps scratch
@@ -25,7 +32,11 @@ type Objective struct {
 	// Reg is "" (no regulariser), "l2" or "rank".
 	Reg string
 
-	m      recmodels.Model
+	m recmodels.Model
+	// Target is "table" or "served" ("served" only for a model whose
+	// served side is not its table; otherwise it is resolved to "table").
+	Target string
+	x0     *dense.Matrix // the parameters Eval's U stands for, at the start
 	groups *Groups
 	pairs  []Pair
 	mmd    *mmdEngine[float32]
@@ -38,6 +49,7 @@ type Objective struct {
 	lastM, fixedM []float64
 	gDist         *dense.Matrix
 	gReg          *dense.Matrix
+	gRep          *dense.Matrix // ∂L_dist/∂R when L_dist reads R(U) ≠ U
 }
 
 // NewObjective prepares method's objective for model m. labels has one entry
@@ -51,7 +63,14 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 	if method.Kind() != KindPostTraining {
 		return nil, fmt.Errorf("unlearning: %v is not a post-training method (want U2U, U2U-R, D2D or D2D-R; adv and retrain go through Baseline)", method)
 	}
+	target := c.Target
+	if recmodels.ServedIsTable(m.Kind()) {
+		target = "table"
+	}
 	U := m.UserTable()
+	if target == "served" {
+		U = recmodels.ServedParams(m)
+	}
 	if len(labels) != m.NumUsers() || U.Rows != m.NumUsers() {
 		return nil, fmt.Errorf("unlearning: %d labels for a model of %d users (table %d×%d)", len(labels), m.NumUsers(), U.Rows, U.Cols)
 	}
@@ -59,7 +78,7 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 	if err != nil {
 		return nil, err
 	}
-	o := &Objective{Method: method, m: m, groups: g, pairs: pairs,
+	o := &Objective{Method: method, m: m, Target: target, x0: U, groups: g, pairs: pairs,
 		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
 	if method.UsesMMD() {
 		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
@@ -75,11 +94,55 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 			if err != nil {
 				return nil, err
 			}
-			o.rank = &rankReg{m: m, users: users, items: items, off: off, margin: c.Margin,
+			o.rank = &rankReg{score: o.scorePairs, users: users, items: items, off: off, margin: c.Margin,
 				scores: make([]float32, len(users)), dS: make([]float32, len(users))}
 		}
 	}
 	return o, nil
+}
+
+// Params returns the parameters the objective's U stands for, at the
+// start: the model's user table (target "table") or its served user
+// parameters (target "served"). Callers must not modify it.
+func (o *Objective) Params() *dense.Matrix { return o.x0 }
+
+// Model returns the objective's model with its parameters set to U (not
+// copied for a user table).
+func (o *Objective) Model(U *dense.Matrix) (recmodels.Model, error) {
+	if o.Target == "served" {
+		return recmodels.WithServedParams(o.m, U)
+	}
+	return o.m.WithUserTable(U), nil
+}
+
+func (o *Objective) scorePairs(ctx context.Context, U *dense.Matrix, users, items []int32, dst []float32) (func(dS []float32, dU *dense.Matrix) error, error) {
+	if o.Target == "served" {
+		return recmodels.ScoreServed(ctx, o.m, U, users, items, dst)
+	}
+	return o.m.ScorePairs(ctx, U, users, items, dst)
+}
+
+// representation returns what L_dist reads at U — U itself, or the served
+// representation R(U) with its backward — and the buffer for ∂L_dist/∂R.
+func (o *Objective) representation(ctx context.Context, U *dense.Matrix, grad bool) (R *dense.Matrix, back func(dR, dU *dense.Matrix) error, gR []float32, err error) {
+	if o.Target != "served" || o.m.Kind() != "lightgcn" {
+		if grad {
+			gR = o.gDist.Data
+		}
+		return U, nil, gR, nil
+	}
+	R, back, err = recmodels.ServedUsers(ctx, o.m, U)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if grad {
+		if o.gRep == nil || !dense.SameShape(o.gRep, R) {
+			o.gRep = dense.New(R.Rows, R.Cols)
+		}
+		o.gRep.Zero()
+		gR = o.gRep.Data
+	}
+	return R, back, gR, nil
 }
 
 // TermError reports a non-finite loss term or gradient.
@@ -97,8 +160,8 @@ func (e *TermError) Error() string {
 // "total") and, when grad is non-nil, writes ∂L/∂U into grad. A non-finite
 // value or gradient entry is a *TermError (with Step -1).
 func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string]float64, error) {
-	if !dense.SameShape(U, o.m.UserTable()) || (grad != nil && !dense.SameShape(U, grad)) {
-		return nil, fmt.Errorf("unlearning: table %d×%d does not match the model's %d×%d", U.Rows, U.Cols, o.m.UserTable().Rows, o.m.UserTable().Cols)
+	if !dense.SameShape(U, o.x0) || (grad != nil && !dense.SameShape(U, grad)) {
+		return nil, fmt.Errorf("unlearning: table %d×%d does not match the model's %d×%d", U.Rows, U.Cols, o.x0.Rows, o.x0.Cols)
 	}
 	var gd, gr []float32
 	if grad != nil {
@@ -106,7 +169,11 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 		o.gReg.Zero()
 		gd, gr = o.gDist.Data, o.gReg.Data
 	}
-	d := U.Cols
+	R, back, gd, err := o.representation(ctx, U, grad != nil)
+	if err != nil {
+		return nil, err
+	}
+	d := R.Cols
 	var dist float64
 	if o.mmd != nil {
 		o.lastM = o.lastM[:0]
@@ -115,7 +182,7 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 			if o.fixedM != nil {
 				o.mmd.fixedM = o.fixedM[i]
 			}
-			v, err := o.mmd.eval(ctx, U.Data, d, o.rows[i], o.wts[i], gd, 1)
+			v, err := o.mmd.eval(ctx, R.Data, d, o.rows[i], o.wts[i], gd, 1)
 			if err != nil {
 				return nil, err
 			}
@@ -123,10 +190,19 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 			dist += v
 		}
 	} else {
-		dist = U2U(gd, U.Data, d, o.groups, o.pairs, 1)
+		dist = U2U(gd, R.Data, d, o.groups, o.pairs, 1)
 	}
 	if err := checkTerm("dist", dist, gd); err != nil {
 		return nil, err
+	}
+	if back != nil && grad != nil {
+		if err := back(o.gRep, o.gDist); err != nil {
+			return nil, err
+		}
+		gd = o.gDist.Data
+		if err := checkTerm("dist", dist, gd); err != nil {
+			return nil, err
+		}
 	}
 	terms := map[string]float64{"dist": dist}
 	total := dist

@@ -143,7 +143,7 @@ func topK(cand []int32, scores []float32, k int) []int32 {
 // rankReg is the ranking-hinge regulariser bound to a model and its
 // recorded lists.
 type rankReg struct {
-	m            recmodels.Model
+	score        func(ctx context.Context, U *dense.Matrix, users, items []int32, dst []float32) (func(dS []float32, dU *dense.Matrix) error, error)
 	users, items []int32
 	off          []int
 	margin       float64
@@ -151,7 +151,7 @@ type rankReg struct {
 }
 
 func (r *rankReg) eval(ctx context.Context, U, grad *dense.Matrix, coef float64) (float64, error) {
-	back, err := r.m.ScorePairs(ctx, U, r.users, r.items, r.scores)
+	back, err := r.score(ctx, U, r.users, r.items, r.scores)
 	if err != nil {
 		return 0, err
 	}

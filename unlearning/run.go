@@ -34,9 +34,10 @@ type Trace struct {
 }
 
 // Run unlearns the labels' attribute from model m with a post-training method
-// (U2U, U2U-R, D2D, D2D-R): Adam over a copy of the user table for c.Steps
-// full-batch steps, keeping the last iterate. It returns m re-bound to the new
-// table (every other parameter shared) and the trace. logf, when non-nil, is
+// (U2U, U2U-R, D2D, D2D-R): Adam over a copy of the user table (under
+// c.Target "served": of the served user parameters, see Objective) for
+// c.Steps full-batch steps, keeping the last iterate. It returns m re-bound
+// to the new table(s) (every other parameter shared) and the trace. logf, when non-nil, is
 // called after each step's evaluation with the step and its terms.
 //
 // A NaN or Inf in a loss term or gradient stops the run with a *TermError
@@ -49,7 +50,7 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 	if err != nil {
 		return nil, nil, err
 	}
-	U := m.UserTable().Clone()
+	U := o.Params().Clone()
 	grad := dense.New(U.Rows, U.Cols)
 	opt := NewAdam(len(U.Data), c.LR, c.Beta1, c.Beta2, c.Eps)
 	tr := &Trace{Method: method, Terms: map[string][]float64{}}
@@ -84,7 +85,11 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 	tr.PeakRSSMB = peakRSSMB()
 	heap.sample()
 	tr.PeakHeapMB = heap.peakMB()
-	return m.WithUserTable(U), tr, nil
+	um, err := o.Model(U)
+	if err != nil {
+		return nil, nil, err
+	}
+	return um, tr, nil
 }
 
 // finiteTable reports whether every value is finite (v−v is 0 for a

@@ -1,0 +1,133 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/potau/potau/unlearning"
+)
+
+// TestCellKeysTarget: unlearn.target changes the table key of exactly the
+// post-training methods on the models whose served side is not their table
+// (NeuMF, LightGCN); for MF and the other methods it is no part of any key,
+// and "table" leaves the settings' JSON as it was before the target existed
+// (so the cache keys of table runs are unchanged).
+func TestCellKeysTarget(t *testing.T) {
+	const sum = "data-checksum"
+	for _, kind := range []string{"mf", "neumf", "lightgcn"} {
+		c := DefaultConfig(kind)
+		c.Unlearn.Methods = nil
+		for _, m := range unlearning.Listable {
+			c.Unlearn.Methods = append(c.Unlearn.Methods, m.String())
+		}
+		s := c
+		s.Unlearn.Target = "served"
+		for _, m := range c.Unlearn.RunMethods() {
+			b, _ := json.Marshal(c.Unlearn.ForModel(m, kind))
+			if strings.Contains(string(b), "target") {
+				t.Errorf("%s/%v: table settings mention the target: %s", kind, m, b)
+			}
+			want := kind != "mf" && m.Kind() == unlearning.KindPostTraining
+			if changed := cellKeys(&c, sum, m) != cellKeys(&s, sum, m); changed != want {
+				t.Errorf("%s/%v: keys change with the target: %v, want %v", kind, m, changed, want)
+			}
+		}
+	}
+}
+
+// servedConfig is the tiny pipeline on NeuMF and LightGCN with the table
+// and served targets side by side.
+const servedConfig = `name: served
+seed: 3
+data:
+  name: synthetic
+  synthetic: {users: 160, items: 220, interactions: 5200, min_per_user: 12}
+  split: {negatives: 49}
+model:
+  dim: 8
+  epochs: 2
+  batch_size: 512
+  selection: test
+unlearn:
+  methods: [D2D-R]
+  steps: 10
+  alpha: 1.0e-3
+attack:
+  attackers: [gbdt]
+  folds: 3
+  repeats: 1
+  gbdt: {n_estimators: 5}
+export:
+  embeddings: true
+sweep:
+  model.kind: [neumf, lightgcn]
+  unlearn.target: [table, served]
+`
+
+// TestPipelineServed runs D2D-R with both targets: a served record says so
+// and differs from the table record, the served model is rebuilt from the
+// cache (served.npy) to the same bytes, and --jobs 2 under GOMAXPROCS 1
+// gives the same metrics.jsonl.
+func TestPipelineServed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pipeline integration test skipped in -short mode")
+	}
+	ctx := context.Background()
+	run := func(dir string, jobs int) []byte {
+		t.Helper()
+		cfg := filepath.Join(dir, "served.yaml")
+		if err := os.WriteFile(cfg, []byte(servedConfig), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		spec, err := LoadSpec(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := Run(ctx, spec, RunOptions{Out: filepath.Join(dir, "out"), CacheDir: filepath.Join(dir, "cache"), Jobs: jobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hr := map[string]float64{}
+		for _, r := range recs {
+			if r.Method != "D2D-R" {
+				if r.Target != "" {
+					t.Errorf("%s %s has target %q", r.Model, r.Method, r.Target)
+				}
+				continue
+			}
+			if want := r.Sweep["unlearn.target"]; (r.Target == "served") != (want == "served") {
+				t.Errorf("%s D2D-R of cell %v: target %q", r.Model, want, r.Target)
+			}
+			hr[r.Model+"/"+r.Target] = r.Attack["gbdt"]["auc"].Mean
+		}
+		for _, kind := range []string{"neumf", "lightgcn"} {
+			if hr[kind+"/"] == hr[kind+"/served"] {
+				t.Errorf("%s: served and table D2D-R give the same attack AUC %v", kind, hr[kind+"/"])
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "out", "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	d1 := t.TempDir()
+	want := run(d1, 1)
+	if err := os.Remove(filepath.Join(d1, "out", "metrics.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(d1, 1); !bytes.Equal(got, want) {
+		t.Fatal("the rerun from the cache changed metrics.jsonl")
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	if got := run(t.TempDir(), 2); !bytes.Equal(got, want) {
+		t.Fatal("--jobs 2 / GOMAXPROCS 1 changed metrics.jsonl")
+	}
+}
