@@ -287,6 +287,12 @@ func LoadSpec(file string, sets []string) (*Spec, error) {
 		if len(doc.Content) == 0 {
 			doc.Content = []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}
 		}
+		if path == "sweep" || strings.HasPrefix(path, "sweep.") {
+			if err := t.setSweep(path, doc.Content[0], "--set "+path); err != nil {
+				return nil, &ConfigError{File: "--set", Path: path, Msg: err.Error()}
+			}
+			continue
+		}
 		if err := t.set(path, doc.Content[0], "--set "+path); err != nil {
 			return nil, &ConfigError{File: "--set", Path: path, Msg: err.Error()}
 		}

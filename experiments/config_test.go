@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,5 +184,51 @@ func TestExportNames(t *testing.T) {
 		if got != filepath.FromSlash(want[i]) {
 			t.Errorf("record %d: %s, want %s", i, got, want[i])
 		}
+	}
+}
+
+// TestSetSweep: --set sweep.<path>=[…] sets one axis (the path is one sweep
+// key), --set sweep={…} sets the axes it names and keeps the others, and a
+// sweep value that is not a mapping is an error naming --set.
+func TestSetSweep(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"s.yaml": "sweep:\n  unlearn.alpha: [1e-6, 1e-2]\n  seed: [1, 2, 3]\n"})
+	file := filepath.Join(dir, "s.yaml")
+	axes := func(sets ...string) string {
+		t.Helper()
+		spec, err := LoadSpec(file, sets)
+		if err != nil {
+			t.Fatalf("%v: %v", sets, err)
+		}
+		var out []string
+		for _, a := range spec.Axes {
+			out = append(out, fmt.Sprintf("%s:%d", a.Path, len(a.Values)))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		sets []string
+		want string
+	}{
+		{nil, "unlearn.alpha:2 seed:3"},
+		{[]string{"sweep.unlearn.alpha=[1e-6, 1e-4, 1e-3]"}, "unlearn.alpha:3 seed:3"},
+		{[]string{"sweep.model.dim=[16, 32]"}, "unlearn.alpha:2 seed:3 model.dim:2"},
+		{[]string{"sweep={seed: [7]}"}, "unlearn.alpha:2 seed:1"},
+		{[]string{"sweep={model.kind: [mf, lightgcn]}"}, "unlearn.alpha:2 seed:3 model.kind:2"},
+		{[]string{"sweep.seed=[5, 6]", "seed=9"}, "unlearn.alpha:2"}, // a --set of the path itself still fixes it
+	} {
+		if got := axes(tc.sets...); got != tc.want {
+			t.Errorf("%v: axes %s, want %s", tc.sets, got, tc.want)
+		}
+	}
+	spec, err := LoadSpec(file, []string{"sweep.unlearn.alpha=[1e-6, 1e-4]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := spec.Cells()
+	if err != nil || len(cells) != 6 || cells[3].Config.Unlearn.Alpha != 1e-4 {
+		t.Fatalf("cells %d, err %v", len(cells), err)
+	}
+	if _, err := LoadSpec(file, []string{"sweep=[1, 2]"}); err == nil || !strings.Contains(err.Error(), "--set") || !strings.Contains(err.Error(), "expected a mapping") {
+		t.Errorf("sweep=[1, 2]: %v, want an error naming --set and the expected mapping", err)
 	}
 }

@@ -255,6 +255,48 @@ func (t *tree) set(path string, v *yaml.Node, file string) error {
 	return nil
 }
 
+// setSweep applies a --set to the sweep block. A sweep key is a whole
+// dotted config path, so "sweep.unlearn.alpha" sets the one axis
+// "unlearn.alpha"; "sweep" with a mapping sets each axis it names and keeps
+// the config's other axes (to stop sweeping a path, --set the path itself
+// to one value).
+func (t *tree) setSweep(path string, v *yaml.Node, file string) error {
+	var axes [][2]*yaml.Node
+	if axis, ok := strings.CutPrefix(path, "sweep."); ok {
+		axes = append(axes, [2]*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: axis, Line: v.Line}, v})
+	} else {
+		if v.Kind != yaml.MappingNode {
+			return fmt.Errorf("expected a mapping of config paths to lists of values, got %s", describe(v))
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			axes = append(axes, [2]*yaml.Node{v.Content[j], v.Content[j+1]})
+		}
+	}
+	_, sw := t.lookup("sweep")
+	if sw == nil || sw.Kind != yaml.MappingNode {
+		sw = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line}
+		if err := t.set("sweep", sw, file); err != nil {
+			return err
+		}
+	}
+	for _, kv := range axes {
+		t.file[kv[0]] = file
+		t.mark(kv[1], file)
+		replaced := false
+		for j := 0; j+1 < len(sw.Content); j += 2 {
+			if sw.Content[j].Value == kv[0].Value {
+				sw.Content[j+1] = kv[1]
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			sw.Content = append(sw.Content, kv[0], kv[1])
+		}
+	}
+	return nil
+}
+
 // remove deletes a top-level key.
 func (t *tree) remove(key string) {
 	n := t.root
