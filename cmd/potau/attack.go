@@ -39,6 +39,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	perms := fs.Int("permutations", defAudit.Permutations, "audit: label permutations of the null (0 = none)")
 	nested := fs.Bool("nested", defAudit.Nested, "audit: also run the nested variants")
 	neighbors := fs.Int("k", defAudit.KNN.K, "audit: neighbours of knn")
+	nullOf := fs.String("null", strings.Join(defAudit.Null, ","), "audit: comma-separated attackers whose permutation null is computed (empty: none)")
 	def := attackers.DefaultConfig()
 	folds := fs.Int("folds", def.Folds, "number of stratified folds")
 	repeats := fs.Int("repeats", def.Repeats, "number of repeats of the cross-validation")
@@ -61,6 +62,12 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg.Folds, cfg.Repeats, cfg.Shuffle, cfg.Balance, cfg.Positive = *folds, *repeats, *shuffle, *balance, *positive
 	audit := defAudit
 	audit.Permutations, audit.Nested, audit.KNN.K = *perms, *nested, *neighbors
+	audit.Null = nil
+	for _, a := range strings.Split(*nullOf, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			audit.Null = append(audit.Null, a)
+		}
+	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "shuffle" {
 			audit.Shuffle = *shuffle // the audit shuffles unless told not to

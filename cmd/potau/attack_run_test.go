@@ -120,6 +120,9 @@ func TestAttackCommand(t *testing.T) {
 	if _, _, code := runCLI(t, "attack", "--embeddings", filepath.Join(dir, "sep.npy"), "--labels", lab, "--suite", "audit", "--attacker", "svm"); code != 2 {
 		t.Errorf("--attacker svm: exit %d, want 2", code)
 	}
+	if _, errOut, code := runCLI(t, "attack", "--embeddings", filepath.Join(dir, "sep.npy"), "--labels", lab, "--suite", "audit", "--null", "knn,svm"); code != 2 || !strings.Contains(errOut, "null[1]") {
+		t.Errorf("--null knn,svm: exit %d, stderr %q; want 2 naming null[1]", code, errOut)
+	}
 }
 
 // TestRunAndReportCommands runs a toy config end to end through the command
