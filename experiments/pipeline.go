@@ -212,6 +212,9 @@ func (r *runner) cached(stage, key, what string, load func() error, compute func
 		return true, load()
 	}
 	if ok, err := tryLoad(); ok || err != nil {
+		if ok && err == nil {
+			r.rep.Logf("%s: from the cache (stage %s/%s)", what, stage, shortKey(key))
+		}
 		return err
 	}
 	if r.noCompute {
@@ -675,4 +678,12 @@ func PeakRSSMB() float64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return math.Round(float64(ms.Sys)/(1<<20)*10) / 10
+}
+
+// shortKey is a stage key's first 12 characters, for messages.
+func shortKey(k string) string {
+	if len(k) > 12 {
+		return k[:12]
+	}
+	return k
 }

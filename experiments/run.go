@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -94,19 +96,30 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) ([]results.Record, err
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.ctx = ctx
+	// Progress: each record names its cell ("cell k of N"), α where the
+	// method takes it, the seed, and a run-level ETA from the records done.
+	totalRecs := 0
+	for ci := range cells {
+		totalRecs += len(cells[ci].Config.Unlearn.RunMethods())
+	}
+	var doneRecs atomic.Int64
+	runStart := time.Now()
 	for ci := range cells {
 		ms := cells[ci].Config.Unlearn.RunMethods()
 		row := make([]slot, len(ms))
 		jobs = append(jobs, row)
 		for mi, m := range ms {
 			wg.Add(1)
-			go func(c *Cell, method unlearning.Method, s *slot) {
+			go func(ci int, c *Cell, method unlearning.Method, s *slot) {
 				defer wg.Done()
 				s.rec, s.err = r.record(c, method)
 				if s.err != nil {
 					cancel()
+					return
 				}
-			}(&cells[ci], m, &jobs[ci][mi])
+				d := int(doneRecs.Add(1))
+				r.rep.Logf("%s", cellProgress(ci, len(cells), c, method, d, totalRecs, time.Since(runStart)))
+			}(ci, &cells[ci], m, &jobs[ci][mi])
 		}
 	}
 	wg.Wait()
@@ -545,4 +558,25 @@ func exportNames(recs []results.Record) []string {
 		}
 	}
 	return names
+}
+
+// cellProgress is the progress line of a finished record: its cell's place
+// in the grid and label, the method with its α when it takes one, the seed,
+// and the run's records done with an ETA from their mean time so far.
+func cellProgress(ci, ncells int, c *Cell, m unlearning.Method, done, total int, elapsed time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cell %d of %d", ci+1, ncells)
+	if lbl := c.Label(); lbl != "default" {
+		fmt.Fprintf(&b, " (%s)", lbl)
+	}
+	fmt.Fprintf(&b, ": %s", m)
+	if m.TakesAlpha() {
+		fmt.Fprintf(&b, " α=%s", strconv.FormatFloat(c.Config.Unlearn.Alpha, 'g', -1, 64))
+	}
+	fmt.Fprintf(&b, " seed %d done; %d of %d records", c.Config.Seed, done, total)
+	if done < total {
+		eta := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+		fmt.Fprintf(&b, ", run ETA %s", eta.Round(time.Second))
+	}
+	return b.String()
 }

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/potau/potau/internal/progress"
+	"github.com/potau/potau/unlearning"
 )
 
 func TestParseShard(t *testing.T) {
@@ -301,5 +303,49 @@ func TestConcurrentRunsShareOneCache(t *testing.T) {
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(cache, "*", ".tmp-*")); len(tmp) > 0 {
 		t.Errorf("temporary folders left: %v", tmp)
+	}
+}
+
+// TestProgressCellsAndCache: every record's line names its cell as "cell k
+// of N", the seed and α for a method that takes it, with a run ETA until the
+// last; a second run says its stages came from the cache.
+func TestProgressCellsAndCache(t *testing.T) {
+	dir := t.TempDir()
+	spec := loadShardSpec(t, dir)
+	cache, out := filepath.Join(dir, "cache"), filepath.Join(dir, "out")
+	var log1, log2 bytes.Buffer
+	recs, err := Run(context.Background(), spec, RunOptions{Out: out, CacheDir: cache, Progress: progress.New(&log1, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := strings.Count(log1.String(), " records")
+	if n < len(recs) {
+		t.Errorf("%d record lines for %d records:\n%s", n, len(recs), log1.String())
+	}
+	if !regexp.MustCompile(`cell \d+ of \d+ .*seed \d+ done; \d+ of \d+ records, run ETA`).MatchString(log1.String()) {
+		t.Errorf("no cell progress with ETA:\n%s", log1.String())
+	}
+	if strings.Contains(log1.String(), "from the cache") {
+		t.Errorf("a first run into an empty cache says a stage came from it:\n%s", log1.String())
+	}
+	if _, err := Run(context.Background(), spec, RunOptions{Out: out, CacheDir: cache, Progress: progress.New(&log2, false)}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log2.String(), "from the cache") || strings.Contains(log2.String(), "computing stage") {
+		t.Errorf("second run: want stages from the cache and none computed:\n%s", log2.String())
+	}
+}
+
+func TestCellProgressLine(t *testing.T) {
+	c := &Cell{Values: []AxisValue{{Path: "seed", Value: 2}}}
+	c.Config.Seed = 2
+	c.Config.Unlearn.Alpha = 1e-4
+	got := cellProgress(2, 6, c, unlearning.MethodD2DR, 5, 20, 50*time.Second)
+	want := "cell 3 of 6 (seed=2): D2D-R α=0.0001 seed 2 done; 5 of 20 records, run ETA 2m30s"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := cellProgress(0, 1, &Cell{}, unlearning.MethodU2U, 3, 3, time.Second); strings.Contains(got, "α") || strings.Contains(got, "ETA") {
+		t.Errorf("U2U, last record: %s (no α, no ETA)", got)
 	}
 }
