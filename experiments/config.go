@@ -31,6 +31,8 @@ import (
 	"github.com/potau/potau/unlearning"
 )
 
+//go:generate go run gen_configdoc.go
+
 // Config is a resolved experiment: one cell of a grid. Every field has a
 // default (DefaultConfig); a YAML file overrides any of them.
 type Config struct {
@@ -522,3 +524,8 @@ func LoadConfig(file string, sets []string) (Config, error) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// KeyDoc returns the doc comment of a config key's field ("model.lr"), or
+// "" for a key without one. The comments are read from the source by
+// gen_configdoc.go into configdoc.go.
+func KeyDoc(path string) string { return configDocs[path] }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -65,7 +66,57 @@ func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("config defaults: %v", err)
 		}
 		fmt.Fprintf(stdout, "# potau defaults (model.kind: %s; model defaults depend on the kind)\n", *kind)
-		return yaml.NewEncoder(stdout).Encode(&d)
+		var n yaml.Node
+		if err := n.Encode(&d); err != nil {
+			return err
+		}
+		commentKeys(&n, "")
+		enc := yaml.NewEncoder(stdout)
+		enc.SetIndent(2)
+		return enc.Encode(&n)
 	}
 	return usagef("config: unknown subcommand %q (expected check or defaults)", args[0])
+}
+
+// commentKeys puts each key's doc comment (experiments.KeyDoc) above it,
+// wrapped at about 88 columns.
+func commentKeys(n *yaml.Node, prefix string) {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			commentKeys(c, prefix)
+		}
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := k.Value
+		if prefix != "" {
+			path = prefix + "." + k.Value
+		}
+		if doc := experiments.KeyDoc(path); doc != "" {
+			k.HeadComment = wrapComment(doc, 86)
+		}
+		commentKeys(v, path)
+	}
+}
+
+// wrapComment breaks text into lines of at most width characters.
+func wrapComment(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = w
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
 }

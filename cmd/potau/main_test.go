@@ -36,6 +36,11 @@ func TestHelpAndVersion(t *testing.T) {
 	if out, _, _ := runCLI(t, "report", "-h"); !strings.Contains(out, "<attacker>.<metric>") || !strings.Contains(out, "balanced_accuracy") {
 		t.Errorf("report -h does not list the columns:\n%s", out)
 	}
+	// config defaults prints each key's doc comment above its default.
+	if out, _, code := runCLI(t, "config", "defaults"); code != 0 || !strings.Contains(out, "  # LR is Adam's learning rate (1e-3).\n  lr: ") ||
+		!strings.Contains(out, "# MaxHRDrop is the HR@10 budget") {
+		t.Errorf("config defaults: exit %d, no doc comments beside the defaults:\n%.2000s", code, out)
+	}
 	if _, _, code := runCLI(t); code != 2 {
 		t.Errorf("no command: exit %d, want 2", code)
 	}
