@@ -30,6 +30,17 @@ func TestMethodAnchors(t *testing.T) {
 	if len(ids) == 0 {
 		t.Fatal("method.md defines no anchors")
 	}
+	// A LaTeX macro written through an escaping layer (\text, \frac,
+	// \bigl, \nabla…) can arrive as a control character plus the rest of
+	// its name; no control character but the newline belongs in the page.
+	for i, line := range strings.Split(string(doc), "\n") {
+		for _, r := range line {
+			if r < 0x20 || r == 0x7f {
+				t.Errorf("method.md:%d: control character %U (a mangled LaTeX escape?) in %q", i+1, r, line)
+				break
+			}
+		}
+	}
 	check := func(where, name string) {
 		if !ids[name] {
 			t.Errorf("%s links to docs/method.md#%s, which method.md does not define", where, name)
