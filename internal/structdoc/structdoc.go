@@ -8,6 +8,7 @@ package structdoc
 import (
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
@@ -193,7 +194,7 @@ func join(prefix, name string) string {
 }
 
 // GoSource renders docs as a Go file of package pkgName declaring var
-// varName map[string]string, keys sorted, for go:generate.
+// varName map[string]string, keys sorted, gofmt-formatted, for go:generate.
 func GoSource(pkgName, varName, generator string, docs map[string]string) []byte {
 	keys := make([]string, 0, len(docs))
 	for k := range docs {
@@ -207,5 +208,9 @@ func GoSource(pkgName, varName, generator string, docs map[string]string) []byte
 		fmt.Fprintf(&b, "\t%q: %q,\n", k, docs[k])
 	}
 	b.WriteString("}\n")
-	return []byte(b.String())
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		panic(err) // the text above is valid Go by construction
+	}
+	return src
 }
