@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/potau/potau/datasets"
+	"github.com/potau/potau/internal/rng"
 )
 
 // cpuTime returns the process's user+system CPU time. Benchmarks report it
@@ -96,6 +97,15 @@ func BenchmarkLightGCNBatchesML1M(b *testing.B) {
 			if err := sample(&ex, s, newBitset(s), c, 1, 0); err != nil {
 				b.Fatal(err)
 			}
+			// Shuffle as Train does: consecutive unshuffled examples belong
+			// to one or two users, which would make the batch's
+			// neighbourhoods unrealistically small.
+			rs := rng.New(1, "recmodels/shuffle", 0)
+			rs.Shuffle(len(ex.u), func(a, b int) {
+				ex.u[a], ex.u[b] = ex.u[b], ex.u[a]
+				ex.i[a], ex.i[b] = ex.i[b], ex.i[a]
+				ex.y[a], ex.y[b] = ex.y[b], ex.y[a]
+			})
 			logits, dOut := make([]float32, bs), make([]float32, bs)
 			c0 := cpuTime()
 			b.ResetTimer()
