@@ -228,8 +228,9 @@ func niceStep(x float64) float64 {
 	return 10 * p
 }
 
-// powTicks labels a log axis at every power of ten as 10^k (superscript
-// digits), with unlabelled minor ticks at 2…9 × 10^k.
+// powTicks labels a log axis at powers of ten as 10^k (superscript digits):
+// every power, with unlabelled minor ticks at 2…9 × 10^k, over up to six
+// decades; every second (third, …) power and no minor ticks over more.
 type powTicks struct{}
 
 // Ticks implements plot.Ticker.
@@ -238,15 +239,20 @@ func (powTicks) Ticks(min, max float64) []plot.Tick {
 		return nil
 	}
 	var out []plot.Tick
-	for k := math.Floor(math.Log10(min)); k <= math.Ceil(math.Log10(max)); k++ {
+	k0, k1 := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	// At most about six labels: every power over a few decades, every
+	// second or third over many, and then no minor ticks.
+	every := math.Max(1, math.Ceil((k1-k0)/6))
+	first := math.Ceil(math.Log10(min) - 1e-12) // the first power in range
+	for k := k0; k <= k1; k++ {
 		base := math.Pow(10, k)
 		for m := 1.0; m < 10; m++ {
 			v := m * base
-			if v < min*(1-1e-12) || v > max*(1+1e-12) {
+			if v < min*(1-1e-12) || v > max*(1+1e-12) || (m > 1 && every > 1) {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if m == 1 {
+			if m == 1 && math.Mod(k-first, every) == 0 {
 				t.Label = pow10Label(int(k))
 			}
 			out = append(out, t)

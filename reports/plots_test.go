@@ -523,6 +523,15 @@ func TestFigureLabels(t *testing.T) {
 		t.Errorf("log ticks %v", got)
 	}
 	got = nil
+	for _, tk := range (powTicks{}).Ticks(0.005, 2e6) { // 10 decades: every second power
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if strings.Join(got, " ") != "10ˉ² 10⁰ 10² 10⁴ 10⁶" {
+		t.Errorf("log ticks over 10 decades %v", got)
+	}
+	got = nil
 	for _, tk := range (intTicks{n: 5}).Ticks(-0.15, 299) {
 		got = append(got, tk.Label)
 	}
