@@ -272,13 +272,16 @@ func pow10Label(k int) string {
 
 // pointLabels draws the point labels of a panel's series together, each
 // placed at the first of eight positions around its point (right, left,
-// above, below and the diagonals) where it overlaps no label already placed,
+// above, below and the diagonals; near, then at 2.5 and 4.5 times the
+// distance) where it overlaps no label already placed,
 // no point of the panel and does not cross the data area's edge; a label
 // with no free position takes the least-overlapping one. Drawing them in one
 // pass is what lets labels of different series avoid each other.
 type pointLabels struct {
 	items []pointLabel
-	pts   []plotter.XY // every marker of the panel, to keep clear of
+	pts   []plotter.XY    // every marker of the panel, to keep clear of
+	bars  [][4]float64    // x, y, dx, dy of every error bar, to keep clear of
+	segs  [][2]plotter.XY // the series' line segments, to keep clear of
 }
 
 type pointLabel struct {
@@ -307,15 +310,38 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		x, y := tx(q.X), ty(q.Y)
 		placed = append(placed, box{vg.Point{X: x - r, Y: y - r}, vg.Point{X: x + r, Y: y + r}})
 	}
+	thin := vg.Points(1.5)
+	for _, b := range pl.bars {
+		x, y := tx(b[0]), ty(b[1])
+		if b[2] > 0 {
+			placed = append(placed, box{vg.Point{X: tx(b[0] - b[2]), Y: y - thin}, vg.Point{X: tx(b[0] + b[2]), Y: y + thin}})
+		}
+		if b[3] > 0 {
+			placed = append(placed, box{vg.Point{X: x - thin, Y: ty(b[1] - b[3])}, vg.Point{X: x + thin, Y: ty(b[1] + b[3])}})
+		}
+	}
+	for _, sg := range pl.segs {
+		// A segment as a chain of small boxes along it.
+		x0, y0, x1, y1 := tx(sg[0].X), ty(sg[0].Y), tx(sg[1].X), ty(sg[1].Y)
+		for i := 0; i <= 16; i++ {
+			f := vg.Length(i) / 16
+			x, y := x0+(x1-x0)*f, y0+(y1-y0)*f
+			placed = append(placed, box{vg.Point{X: x - thin, Y: y - thin}, vg.Point{X: x + thin, Y: y + thin}})
+		}
+	}
 	gap := vg.Points(4)
 	for _, it := range pl.items {
 		x, y := tx(it.at.X), ty(it.at.Y)
 		w, h := sty.Width(it.text), sty.Height(it.text)
-		cands := []vg.Point{
-			{X: x + gap, Y: y - h/2}, {X: x - gap - w, Y: y - h/2},
-			{X: x - w/2, Y: y + gap}, {X: x - w/2, Y: y - gap - h},
-			{X: x + gap, Y: y + gap/2}, {X: x + gap, Y: y - gap/2 - h},
-			{X: x - gap - w, Y: y + gap/2}, {X: x - gap - w, Y: y - gap/2 - h},
+		// Eight directions, near first, then farther out.
+		var cands []vg.Point
+		for _, f := range []vg.Length{1, 2.5, 4.5} {
+			g := gap * f
+			cands = append(cands,
+				vg.Point{X: x + g, Y: y - h/2}, vg.Point{X: x - g - w, Y: y - h/2},
+				vg.Point{X: x - w/2, Y: y + g}, vg.Point{X: x - w/2, Y: y - g - h},
+				vg.Point{X: x + g, Y: y + g/2}, vg.Point{X: x + g, Y: y - g/2 - h},
+				vg.Point{X: x - g - w, Y: y + g/2}, vg.Point{X: x - g - w, Y: y - g/2 - h})
 		}
 		best, bestCost := cands[0], vg.Length(math.Inf(1))
 		for _, cnd := range cands {

@@ -251,6 +251,10 @@ func addSeries(p *plot.Plot, s *series) error {
 	lay := labelsOf(p)
 	for i := range s.pts.x {
 		lay.pts = append(lay.pts, plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]})
+		lay.bars = append(lay.bars, [4]float64{s.pts.x[i], s.pts.y[i], s.pts.dx[i], s.pts.dy[i]})
+		if i > 0 {
+			lay.segs = append(lay.segs, [2]plotter.XY{{X: s.pts.x[i-1], Y: s.pts.y[i-1]}, {X: s.pts.x[i], Y: s.pts.y[i]}})
+		}
 		if len(s.labels) == s.pts.Len() && s.labels[i] != "" {
 			lay.items = append(lay.items, pointLabel{plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]}, s.labels[i], col})
 		}
