@@ -12,23 +12,6 @@ import (
 	"github.com/potau/potau/internal/atomicfile"
 )
 
-// CodeSalt is mixed into every stage key. Bump a stage's salt when a change
-// alters what that stage computes, so stale cached results are not reused.
-var CodeSalt = map[string]string{
-	"data":     "data-v1",
-	"train":    "train-v1",
-	"unlearn":  "unlearn-v1",
-	"baseline": "baseline-v1",
-	"eval":     "eval-v1",
-	"attack":   "attack-v1",
-}
-
-// stageKey hashes exactly what a stage depends on: its name and code salt,
-// its config subset and its upstream keys.
-func stageKey(stage string, parts ...any) string {
-	return hashJSON(append([]any{stage, CodeSalt[stage]}, parts...))
-}
-
 // Cache stores finished stage outputs under dir/<stage>/<key>/. A stage's
 // folder appears only once complete (atomicfile.PublishDir: written in a
 // temporary folder tagged with its owner, its MANIFEST of sha256 checksums

@@ -8,9 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,7 +60,7 @@ func modelKey(c *Config) any {
 // keys are the stage keys of one (cell, method).
 type keys struct {
 	data, train, table, eval, attack string
-	tableStage                       string // "train", "unlearn" or "baseline"
+	tableStage                       stage // stageTrain, stageUnlearn or stageBaseline
 }
 
 // cellKeys derives the stage keys of method m in cell c from exactly what
@@ -71,38 +69,20 @@ type keys struct {
 // for the model kind).
 func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	var k keys
-	k.data = stageKey("data", c.Data, c.Seed, dataSum)
-	k.train = stageKey("train", k.data, modelKey(c), c.Seed)
+	k.data = stageKey(stageData, c.Data, c.Seed, dataSum)
+	k.train = stageKey(stageTrain, k.data, modelKey(c), c.Seed)
 	attr := c.Data.Attribute
 	switch m.Kind() {
 	case unlearning.KindNone:
-		k.table, k.tableStage = k.train, "train"
+		k.table, k.tableStage = k.train, stageTrain
 	case unlearning.KindInTraining:
-		k.table, k.tableStage = stageKey("baseline", k.data, modelKey(c), c.Seed, attr, c.Unlearn.For(m)), "baseline"
+		k.table, k.tableStage = stageKey(stageBaseline, k.data, modelKey(c), c.Seed, attr, c.Unlearn.For(m)), stageBaseline
 	default:
-		k.table, k.tableStage = stageKey("unlearn", k.train, attr, c.Unlearn.ForModel(m, c.Model.Kind)), "unlearn"
+		k.table, k.tableStage = stageKey(stageUnlearn, k.train, attr, c.Unlearn.ForModel(m, c.Model.Kind)), stageUnlearn
 	}
-	k.eval = stageKey("eval", k.table, c.Eval)
-	k.attack = stageKey("attack", k.table, attr, c.Attack, c.Seed)
+	k.eval = stageKey(stageEval, k.table, c.Eval)
+	k.attack = stageKey(stageAttack, k.table, attr, c.Attack, c.Seed)
 	return k
-}
-
-// stageMeta is stored with every stage output.
-type stageMeta struct {
-	Stage     string  `json:"stage"`
-	Key       string  `json:"key"`
-	Seconds   float64 `json:"seconds"`
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	// Train / baseline outputs.
-	BestEpoch int               `json:"best_epoch,omitempty"`
-	Selection string            `json:"selection,omitempty"`
-	Curves    *results.Curves   `json:"curves,omitempty"`
-	Collapse  *results.Collapse `json:"collapse,omitempty"`
-	// Eval outputs.
-	Rec map[string]float64 `json:"rec,omitempty"`
-	// Attack outputs.
-	Attack map[string]results.AttackResult `json:"attack,omitempty"`
-	Detail map[string]*attackers.Result    `json:"detail,omitempty"`
 }
 
 type future struct {
@@ -117,6 +97,7 @@ type runner struct {
 	cache *Cache
 	sem   chan struct{}
 	rep   *progress.Reporter
+	mem   memProbe // peak memory of the stages computed
 
 	mu      sync.Mutex
 	futures map[string]*future
@@ -334,24 +315,18 @@ func (r *runner) labels(c *Config, b *dataBundle) (*datasets.Attribute, error) {
 	return a, nil
 }
 
-// model returns the trained (or unlearned) model of a method, from the
-// cache when possible.
-func (r *runner) model(c *Config, b *dataBundle, method unlearning.Method) (recmodels.Model, error) {
-	k := cellKeys(c, b.sum, method)
-	v, err := r.once("model:"+k.table, func() (any, error) {
-		switch k.tableStage {
-		case "train":
-			return r.trainStage(c, b, k)
-		case "baseline":
-			return r.baselineStage(c, b, k, method)
-		default:
-			return r.unlearnStage(c, b, k, method)
-		}
-	})
-	if err != nil {
-		return nil, err
+// table returns the model of method m in cell c — trained, retrained with
+// an in-training term, or re-bound to an unlearned user table — and the
+// meta of the stage that made it.
+func (r *runner) table(c *Config, b *dataBundle, m unlearning.Method) (recmodels.Model, *stageMeta, error) {
+	k := cellKeys(c, b.sum, m)
+	switch m.Kind() {
+	case unlearning.KindNone:
+		return runStage(r, r.trainSpec(c, b, k))
+	case unlearning.KindInTraining:
+		return runStage(r, r.baselineSpec(c, b, k, m))
 	}
-	return v.(recmodels.Model), nil
+	return runStage(r, r.unlearnSpec(c, b, k, m))
 }
 
 // stageWhat names a stage for messages: "unlearning D2D-R (α=0.0001) of
@@ -371,221 +346,204 @@ func stageWhat(verb string, c *Config, method ...unlearning.Method) string {
 	return b.String()
 }
 
-func (r *runner) loadCheckpoint(stage, key string) (recmodels.Model, error) {
-	f, err := os.Open(filepath.Join(r.cache.Open(stage, key), "model.bin"))
+func loadCheckpoint(dir string, _ *stageMeta) (recmodels.Model, error) {
+	f, err := os.Open(filepath.Join(dir, "model.bin"))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := recmodels.Load(f)
-	if err != nil {
-		return nil, fmt.Errorf("cache %s/%s: %w", stage, key, err)
-	}
-	return m, nil
+	return recmodels.Load(f)
 }
 
 func saveCheckpoint(dir string, m recmodels.Model) error {
 	return atomicfile.Write(filepath.Join(dir, "model.bin"), func(w io.Writer) error { return recmodels.Save(w, m) })
 }
 
-func trainCurves(tr *recmodels.TrainResult) *results.Curves {
+// trained fills meta from a training run.
+func trained(meta *stageMeta, tr *recmodels.TrainResult) {
+	meta.BestEpoch, meta.Selection = tr.BestEpoch, tr.Selection
 	cv := &results.Curves{}
 	for _, e := range tr.History {
 		cv.TrainLoss = append(cv.TrainLoss, e.Loss)
 		cv.TrainHR10 = append(cv.TrainHR10, e.HR10)
 	}
-	return cv
+	meta.Curves = cv
 }
 
-func (r *runner) trainStage(c *Config, b *dataBundle, k keys) (recmodels.Model, error) {
-	var m recmodels.Model
-	err := r.cached("train", k.train, stageWhat("training", c), func() (err error) {
-		m, err = r.loadCheckpoint("train", k.train)
-		return err
-	}, func(what string) error {
-		return r.work(what, func() error {
-			start := time.Now()
+// trainSpec: the recommender trained on the split (model.bin).
+func (r *runner) trainSpec(c *Config, b *dataBundle, k keys) stageSpec[recmodels.Model] {
+	return stageSpec[recmodels.Model]{
+		stage: stageTrain, key: k.train, what: stageWhat("training", c), load: loadCheckpoint, store: saveCheckpoint,
+		compute: func(meta *stageMeta) (recmodels.Model, error) {
 			r.rep.Logf("train %s on %s (seed %d)", c.Model.Kind, c.Data.Name, c.Seed)
 			task := r.rep.Start("train "+c.Model.Kind, c.Model.Epochs)
-			var tr *recmodels.TrainResult
-			var err error
-			m, tr, err = recmodels.Train(r.ctx, b.split, c.Model, c.Seed, nil, func(e recmodels.EpochLog) {
+			m, tr, err := recmodels.Train(r.ctx, b.split, c.Model, c.Seed, nil, func(e recmodels.EpochLog) {
 				task.Add(1, fmt.Sprintf("epoch %d loss %.4f HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, e.HR10, e.Seconds))
 			})
 			task.Done()
 			if err != nil {
-				return fmt.Errorf("train %s: %w", c.Model.Kind, err)
+				return nil, fmt.Errorf("train %s: %w", c.Model.Kind, err)
 			}
-			meta := stageMeta{Stage: "train", Key: k.train, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-				BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
-			r.rep.Logf("train %s done: best epoch %d (%s), %.1fs", c.Model.Kind, tr.BestEpoch+1, tr.Selection, meta.Seconds)
-			return r.cache.Put("train", k.train, meta, func(dir string) error { return saveCheckpoint(dir, m) })
-		})
-	})
-	return m, err
+			trained(meta, tr)
+			return m, nil
+		},
+		finish: func(_ recmodels.Model, meta *stageMeta) {
+			r.rep.Logf("train %s done: best epoch %d (%s), %.1fs", c.Model.Kind, meta.BestEpoch+1, meta.Selection, meta.Seconds)
+		},
+	}
 }
 
-func (r *runner) baselineStage(c *Config, b *dataBundle, k keys, method unlearning.Method) (recmodels.Model, error) {
-	var m recmodels.Model
-	err := r.cached("baseline", k.table, stageWhat("training baseline "+method.String(), c), func() (err error) {
-		m, err = r.loadCheckpoint("baseline", k.table)
-		return err
-	}, func(what string) error {
-		attr, err := r.labels(c, b)
-		if err != nil {
+// baselineSpec: the recommender retrained with an in-training unlearning
+// term (model.bin).
+func (r *runner) baselineSpec(c *Config, b *dataBundle, k keys, method unlearning.Method) stageSpec[recmodels.Model] {
+	var attr *datasets.Attribute
+	return stageSpec[recmodels.Model]{
+		stage: stageBaseline, key: k.table, what: stageWhat("training baseline "+method.String(), c),
+		load: loadCheckpoint, store: saveCheckpoint,
+		prepare: func() (err error) {
+			attr, err = r.labels(c, b)
 			return err
-		}
-		return r.work(what, func() error {
-			start := time.Now()
+		},
+		compute: func(meta *stageMeta) (recmodels.Model, error) {
 			r.rep.Logf("baseline %s: train %s with the in-training term", method, c.Model.Kind)
-			var tr *recmodels.TrainResult
-			var err error
 			task := r.rep.Start("baseline "+method.String()+" "+c.Model.Kind, c.Model.Epochs)
-			m, tr, err = unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
+			m, tr, err := unlearning.Baseline(r.ctx, method, b.split, attr.Labels, c.Model, c.Unlearn, c.Seed, func(e recmodels.EpochLog) {
 				task.Add(1, fmt.Sprintf("epoch %d loss %.4f (+%s %.4f) HR@10 %.4f (%.1fs)", e.Epoch+1, e.Loss, method, e.HookLoss, e.HR10, e.Seconds))
 			})
 			task.Done()
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", method, err)
+				return nil, fmt.Errorf("baseline %s: %w", method, err)
 			}
-			meta := stageMeta{Stage: "baseline", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-				BestEpoch: tr.BestEpoch, Selection: tr.Selection, Curves: trainCurves(tr)}
+			trained(meta, tr)
+			return m, nil
+		},
+		finish: func(_ recmodels.Model, meta *stageMeta) {
 			r.rep.Logf("baseline %s done in %.1fs", method, meta.Seconds)
-			return r.cache.Put("baseline", k.table, meta, func(dir string) error { return saveCheckpoint(dir, m) })
-		})
-	})
-	return m, err
+		},
+	}
 }
 
-func (r *runner) unlearnStage(c *Config, b *dataBundle, k keys, method unlearning.Method) (recmodels.Model, error) {
-	base, err := r.model(c, b, unlearning.MethodOriginal)
-	if err != nil {
-		return nil, err
-	}
-	var m recmodels.Model
-	// Under target "served" the stage stores every user-side parameter the
-	// model scores with (served.npy); otherwise the unlearned table
-	// (users.npy), as before the target existed.
+// unlearnSpec: the trained model re-bound to the user-side parameters a
+// post-training method produced; every other parameter is the trained
+// model's. Under target "served" the stage stores every user-side
+// parameter the model scores with (served.npy); otherwise the unlearned
+// table (users.npy), as before the target existed.
+func (r *runner) unlearnSpec(c *Config, b *dataBundle, k keys, method unlearning.Method) stageSpec[recmodels.Model] {
+	var (
+		base recmodels.Model
+		attr *datasets.Attribute
+	)
 	served := c.Unlearn.Target == "served" && !recmodels.ServedIsTable(c.Model.Kind)
-	err = r.cached("unlearn", k.table, stageWhat("unlearning", c, method), func() error {
-		name := "users.npy"
-		if served {
-			name = "served.npy"
-		}
-		u, err := npy.ReadNPY(filepath.Join(r.cache.Open("unlearn", k.table), name))
-		if err != nil {
-			return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
-		}
-		if served {
-			m, err = recmodels.WithServedParams(base, u)
-			if err != nil {
-				return fmt.Errorf("cache unlearn/%s: %w", k.table, err)
+	file := "users.npy"
+	if served {
+		file = "served.npy"
+	}
+	original := func() (err error) {
+		base, _, err = r.table(c, b, unlearning.MethodOriginal)
+		return err
+	}
+	return stageSpec[recmodels.Model]{
+		stage: stageUnlearn, key: k.table, what: stageWhat("unlearning", c, method),
+		load: func(dir string, _ *stageMeta) (recmodels.Model, error) {
+			if err := original(); err != nil {
+				return nil, err
 			}
-			return nil
-		}
-		m = base.WithUserTable(u)
-		return nil
-	}, func(what string) error {
-		attr, err := r.labels(c, b)
-		if err != nil {
-			return err
-		}
-		return r.work(what, func() error {
-			start := time.Now()
-			task := r.rep.Start("unlearn "+method.String(), c.Unlearn.Steps)
-			var tr *unlearning.Trace
+			u, err := npy.ReadNPY(filepath.Join(dir, file))
+			if err != nil {
+				return nil, err
+			}
+			if served {
+				return recmodels.WithServedParams(base, u)
+			}
+			return base.WithUserTable(u), nil
+		},
+		prepare: func() error {
+			if err := original(); err != nil {
+				return err
+			}
 			var err error
-			m, tr, err = unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
+			attr, err = r.labels(c, b)
+			return err
+		},
+		compute: func(meta *stageMeta) (recmodels.Model, error) {
+			task := r.rep.Start("unlearn "+method.String(), c.Unlearn.Steps)
+			m, tr, err := unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
 				task.Add(1, fmt.Sprintf("step %d loss %.4g", step+1, terms["total"]))
 			})
 			task.Done()
 			if err != nil {
-				return fmt.Errorf("unlearn %s: %w", method, err)
+				return nil, fmt.Errorf("unlearn %s: %w", method, err)
 			}
-			meta := stageMeta{Stage: "unlearn", Key: k.table, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-				Curves:   &results.Curves{Unlearn: tr.Terms},
-				Collapse: &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}}
+			meta.Curves = &results.Curves{Unlearn: tr.Terms}
+			return m, nil
+		},
+		finish: func(m recmodels.Model, meta *stageMeta) {
+			meta.Collapse = &results.Collapse{MeanDistBefore: MeanPairwiseDistance(base.UserTable()), MeanDistAfter: MeanPairwiseDistance(m.UserTable())}
 			r.rep.Logf("unlearn %s (%s) done in %.1fs", method, c.Model.Kind, meta.Seconds)
-			return r.cache.Put("unlearn", k.table, meta, func(dir string) error {
-				if served {
-					return npy.ExportNPY(filepath.Join(dir, "served.npy"), recmodels.ServedParams(m))
-				}
-				return npy.ExportNPY(filepath.Join(dir, "users.npy"), m.UserTable())
-			})
-		})
-	})
-	return m, err
-}
-
-func (r *runner) evalStage(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
-	v, err := r.once("eval:"+k.eval, func() (any, error) { return r.evalOnce(c, b, method, k) })
-	if err != nil {
-		return nil, err
+		},
+		store: func(dir string, m recmodels.Model) error {
+			if served {
+				return npy.ExportNPY(filepath.Join(dir, file), recmodels.ServedParams(m))
+			}
+			return npy.ExportNPY(filepath.Join(dir, file), m.UserTable())
+		},
 	}
-	return v.(*stageMeta), nil
 }
 
-func (r *runner) evalOnce(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
-	var meta stageMeta
-	err := r.cached("eval", k.eval, stageWhat("evaluating", c, method), func() error {
-		return r.cache.Meta("eval", k.eval, &meta)
-	}, func(what string) error {
-		m, err := r.model(c, b, method)
-		if err != nil {
+// metaOnly loads a stage whose meta is its whole output.
+func metaOnly(string, *stageMeta) (struct{}, error) { return struct{}{}, nil }
+
+// evalSpec: the recommendation metrics of method's table on the test set.
+func (r *runner) evalSpec(c *Config, b *dataBundle, method unlearning.Method, k keys) stageSpec[struct{}] {
+	var m recmodels.Model
+	return stageSpec[struct{}]{
+		stage: stageEval, key: k.eval, what: stageWhat("evaluating", c, method), load: metaOnly,
+		prepare: func() (err error) {
+			m, _, err = r.table(c, b, method)
 			return err
-		}
-		return r.work(what, func() error {
-			start := time.Now()
+		},
+		compute: func(meta *stageMeta) (struct{}, error) {
 			rec, err := recmodels.Evaluate(r.ctx, m, b.split, "test", c.Eval.Ks)
 			if err != nil {
-				return err
+				return struct{}{}, err
 			}
 			if c.Eval.Full && b.split.Protocol.Eval != "full" {
 				full, err := recmodels.EvaluateFull(r.ctx, m, b.split, "test", c.Eval.Ks)
 				if err != nil {
-					return err
+					return struct{}{}, err
 				}
 				for key, v := range full {
 					rec["full_"+key] = v
 				}
 			}
-			meta = stageMeta{Stage: "eval", Key: k.eval, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(), Rec: rec}
-			return r.cache.Put("eval", k.eval, meta, nil)
-		})
-	})
-	return &meta, err
-}
-
-func (r *runner) attackStage(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
-	v, err := r.once("attack:"+k.attack, func() (any, error) { return r.attackOnce(c, b, method, k) })
-	if err != nil {
-		return nil, err
+			meta.Rec = rec
+			return struct{}{}, nil
+		},
 	}
-	return v.(*stageMeta), nil
 }
 
-func (r *runner) attackOnce(c *Config, b *dataBundle, method unlearning.Method, k keys) (*stageMeta, error) {
-	var meta stageMeta
-	err := r.cached("attack", k.attack, stageWhat("attacking", c, method), func() error {
-		return r.cache.Meta("attack", k.attack, &meta)
-	}, func(what string) error {
-		m, err := r.model(c, b, method)
-		if err != nil {
+// attackSpec: the attackers' cross-validated metrics on method's user table.
+func (r *runner) attackSpec(c *Config, b *dataBundle, method unlearning.Method, k keys) stageSpec[struct{}] {
+	var (
+		m    recmodels.Model
+		attr *datasets.Attribute
+	)
+	return stageSpec[struct{}]{
+		stage: stageAttack, key: k.attack, what: stageWhat("attacking", c, method), load: metaOnly,
+		prepare: func() (err error) {
+			if m, _, err = r.table(c, b, method); err != nil {
+				return err
+			}
+			attr, err = r.labels(c, b)
 			return err
-		}
-		attr, err := r.labels(c, b)
-		if err != nil {
-			return err
-		}
-		return r.work(what, func() error {
-			start := time.Now()
+		},
+		compute: func(meta *stageMeta) (struct{}, error) {
 			X, y := attackTable(m.UserTable(), attr.Labels)
 			res, err := attackers.Run(r.ctx, X, y, attr.Classes, c.Attack, c.Seed)
 			if err != nil {
-				return fmt.Errorf("attack %s: %w", method, err)
+				return struct{}{}, fmt.Errorf("attack %s: %w", method, err)
 			}
-			meta = stageMeta{Stage: "attack", Key: k.attack, Seconds: time.Since(start).Seconds(), PeakRSSMB: PeakRSSMB(),
-				Attack: map[string]results.AttackResult{}, Detail: res}
+			meta.Attack, meta.Detail = map[string]results.AttackResult{}, res
 			for name, rr := range res {
 				ar := results.AttackResult{}
 				for mk, s := range rr.Metrics {
@@ -593,11 +551,12 @@ func (r *runner) attackOnce(c *Config, b *dataBundle, method unlearning.Method, 
 				}
 				meta.Attack[name] = ar
 			}
+			return struct{}{}, nil
+		},
+		finish: func(_ struct{}, meta *stageMeta) {
 			r.rep.Logf("attack %s/%s done in %.1fs: %s", c.Model.Kind, method, meta.Seconds, aucLine(meta.Attack))
-			return r.cache.Put("attack", k.attack, meta, nil)
-		})
-	})
-	return &meta, err
+		},
+	}
 }
 
 func aucLine(a map[string]results.AttackResult) string {
@@ -657,27 +616,6 @@ func MeanPairwiseDistance(u *dense.Matrix) float64 {
 		}
 	}
 	return sum / (float64(n) * float64(n-1) / 2)
-}
-
-// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB, or the
-// Go runtime's total obtained memory where /proc is unavailable.
-func PeakRSSMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "VmHWM:") {
-				f := strings.Fields(line)
-				if len(f) >= 2 {
-					if kb, err := strconv.ParseFloat(f[1], 64); err == nil {
-						return math.Round(kb/1024*10) / 10
-					}
-				}
-			}
-		}
-	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return math.Round(float64(ms.Sys)/(1<<20)*10) / 10
 }
 
 // shortKey is a stage key's first 12 characters, for messages.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/potau/potau/internal/atomicfile"
-	"github.com/potau/potau/internal/npy"
 	"github.com/potau/potau/internal/progress"
 	"github.com/potau/potau/results"
 	"github.com/potau/potau/unlearning"
@@ -189,8 +186,8 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 		wg     sync.WaitGroup
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); em, e1 = r.evalStage(c, b, method, k) }()
-	go func() { defer wg.Done(); att, e2 = r.attackStage(c, b, method, k) }()
+	go func() { defer wg.Done(); _, em, e1 = runStage(r, r.evalSpec(c, b, method, k)) }()
+	go func() { defer wg.Done(); _, att, e2 = runStage(r, r.attackSpec(c, b, method, k)) }()
 	wg.Wait()
 	if e1 != nil {
 		return nil, e1
@@ -198,22 +195,10 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if e2 != nil {
 		return nil, e2
 	}
-	// The table stage's own meta (train / unlearn / baseline) for times and curves.
-	// readMeta reads a table stage's meta.json after verifying its entry;
-	// a corrupt entry is recomputed through the stage (which reports it).
-	readMeta := func(stage, key string, of unlearning.Method, v any) error {
-		if r.cache.Verify(stage, key) != nil {
-			if _, err := r.model(c, b, of); err != nil {
-				return err
-			}
-		}
-		if err := r.cache.Meta(stage, key, v); err != nil {
-			return fmt.Errorf("reading %s stage of %s: %w", stage, of, err)
-		}
-		return nil
-	}
-	var tm stageMeta
-	if err := readMeta(k.tableStage, k.table, method, &tm); err != nil {
+	// The table stage's own meta (train / unlearn / baseline) for times and
+	// curves, through the stage (a corrupt entry is reported and recomputed).
+	_, tm, err := r.table(c, b, method)
+	if err != nil {
 		return nil, err
 	}
 	out := &results.Record{
@@ -232,14 +217,14 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if method.Kind() != unlearning.KindPostTraining { // the table stage trained the model
 		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection
 	} else {
-		var trm stageMeta
-		if err := readMeta("train", k.train, unlearning.MethodOriginal, &trm); err != nil {
+		_, trm, err := r.table(c, b, unlearning.MethodOriginal)
+		if err != nil {
 			return nil, err
 		}
 		out.BestEpoch, out.Selection = trm.BestEpoch, trm.Selection
-		out.TimeS["train"] = round3(trm.Seconds)
+		out.TimeS[string(stageTrain)] = round3(trm.Seconds)
 	}
-	out.TimeS[k.tableStage] = round3(tm.Seconds)
+	out.TimeS[string(k.tableStage)] = round3(tm.Seconds)
 	out.TimeS["eval"] = round3(em.Seconds)
 	out.TimeS["attack"] = round3(att.Seconds)
 	out.PeakRSSMB = math.Max(math.Max(tm.PeakRSSMB, em.PeakRSSMB), att.PeakRSSMB)
@@ -306,88 +291,6 @@ func configMap(c *Config) map[string]any {
 	return m
 }
 
-// exportAll writes the user tables (and labels) of the records as .npy when
-// the config asks for it, and names them in each record's Artifacts.
-func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
-	type cellMethod struct {
-		cell   *Cell
-		method unlearning.Method
-	}
-	byCell := map[string]cellMethod{}
-	for ci := range cells {
-		for _, m := range cells[ci].Config.Unlearn.RunMethods() {
-			byCell[cells[ci].Hash+"/"+m.String()] = cellMethod{&cells[ci], m}
-		}
-	}
-	names := exportNames(recs)
-	for i := range recs {
-		rec := &recs[i]
-		cm, ok := byCell[rec.ConfigHash+"/"+rec.Method]
-		if !ok || !cm.cell.Config.Export.Embeddings {
-			continue
-		}
-		c := &cm.cell.Config
-		b, err := r.data(c)
-		if err != nil {
-			return err
-		}
-		m, err := r.model(c, b, cm.method)
-		if err != nil {
-			return err
-		}
-		dir := filepath.Join("exports", names[i])
-		abs := filepath.Join(r.opt.Out, dir)
-		if err := r.ctx.Err(); err != nil {
-			return &InterruptedError{Doing: []string{"writing the exports in " + abs}, Err: err}
-		}
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return err
-		}
-		// Temporary files of a killed earlier run (their owner is gone); a
-		// live run writing the same folder keeps its own.
-		for _, p := range atomicfile.CleanStale(abs) {
-			r.rep.Logf("removed %s, left by a run that was killed", p)
-		}
-		rec.Artifacts = map[string]string{}
-		if err := npy.ExportNPY(filepath.Join(abs, "users.npy"), m.UserTable()); err != nil {
-			return err
-		}
-		rec.Artifacts["user_table"] = filepath.Join(dir, "users.npy")
-		ue, ie := m.Embeddings()
-		if err := npy.ExportNPY(filepath.Join(abs, "user_embeddings.npy"), ue); err != nil {
-			return err
-		}
-		if err := npy.ExportNPY(filepath.Join(abs, "item_embeddings.npy"), ie); err != nil {
-			return err
-		}
-		rec.Artifacts["user_embeddings"] = filepath.Join(dir, "user_embeddings.npy")
-		rec.Artifacts["item_embeddings"] = filepath.Join(dir, "item_embeddings.npy")
-		attr, err := r.labels(c, b)
-		if err != nil {
-			return err
-		}
-		if err := results.WriteLabels(filepath.Join(abs, "labels.csv"), c.Data.Attribute, attr.Classes, attr.Labels); err != nil {
-			return err
-		}
-		rec.Artifacts["labels"] = filepath.Join(dir, "labels.csv")
-	}
-	// The original table of the same cell, for before/after figures.
-	orig := map[string]string{}
-	for _, rec := range recs {
-		if rec.MethodKind == results.KindNone && rec.Artifacts != nil {
-			orig[rec.ConfigHash] = rec.Artifacts["user_table"]
-		}
-	}
-	for i := range recs {
-		if recs[i].Artifacts != nil {
-			if p, ok := orig[recs[i].ConfigHash]; ok {
-				recs[i].Artifacts["user_table_original"] = p
-			}
-		}
-	}
-	return nil
-}
-
 // cellStages lists every stage (name, key) a cell's records read, in the
 // order the dry run prints them, method by method.
 func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
@@ -401,9 +304,9 @@ func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
 		k := cellKeys(c, b.sum, m)
 		var st [][2]string
 		if m.Kind() == unlearning.KindPostTraining {
-			st = append(st, [2]string{"train", k.train})
+			st = append(st, [2]string{string(stageTrain), k.train})
 		}
-		st = append(st, [2]string{k.tableStage, k.table}, [2]string{"eval", k.eval}, [2]string{"attack", k.attack})
+		st = append(st, [2]string{string(k.tableStage), k.table}, [2]string{string(stageEval), k.eval}, [2]string{string(stageAttack), k.attack})
 		out = append(out, st)
 	}
 	return out, nil
@@ -507,57 +410,21 @@ func (r *runner) dryRun(spec *Spec) error {
 		}
 		for _, m := range c.Unlearn.RunMethods() {
 			k := cellKeys(c, sum, m)
-			st := func(stage, key string) string {
-				if r.cache.Has(stage, key) {
-					return stage + "=cached"
+			st := func(s stage, key string) string {
+				if r.cache.Has(string(s), key) {
+					return string(s) + "=cached"
 				}
-				return stage + "=todo"
+				return string(s) + "=todo"
 			}
 			parts := []string{}
 			if m.Kind() == unlearning.KindPostTraining {
-				parts = append(parts, st("train", k.train))
+				parts = append(parts, st(stageTrain, k.train))
 			}
-			parts = append(parts, st(k.tableStage, k.table), st("eval", k.eval), st("attack", k.attack))
+			parts = append(parts, st(k.tableStage, k.table), st(stageEval, k.eval), st(stageAttack, k.attack))
 			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
 		}
 		return r.ctx.Err()
 	})
-}
-
-// exportNames names each record's export folder for people, relative to
-// exports/: <dataset>/<model>/<method>[-a<α>]-d<dim>-s<seed>, α only for
-// methods that take it (Reg set). Records that would share a name but are
-// different cells (another swept key differs) get their cell id appended;
-// the cell id and config hash stay in the record either way.
-func exportNames(recs []results.Record) []string {
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '/' || r == '\\' || r == 0 || r == ':' {
-				return '_'
-			}
-			return r
-		}, s)
-	}
-	names := make([]string, len(recs))
-	cells := map[string]map[string]bool{}
-	for i, r := range recs {
-		leaf := clean(r.Method)
-		if r.Reg != "" {
-			leaf += "-a" + strconv.FormatFloat(r.Alpha, 'g', -1, 64)
-		}
-		leaf += "-d" + strconv.Itoa(r.Dim) + "-s" + strconv.FormatUint(r.Seed, 10)
-		names[i] = filepath.Join(clean(r.Dataset), clean(r.Model), leaf)
-		if cells[names[i]] == nil {
-			cells[names[i]] = map[string]bool{}
-		}
-		cells[names[i]][r.Cell] = true
-	}
-	for i, r := range recs {
-		if len(cells[names[i]]) > 1 {
-			names[i] += "-" + clean(r.Cell)
-		}
-	}
-	return names
 }
 
 // cellProgress is the progress line of a finished record: its cell's place

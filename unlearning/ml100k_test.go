@@ -112,7 +112,7 @@ func ml100kSweep(t *testing.T, s *datasets.Split, kind string) {
 			if r, ok := tr.Final["reg"]; ok {
 				line += ", reg → " + ftoa(r)
 			}
-			line += ", " + ftoa(tr.Seconds) + " s (setup " + ftoa(tr.SetupSeconds) + " s), peak RSS " + ftoa(tr.PeakRSSMB) + " MiB"
+			line += ", " + ftoa(tr.Seconds) + " s (setup " + ftoa(tr.SetupSeconds) + " s)"
 		}
 		t.Logf("%-14s HR@10 %.4f NDCG@10 %.4f MMD² %.4g mean sq dist all %.4g cross %.4g%s",
 			name, ev["hr@10"], ev["ndcg@10"], groupMMD(t, m, labels), all, cross, line)

@@ -11,7 +11,9 @@ import (
 	"github.com/potau/potau/recmodels"
 )
 
-// Trace is the per-step log and the cost of one unlearning run.
+// Trace is the per-step log and the wall time of one unlearning run. Memory
+// is not measured here: the process-wide peak belongs to the caller, which
+// alone knows what else runs (experiments measures it per stage).
 type Trace struct {
 	Method Method `json:"method"`
 	// Terms holds one value per optimiser step, measured at the iterate the
@@ -25,12 +27,6 @@ type Trace struct {
 	Seconds float64 `json:"seconds"`
 	// SetupSeconds is the part of Seconds spent before the first step.
 	SetupSeconds float64 `json:"setup_seconds"`
-	// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB at the
-	// end of the run, after resetting it at the start where Linux allows; it
-	// is process-wide, so concurrent work is included.
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	// PeakHeapMB is the largest live Go heap sampled once per step, in MiB.
-	PeakHeapMB float64 `json:"peak_heap_mb"`
 }
 
 // Run unlearns the labels' attribute from model m with a post-training method
@@ -44,8 +40,6 @@ type Trace struct {
 // naming the step and the term; then no model or trace is returned.
 func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method Method, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
 	start := time.Now()
-	resetPeakRSS()
-	heap := newHeapSampler()
 	o, err := NewObjective(ctx, m, s, labels, method, c)
 	if err != nil {
 		return nil, nil, err
@@ -74,7 +68,6 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 			return nil, nil, fmt.Errorf("unlearning: %s diverged at step %d: the Adam update left a non-finite value in the user table; the learning rate lr = %g is probably too large: try a smaller one (the default is %g)",
 				method, step, c.LR, DefaultConfig().LR)
 		}
-		heap.sample()
 	}
 	final, err := o.Eval(ctx, U, nil)
 	if err != nil {
@@ -82,9 +75,6 @@ func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int
 	}
 	tr.Final = final
 	tr.Seconds = time.Since(start).Seconds()
-	tr.PeakRSSMB = peakRSSMB()
-	heap.sample()
-	tr.PeakHeapMB = heap.peakMB()
 	um, err := o.Model(U)
 	if err != nil {
 		return nil, nil, err

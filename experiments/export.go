@@ -1,0 +1,131 @@
+package experiments
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/potau/potau/internal/atomicfile"
+	"github.com/potau/potau/internal/npy"
+	"github.com/potau/potau/results"
+	"github.com/potau/potau/unlearning"
+)
+
+// exportAll writes the user tables (and labels) of the records as .npy when
+// the config asks for it, and names them in each record's Artifacts.
+func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
+	type cellMethod struct {
+		cell   *Cell
+		method unlearning.Method
+	}
+	byCell := map[string]cellMethod{}
+	for ci := range cells {
+		for _, m := range cells[ci].Config.Unlearn.RunMethods() {
+			byCell[cells[ci].Hash+"/"+m.String()] = cellMethod{&cells[ci], m}
+		}
+	}
+	names := exportNames(recs)
+	for i := range recs {
+		rec := &recs[i]
+		cm, ok := byCell[rec.ConfigHash+"/"+rec.Method]
+		if !ok || !cm.cell.Config.Export.Embeddings {
+			continue
+		}
+		c := &cm.cell.Config
+		b, err := r.data(c)
+		if err != nil {
+			return err
+		}
+		m, _, err := r.table(c, b, cm.method)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join("exports", names[i])
+		abs := filepath.Join(r.opt.Out, dir)
+		if err := r.ctx.Err(); err != nil {
+			return &InterruptedError{Doing: []string{"writing the exports in " + abs}, Err: err}
+		}
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return err
+		}
+		// Temporary files of a killed earlier run (their owner is gone); a
+		// live run writing the same folder keeps its own.
+		for _, p := range atomicfile.CleanStale(abs) {
+			r.rep.Logf("removed %s, left by a run that was killed", p)
+		}
+		rec.Artifacts = map[string]string{}
+		if err := npy.ExportNPY(filepath.Join(abs, "users.npy"), m.UserTable()); err != nil {
+			return err
+		}
+		rec.Artifacts["user_table"] = filepath.Join(dir, "users.npy")
+		ue, ie := m.Embeddings()
+		if err := npy.ExportNPY(filepath.Join(abs, "user_embeddings.npy"), ue); err != nil {
+			return err
+		}
+		if err := npy.ExportNPY(filepath.Join(abs, "item_embeddings.npy"), ie); err != nil {
+			return err
+		}
+		rec.Artifacts["user_embeddings"] = filepath.Join(dir, "user_embeddings.npy")
+		rec.Artifacts["item_embeddings"] = filepath.Join(dir, "item_embeddings.npy")
+		attr, err := r.labels(c, b)
+		if err != nil {
+			return err
+		}
+		if err := results.WriteLabels(filepath.Join(abs, "labels.csv"), c.Data.Attribute, attr.Classes, attr.Labels); err != nil {
+			return err
+		}
+		rec.Artifacts["labels"] = filepath.Join(dir, "labels.csv")
+	}
+	// The original table of the same cell, for before/after figures.
+	orig := map[string]string{}
+	for _, rec := range recs {
+		if rec.MethodKind == results.KindNone && rec.Artifacts != nil {
+			orig[rec.ConfigHash] = rec.Artifacts["user_table"]
+		}
+	}
+	for i := range recs {
+		if recs[i].Artifacts != nil {
+			if p, ok := orig[recs[i].ConfigHash]; ok {
+				recs[i].Artifacts["user_table_original"] = p
+			}
+		}
+	}
+	return nil
+}
+
+// exportNames names each record's export folder for people, relative to
+// exports/: <dataset>/<model>/<method>[-a<α>]-d<dim>-s<seed>, α only for
+// methods that take it (Reg set). Records that would share a name but are
+// different cells (another swept key differs) get their cell id appended;
+// the cell id and config hash stay in the record either way.
+func exportNames(recs []results.Record) []string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == '\\' || r == 0 || r == ':' {
+				return '_'
+			}
+			return r
+		}, s)
+	}
+	names := make([]string, len(recs))
+	cells := map[string]map[string]bool{}
+	for i, r := range recs {
+		leaf := clean(r.Method)
+		if r.Reg != "" {
+			leaf += "-a" + strconv.FormatFloat(r.Alpha, 'g', -1, 64)
+		}
+		leaf += "-d" + strconv.Itoa(r.Dim) + "-s" + strconv.FormatUint(r.Seed, 10)
+		names[i] = filepath.Join(clean(r.Dataset), clean(r.Model), leaf)
+		if cells[names[i]] == nil {
+			cells[names[i]] = map[string]bool{}
+		}
+		cells[names[i]][r.Cell] = true
+	}
+	for i, r := range recs {
+		if len(cells[names[i]]) > 1 {
+			names[i] += "-" + clean(r.Cell)
+		}
+	}
+	return names
+}
