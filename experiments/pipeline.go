@@ -329,7 +329,7 @@ func (r *runner) table(c *Config, b *dataBundle, m unlearning.Method) (recmodels
 	return runStage(r, r.unlearnSpec(c, b, k, m))
 }
 
-// stageWhat names a stage for messages: "unlearning D2D-R (α=0.0001) of
+// stageWhat names a stage for messages: "unlearning <method> (α=0.0001) of
 // mf dim 32 seed 1 on ml-100k".
 // With no method the verb says it all ("training").
 func stageWhat(verb string, c *Config, method ...unlearning.Method) string {
