@@ -69,7 +69,7 @@ func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 	groups := map[rowKey][]int{}
 	var keys []rowKey
 	dsOrder, modelOrder := map[string]int{}, map[string]int{}
-	seen := map[string]bool{}
+	seen, seenSeed := map[string]bool{}, map[string]bool{}
 	rank := methodOrder(recs)
 	for i := range recs {
 		r := &recs[i]
@@ -87,6 +87,13 @@ func groupRecords(recs []results.Record) ([]rowKey, map[rowKey][]int) {
 			modelOrder[r.Model] = len(modelOrder)
 		}
 		k := keyOf(r, rank)
+		// The same row and seed from another run folder (a merged report
+		// of runs that share cells) is the same result: counted once.
+		seedID := fmt.Sprintf("%v\x00%d", k, r.Seed)
+		if seenSeed[seedID] {
+			continue
+		}
+		seenSeed[seedID] = true
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}

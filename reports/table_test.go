@@ -488,3 +488,18 @@ func kindOf(method string) string {
 	}
 	return results.KindPostTraining
 }
+
+// TestMergedRunsCountASeedOnce: the same row and seed from two run folders
+// is one result, not two seeds.
+func TestMergedRunsCountASeedOnce(t *testing.T) {
+	a := bestRecord("m", "U2U", 0.5, 0.5, 0.6)
+	a.Cell, a.Seed = "run1-cell", 1
+	b := a
+	b.Cell = "run2-cell"
+	c := a
+	c.Cell, c.Seed = "run2-other", 2
+	tab := BuildTable([]results.Record{a, b, c}, Options{Columns: []string{"hr@10"}})
+	if len(tab.Rows) != 1 || len(tab.Rows[0].Seeds) != 2 {
+		t.Fatalf("rows %+v, want one row of seeds 1 and 2", tab.Rows)
+	}
+}
