@@ -288,39 +288,6 @@ func TestRankHingeGolden(t *testing.T) {
 	}
 }
 
-func TestTopK(t *testing.T) {
-	r := rng.New(5, "topk")
-	for trial := 0; trial < 50; trial++ {
-		n := 1 + r.IntN(60)
-		scores := make([]float32, n)
-		for i := range scores {
-			scores[i] = float32(r.IntN(8)) // many ties
-		}
-		cand := make([]int32, 0, n)
-		for i := 0; i < n; i++ {
-			if r.IntN(4) != 0 {
-				cand = append(cand, int32(i))
-			}
-		}
-		want := slices.Clone(cand)
-		slices.SortStableFunc(want, func(a, b int32) int {
-			if scores[a] != scores[b] {
-				if scores[a] > scores[b] {
-					return -1
-				}
-				return 1
-			}
-			return int(a - b)
-		})
-		k := 1 + r.IntN(20)
-		want = want[:min(k, len(want))]
-		got := topK(slices.Clone(cand), scores, k)
-		if !slices.Equal(got, want) {
-			t.Fatalf("trial %d: top %d %v, want %v", trial, k, got, want)
-		}
-	}
-}
-
 func TestL2RegGradient(t *testing.T) {
 	u := []float64{1, -2, 3.5}
 	u0 := []float64{0.5, -2, 1}

@@ -1,14 +1,11 @@
 package unlearning
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/potau/potau/datasets"
 	"github.com/potau/potau/internal/dense"
-	"github.com/potau/potau/internal/parallel"
 	"github.com/potau/potau/recmodels"
 )
 
@@ -56,51 +53,19 @@ func RankHinge[T Float](dS, scores []T, off []int, margin, coef float64) float64
 }
 
 // TopLists records each user's top-k items under model m among the items
-// that are not the user's training positives (ties → the smaller item index).
-// It returns the flattened (user, item) pairs, best first within a user, and
-// off with user u's pairs at [off[u], off[u+1]). Users are scored in fixed
-// blocks on at most workers goroutines (0 = GOMAXPROCS); ScoreAll must be
-// safe for concurrent use.
+// that are not the user's training positives (recmodels.TopItems: ties →
+// the smaller item index). It returns the flattened (user, item) pairs,
+// best first within a user, and off with user u's pairs at
+// [off[u], off[u+1]). Users are scored on at most workers goroutines
+// (0 = GOMAXPROCS); the result does not depend on their number.
 func TopLists(ctx context.Context, m recmodels.Model, s *datasets.Split, k, workers int) (users, items []int32, off []int, err error) {
-	nu, ni := m.NumUsers(), m.NumItems()
+	nu := m.NumUsers()
 	if s == nil || len(s.Train) != nu {
 		return nil, nil, nil, fmt.Errorf("unlearning: top lists need the split's training positives for %d users", nu)
 	}
-	lists := make([][]int32, nu)
-	const blk = 64
-	nb := (nu + blk - 1) / blk
-	workers = min(parallel.Workers(workers), nb)
-	type scratch struct {
-		scores []float32
-		idx    []int32
-	}
-	sc := make([]scratch, workers)
-	errs := make([]error, nb)
-	parallel.For(workers, nb, func(w, b int) {
-		if err := ctx.Err(); err != nil {
-			errs[b] = err
-			return
-		}
-		buf := &sc[w]
-		if buf.scores == nil {
-			buf.scores, buf.idx = make([]float32, ni), make([]int32, 0, ni)
-		}
-		for u := b * blk; u < min(nu, (b+1)*blk); u++ {
-			m.ScoreAll(buf.scores, u)
-			buf.idx = buf.idx[:0]
-			pos := s.Train[u]
-			for i := 0; i < ni; i++ {
-				if _, found := slices.BinarySearch(pos, int32(i)); !found {
-					buf.idx = append(buf.idx, int32(i))
-				}
-			}
-			lists[u] = topK(buf.idx, buf.scores, k)
-		}
-	})
-	for _, e := range errs {
-		if e != nil {
-			return nil, nil, nil, e
-		}
+	lists, err := recmodels.TopItems(ctx, m, s.Train, k, workers)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	off = make([]int, nu+1)
 	for u, l := range lists {
@@ -111,33 +76,6 @@ func TopLists(ctx context.Context, m recmodels.Model, s *datasets.Split, k, work
 		}
 	}
 	return users, items, off, nil
-}
-
-// topK returns the k candidates with the largest scores, best first; equal
-// scores are ordered by item index. It reorders cand.
-func topK(cand []int32, scores []float32, k int) []int32 {
-	better := func(a, b int32) int {
-		if c := cmp.Compare(scores[b], scores[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	}
-	if len(cand) <= k {
-		slices.SortFunc(cand, better)
-		return slices.Clone(cand)
-	}
-	// Keep a sorted window of the best k seen so far (k is small).
-	top := slices.Clone(cand[:k])
-	slices.SortFunc(top, better)
-	for _, c := range cand[k:] {
-		if better(c, top[k-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(top, c, better)
-		copy(top[i+1:], top[i:k-1])
-		top[i] = c
-	}
-	return top
 }
 
 // rankReg is the ranking-hinge regulariser bound to a model and its
