@@ -48,6 +48,8 @@ type Config struct {
 	Unlearn unlearning.Config `yaml:"unlearn" json:"unlearn"`
 	// Attack configures the attribute-inference attackers and their protocol.
 	Attack attackers.Config `yaml:"attack" json:"attack"`
+	// Audit configures the leakage audit (off by default).
+	Audit AuditConfig `yaml:"audit" json:"audit"`
 	// Eval configures recommendation metrics.
 	Eval EvalConfig `yaml:"eval" json:"eval"`
 	// Export selects artefacts written beside the results.
@@ -124,6 +126,7 @@ func DefaultConfig(kind string) Config {
 		Model:   recmodels.DefaultConfig(kind),
 		Unlearn: unlearning.DefaultConfig(),
 		Attack:  attackers.DefaultConfig(),
+		Audit:   DefaultAuditConfig(),
 		Eval:    EvalConfig{Ks: []int{5, 10, 15, 20}},
 		Report: ReportConfig{
 			Columns:   []string{"mlp.auc", "mlp.accuracy", "gbdt.auc", "gbdt.accuracy", "hr@10", "ndcg@10"},
@@ -150,6 +153,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := cfgerr.Prefix("attack", c.Attack.Validate()); err != nil {
+		return err
+	}
+	if err := cfgerr.Prefix("audit", c.Audit.Validate(c.Model.Kind)); err != nil {
 		return err
 	}
 	if len(c.Eval.Ks) == 0 {

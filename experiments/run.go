@@ -185,15 +185,25 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 		e1, e2 error
 		wg     sync.WaitGroup
 	)
-	wg.Add(2)
+	reps := auditReps(c)
+	audits, auditErrs := make([]*stageMeta, len(reps)), make([]error, len(reps))
+	wg.Add(2 + len(reps))
 	go func() { defer wg.Done(); _, em, e1 = runStage(r, r.evalSpec(c, b, method, k)) }()
 	go func() { defer wg.Done(); _, att, e2 = runStage(r, r.attackSpec(c, b, method, k)) }()
+	for i, rep := range reps {
+		go func() { defer wg.Done(); _, audits[i], auditErrs[i] = runStage(r, r.auditSpec(c, b, method, k, rep)) }()
+	}
 	wg.Wait()
 	if e1 != nil {
 		return nil, e1
 	}
 	if e2 != nil {
 		return nil, e2
+	}
+	for _, err := range auditErrs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	// The table stage's own meta (train / unlearn / baseline) for times and
 	// curves, through the stage (a corrupt entry is reported and recomputed).
@@ -228,6 +238,15 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	out.TimeS["eval"] = round3(em.Seconds)
 	out.TimeS["attack"] = round3(att.Seconds)
 	out.PeakRSSMB = math.Max(math.Max(tm.PeakRSSMB, em.PeakRSSMB), att.PeakRSSMB)
+	if len(reps) > 0 {
+		var secs float64
+		for _, a := range audits {
+			secs += a.Seconds
+			out.PeakRSSMB = math.Max(out.PeakRSSMB, a.PeakRSSMB)
+		}
+		out.TimeS["audit"] = round3(secs)
+		out.Audit, out.Leakage = auditRecord(c.Model.Kind, reps, audits, att.Attack)
+	}
 	out.Curves = tm.Curves
 	out.Collapse = tm.Collapse
 	if len(cell.Values) > 0 {
@@ -307,6 +326,9 @@ func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
 			st = append(st, [2]string{string(stageTrain), k.train})
 		}
 		st = append(st, [2]string{string(k.tableStage), k.table}, [2]string{string(stageEval), k.eval}, [2]string{string(stageAttack), k.attack})
+		for _, rep := range auditReps(c) {
+			st = append(st, [2]string{string(stageAudit), auditKey(c, k, rep)})
+		}
 		out = append(out, st)
 	}
 	return out, nil
@@ -421,6 +443,9 @@ func (r *runner) dryRun(spec *Spec) error {
 				parts = append(parts, st(stageTrain, k.train))
 			}
 			parts = append(parts, st(k.tableStage, k.table), st(stageEval, k.eval), st(stageAttack, k.attack))
+			for _, rep := range auditReps(c) {
+				parts = append(parts, strings.Replace(st(stageAudit, auditKey(c, k, rep)), "audit", "audit:"+rep, 1))
+			}
 			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
 		}
 		return r.ctx.Err()

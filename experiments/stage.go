@@ -20,6 +20,7 @@ const (
 	stageBaseline stage = "baseline"
 	stageEval     stage = "eval"
 	stageAttack   stage = "attack"
+	stageAudit    stage = "audit"
 )
 
 // salt is mixed into every key of the stage. Bump a stage's salt when a
@@ -39,6 +40,8 @@ func (s stage) salt() string {
 		return "eval-v1"
 	case stageAttack:
 		return "attack-v1"
+	case stageAudit:
+		return "audit-v1"
 	}
 	return string(s) + "-unsalted"
 }
@@ -66,6 +69,8 @@ type stageMeta struct {
 	// Attack outputs.
 	Attack map[string]results.AttackResult `json:"attack,omitempty"`
 	Detail map[string]*attackers.Result    `json:"detail,omitempty"`
+	// Audit outputs.
+	Audit *attackers.AuditResult `json:"audit,omitempty"`
 }
 
 // stageSpec is one cached stage output: where it lives and how to make it.

@@ -55,6 +55,11 @@ type Record struct {
 	Artifacts map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
 	Config    map[string]any          `json:"config"`              // the resolved config of the cell
 	Curves    *Curves                 `json:"curves,omitempty"`
+
+	// Audit is the leakage audit, when the config runs it: representation
+	// ("gmf", "propagated", "recommendations", …) → attacker ("logreg",
+	// "knn+nested", …) → outcome. Leakage is its worst case.
+	Audit map[string]map[string]AuditAttack `json:"audit,omitempty"`
 }
 
 // The values of Record.MethodKind: how the record's method produced its
@@ -73,6 +78,19 @@ type Leakage struct {
 	AUC            float64 `json:"auc"`
 	Attacker       string  `json:"attacker"`
 	Representation string  `json:"representation"`
+}
+
+// AuditAttack is one attacker's outcome on one representation in the
+// leakage audit: mean and population std over folds × repeats of the
+// held-out AUC (of the positive class; macro one-vs-rest for more than two
+// classes) and of the balanced accuracy, and — when the attacker has a
+// permutation null — the null's 95th percentile and whether the mean AUC
+// exceeds it.
+type AuditAttack struct {
+	AUC              Summary  `json:"auc"`
+	BalancedAccuracy Summary  `json:"balanced_accuracy"`
+	Null95           *float64 `json:"null95"`
+	ExceedsNull      *bool    `json:"exceeds_null"`
 }
 
 // Collapse measures how much unlearning contracted the table: the mean
