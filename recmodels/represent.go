@@ -100,14 +100,7 @@ func Representation(ctx context.Context, m Model, name string, train [][]int32) 
 		if name == RepMLPTower {
 			return &Rep{Name: name, Dense: n.A.w}, nil
 		}
-		p, a := n.P.w, n.A.w
-		c := dense.New(p.Rows, p.Cols+a.Cols)
-		for u := range p.Rows {
-			r := c.Row(u)
-			copy(r, p.Row(u))
-			copy(r[p.Cols:], a.Row(u))
-		}
-		return &Rep{Name: name, Dense: c}, nil
+		return &Rep{Name: name, Dense: ServedParams(n)}, nil
 	}
 	lists, err := TopItems(ctx, m, train, RecommendationsK, 0)
 	if err != nil {
