@@ -74,6 +74,12 @@ func runOrCollect(ctx context.Context, name string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
+	// Report columns are checked before hours of computing, not after.
+	if base, err := spec.Base(); err == nil {
+		if err := reports.CheckColumns(base.Report.Columns); err != nil {
+			return usagef("%s: report.columns: %v", pos[0], err)
+		}
+	}
 	if *out == "" {
 		*out = filepath.Join("runs", strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0])))
 	}

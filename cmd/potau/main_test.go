@@ -151,3 +151,20 @@ func TestDataStatsAndVerifyML100K(t *testing.T) {
 		t.Fatalf("verify on a corrupted copy: exit %d, stderr %q; want exit 1 naming u.data", code, errOut)
 	}
 }
+
+// TestRunRejectsUnknownColumns: a config's unknown report column stops
+// `potau run` before any stage, exit 2, naming the key and the column.
+func TestRunRejectsUnknownColumns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("report: {columns: [mlp.auc, hr10]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, "run", cfg, "--out", filepath.Join(dir, "out"), "-q")
+	if code != 2 || !strings.Contains(errOut, "report.columns") || !strings.Contains(errOut, `"hr10"`) {
+		t.Errorf("exit %d, %s; want 2 naming report.columns and hr10", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("the run folder was created")
+	}
+}
