@@ -1,8 +1,12 @@
 // Package reports owns the presentation of potau's results: it reads result
 // records (results.Record, one JSON line each in results.jsonl), projects
 // them onto tables in the paper's layout (Markdown, LaTeX, CSV, HTML), draws
-// the paper's figures with gonum/plot (PNG, SVG, PDF) and assembles a single
-// self-contained HTML report.
+// the paper's figures with gonum/plot (PNG at 300 dpi, SVG, PDF; one or two
+// columns wide), tests methods against each other over seeds (paired t-test,
+// Wilcoxon signed-rank, Holm, d_z, bootstrap CIs: BuildSignificance) and
+// assembles a single self-contained HTML report, for one run folder or
+// several merged (ReadRuns). LaTeX tables fit a column or a page
+// (Options.LaTeXWidth) with the packages of Preamble.
 //
 // A Table is a pure projection of records: rows are dataset × model × method
 // (plus α, dim, regulariser, protocol or sweep values when those vary for one
