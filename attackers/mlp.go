@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/rng"
 )
 
@@ -21,7 +22,10 @@ import (
 //	p = softmax(a_L·W_Lᵀ + b_L)              (K > 2 classes)
 //
 // (W_l is stored out × in, so the weight gradient D_lᵀ·a_l skips the rows
-// ReLU zeroed.)
+// ReLU zeroed.) The products run on the fitting goroutine with
+// internal/dense's float64 kernels, which repeat gonum's Dgemm operation
+// for operation (bit-identical results) without its goroutines: the
+// protocol already runs one fold per core.
 //
 // Each minibatch B (rows shuffled every epoch, |B| = min(200, n) unless
 // configured) minimises the log-loss plus an L2 penalty on the weights:
@@ -138,7 +142,7 @@ func (m *MLP) forward(wk *mlpWork, n int) *mat.Dense {
 	L := len(m.W)
 	for l := 0; l < L; l++ {
 		in, out := rowsOf(wk.act[l], n), rowsOf(wk.act[l+1], n)
-		out.Mul(in, m.W[l].T())
+		dense.MulABT64(out.RawMatrix(), in.RawMatrix(), m.W[l].RawMatrix())
 		raw := out.RawMatrix()
 		b := m.B[l]
 		for i := 0; i < n; i++ {
@@ -227,7 +231,7 @@ func (m *MLP) backprop(wk *mlpWork, n int) float64 {
 	for l := L - 1; l >= 0; l-- {
 		a, d := rowsOf(wk.act[l], n), rowsOf(wk.delta[l+1], n)
 		g := wk.gW[l]
-		g.Mul(d.T(), a) // skips the zeros ReLU left in d
+		dense.MulATB64(g.RawMatrix(), d.RawMatrix(), a.RawMatrix()) // skips the zeros ReLU left in d
 		gd, wd := g.RawMatrix().Data, m.W[l].RawMatrix().Data
 		for i := range gd {
 			gd[i] = (gd[i] + m.cfg.Alpha*wd[i]) / nb
@@ -247,7 +251,7 @@ func (m *MLP) backprop(wk *mlpWork, n int) float64 {
 		}
 		if l > 0 {
 			dp := rowsOf(wk.delta[l], n)
-			dp.Mul(d, m.W[l])
+			dense.MulAB64(dp.RawMatrix(), d.RawMatrix(), m.W[l].RawMatrix())
 			// ReLU derivative: zero where the activation is +0. An
 			// activation a ≥ 0 has bits(a) = 0 iff a = +0, so
 			// −int64(bits) >> 63 is all ones for a > 0 and 0 for a = 0:

@@ -1,0 +1,65 @@
+//go:build amd64 && !purego
+
+package dense
+
+//go:noescape
+func dotLanes2x4(a0, a1, b *float64, ldb, k4 int, out *[32]float64)
+
+//go:noescape
+func combRow64x16(dst, coef *float64, idx *int32, n int, b *float64, ldb int)
+
+//go:noescape
+func combRow64x4(dst, coef *float64, idx *int32, n int, b *float64, ldb int)
+
+// dotBlock2x4Vec sets c[r][q] += dot4(a_r[l:h], b_{j+q}[l:h]) for two rows
+// a_0, a_1 of A and four rows of B from row j, with the vector kernel for
+// the four partial sums and the tail and reduction of dot4 in Go. It
+// reports false (doing nothing) where the kernel is unavailable.
+func dotBlock2x4Vec(c *[2][4]float64, a0, a1 []float64, b []float64, ldb, j, l, h int) bool {
+	if !useAVX {
+		return false
+	}
+	k4 := (h - l) &^ 3
+	var s [32]float64
+	if k4 > 0 {
+		// Bounds: the caller guarantees rows j..j+3 of B span [l, h).
+		_ = b[(j+3)*ldb+h-1]
+		_, _ = a0[h-1], a1[h-1]
+		dotLanes2x4(&a0[l], &a1[l], &b[j*ldb+l], ldb, k4, &s)
+	}
+	for r, a := range [2][]float64{a0, a1} {
+		for q := 0; q < 4; q++ {
+			ln := s[(r*4+q)*4 : (r*4+q)*4+4]
+			s0, s1, s2, s3 := ln[0], ln[1], ln[2], ln[3]
+			bq := b[(j+q)*ldb:]
+			for i := l + k4; i < h; i++ {
+				s0 += float64(a[i] * bq[i])
+			}
+			c[r][q] += (s0 + s2) + (s1 + s3)
+		}
+	}
+	return true
+}
+
+// combRow64Vec computes the first w columns of combRow64 (w a multiple of
+// 4) with the vector kernels and returns w, or 0 where they are
+// unavailable.
+func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int {
+	if !useAVX || len(dst) < 4 {
+		return 0
+	}
+	n := len(coef)
+	var cp *float64
+	var ip *int32
+	if n > 0 {
+		cp, ip = &coef[0], &idx[0]
+	}
+	j := 0
+	for ; j+16 <= len(dst); j += 16 {
+		combRow64x16(&dst[j], cp, ip, n, &b[j], ldb)
+	}
+	for ; j+4 <= len(dst); j += 4 {
+		combRow64x4(&dst[j], cp, ip, n, &b[j], ldb)
+	}
+	return j
+}

@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package dense
+
+func dotBlock2x4Vec(c *[2][4]float64, a0, a1 []float64, b []float64, ldb, j, l, h int) bool {
+	return false
+}
+
+func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int { return 0 }
