@@ -5,7 +5,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -20,8 +19,10 @@ type Run struct {
 	Name    string // the experiment name its records carry ("" if several)
 	Records int
 	// Config is the resolved config of the run's first cell with a sweep
-	// block holding every swept path's values over the run's records, in
-	// YAML: saved as a file, `potau run` on it runs the same grid.
+	// block holding every swept path's values over the run's records (in
+	// the order the records first show them), in YAML: saved as a file,
+	// `potau run` on it runs the same cells (the axes are listed by path,
+	// so the cells may come in another order than the original file's).
 	Config string
 	// Command reproduces the run from Config saved as <name>.yaml.
 	Command string
@@ -85,8 +86,7 @@ func describeRun(dir string, recs []results.Record) (Run, error) {
 	if len(axes) > 0 {
 		sw := map[string]any{}
 		for path, vs := range axes {
-			sort.SliceStable(vs, func(i, j int) bool { return lessAny(vs[i], vs[j]) })
-			sw[path] = vs
+			sw[path] = vs // in the records' (grid) order
 		}
 		cfg["sweep"] = sw
 	}
@@ -101,14 +101,4 @@ func describeRun(dir string, recs []results.Record) (Run, error) {
 	}
 	r.Command = fmt.Sprintf("potau run %s.yaml --out %s", slug(name), dir)
 	return r, nil
-}
-
-// lessAny orders swept values: numbers numerically, anything else by text.
-func lessAny(a, b any) bool {
-	fa, oka := a.(float64)
-	fb, okb := b.(float64)
-	if oka && okb {
-		return fa < fb
-	}
-	return fmt.Sprint(a) < fmt.Sprint(b)
 }

@@ -503,3 +503,25 @@ func TestMergedRunsCountASeedOnce(t *testing.T) {
 		t.Fatalf("rows %+v, want one row of seeds 1 and 2", tab.Rows)
 	}
 }
+
+// TestDescribeRun: a run's config gets its sweep axes back, values in the
+// records' order, and the command names the run folder.
+func TestDescribeRun(t *testing.T) {
+	var recs []results.Record
+	for _, k := range []string{"mf", "lightgcn"} {
+		for _, s := range []float64{1, 2} {
+			recs = append(recs, results.Record{Name: "q", Config: map[string]any{"name": "q", "seed": 1.0},
+				Sweep: map[string]any{"model.kind": k, "seed": s}})
+		}
+	}
+	r, err := describeRun("runs/q", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Command != "potau run q.yaml --out runs/q" || r.Records != 4 || r.Name != "q" {
+		t.Errorf("run %+v", r)
+	}
+	if !strings.Contains(r.Config, "sweep:\n    model.kind:\n        - mf\n        - lightgcn\n    seed:\n        - 1\n        - 2\n") {
+		t.Errorf("config:\n%s", r.Config)
+	}
+}
