@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -37,7 +38,8 @@ type Config struct {
 	Path string `yaml:"path"`
 	// Attribute is the user attribute to unlearn and attack (default
 	// "gender"). MovieLens also has "age" and "occupation".
-	Attribute string `yaml:"attribute"`
+	// A list ([gender, age]) unlearns and attacks several at once.
+	Attribute AttributeList `yaml:"attribute"`
 	// Synthetic parameterises the synthetic generator (name: synthetic).
 	Synthetic SyntheticConfig `yaml:"synthetic"`
 	// Generic describes delimited interaction and user files (name: generic).
@@ -184,7 +186,7 @@ type SplitConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Name:      NameSynthetic,
-		Attribute: "gender",
+		Attribute: AttributeList{"gender"},
 		Synthetic: DefaultSyntheticConfig(),
 		Generic: GenericConfig{
 			Delimiter: "\t", UserColumn: 0, ItemColumn: 1, RatingColumn: -1, TimeColumn: -1,
@@ -205,29 +207,42 @@ func DefaultSyntheticConfig() SyntheticConfig {
 	}
 }
 
+// validateAttribute checks one attribute name against what the data set has.
+func (c Config) validateAttribute(key, a string) error {
+	switch c.Name {
+	case NameSynthetic:
+		if a != "gender" {
+			return cfgerr.New(key, "synthetic data has only the attribute gender, got %q", a)
+		}
+	case NameGeneric:
+		if _, ok := c.Generic.attributes()[a]; !ok {
+			return cfgerr.New(key, "%q is not among generic.attributes (%s)", a, strings.Join(sortedKeys(c.Generic.attributes()), ", "))
+		}
+	case NameML100K, NameML1M:
+		if !slices.Contains(mlAttrNames, a) {
+			return cfgerr.New(key, "%s has attributes %s, got %q", c.Name, strings.Join(mlAttrNames, ", "), a)
+		}
+	}
+	return nil
+}
+
 // Validate checks the block; errors are *cfgerr.FieldError with paths
 // relative to the data block ("split.negatives").
 func (c Config) Validate() error {
 	if !slices.Contains(Names, c.Name) {
 		return cfgerr.New("name", "must be one of %s, got %q", strings.Join(Names, ", "), c.Name)
 	}
-	if c.Attribute == "" {
-		return cfgerr.New("attribute", "must name a user attribute (e.g. gender)")
+	if len(c.Attribute) == 0 {
+		return cfgerr.New("attribute", "must name a user attribute (e.g. gender) or list several")
 	}
 	switch c.Name {
 	case NameSynthetic:
 		if err := c.Synthetic.Validate(); err != nil {
 			return cfgerr.Prefix("synthetic", err)
 		}
-		if c.Attribute != "gender" {
-			return cfgerr.New("attribute", "synthetic data has only the attribute gender, got %q", c.Attribute)
-		}
 	case NameGeneric:
 		if err := c.Generic.Validate(); err != nil {
 			return cfgerr.Prefix("generic", err)
-		}
-		if _, ok := c.Generic.attributes()[c.Attribute]; !ok {
-			return cfgerr.New("attribute", "%q is not among generic.attributes (%s)", c.Attribute, strings.Join(sortedKeys(c.Generic.attributes()), ", "))
 		}
 	case NameReference:
 		if c.Path == "" {
@@ -236,9 +251,20 @@ func (c Config) Validate() error {
 		if err := c.Reference.Validate(); err != nil {
 			return cfgerr.Prefix("reference", err)
 		}
-	case NameML100K, NameML1M:
-		if !slices.Contains(mlAttrNames, c.Attribute) {
-			return cfgerr.New("attribute", "%s has attributes %s, got %q", c.Name, strings.Join(mlAttrNames, ", "), c.Attribute)
+	}
+	for i, a := range c.Attribute {
+		key := "attribute"
+		if len(c.Attribute) > 1 {
+			key = fmt.Sprintf("attribute[%d]", i)
+		}
+		if a == "" {
+			return cfgerr.New(key, "must name a user attribute (e.g. gender)")
+		}
+		if slices.Contains(c.Attribute[:i], a) {
+			return cfgerr.New(key, "attribute %q listed twice", a)
+		}
+		if err := c.validateAttribute(key, a); err != nil {
+			return err
 		}
 	}
 	if err := c.Filter.Validate(); err != nil {

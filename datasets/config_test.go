@@ -16,11 +16,11 @@ func TestConfigValidate(t *testing.T) {
 		path string // "" = valid
 	}{
 		{"default", func(c *Config) {}, ""},
-		{"ml-100k age", func(c *Config) { c.Name, c.Attribute = NameML100K, "age" }, ""},
+		{"ml-100k age", func(c *Config) { c.Name, c.Attribute = NameML100K, AttributeList{"age"} }, ""},
 		{"unknown name", func(c *Config) { c.Name = "ml-20m" }, "name"},
-		{"no attribute", func(c *Config) { c.Attribute = "" }, "attribute"},
-		{"synthetic age", func(c *Config) { c.Attribute = "age" }, "attribute"},
-		{"ml-1m zip", func(c *Config) { c.Name, c.Attribute = NameML1M, "zip" }, "attribute"},
+		{"no attribute", func(c *Config) { c.Attribute = nil }, "attribute"},
+		{"synthetic age", func(c *Config) { c.Attribute = AttributeList{"age"} }, "attribute"},
+		{"ml-1m zip", func(c *Config) { c.Name, c.Attribute = NameML1M, AttributeList{"zip"} }, "attribute"},
 		{"synthetic users", func(c *Config) { c.Synthetic.Users = 1 }, "synthetic.users"},
 		{"negatives", func(c *Config) { c.Split.Negatives = 0 }, "split.negatives"},
 		{"full needs no negatives", func(c *Config) { c.Split.Eval, c.Split.Negatives = "full", 0 }, ""},
@@ -40,7 +40,7 @@ func TestConfigValidate(t *testing.T) {
 			c.Generic.Attributes = map[string]int{"gender": 0}
 		}, "generic.attributes.gender"},
 		{"generic target attribute", func(c *Config) {
-			c.Name, c.Generic.Interactions, c.Generic.Users, c.Attribute = NameGeneric, "a", "b", "age"
+			c.Name, c.Generic.Interactions, c.Generic.Users, c.Attribute = NameGeneric, "a", "b", AttributeList{"age"}
 		}, "attribute"},
 		{"generic same columns", func(c *Config) {
 			c.Name, c.Generic.Interactions, c.Generic.Users, c.Generic.ItemColumn = NameGeneric, "a", "b", 0
@@ -84,7 +84,7 @@ generic: {attributes: {sex: 2}}
 	if err := dec.Decode(&c); err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != NameML100K || c.Attribute != "occupation" || c.Filter.MinRating != 4 || c.Filter.MinUser != 5 ||
+	if c.Name != NameML100K || c.Attribute.Primary() != "occupation" || c.Filter.MinRating != 4 || c.Filter.MinUser != 5 ||
 		!c.Split.Validation || c.Split.Negatives != 49 || c.Split.Method != "loo" || c.Synthetic.Users != 943 ||
 		len(c.Generic.attributes()) != 1 || c.Generic.attributes()["sex"] != 2 {
 		t.Errorf("decoded %+v", c)

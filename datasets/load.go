@@ -53,8 +53,10 @@ func Prepare(ctx context.Context, c Config, seed uint64) (*Dataset, *Split, erro
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkAttribute(sp.Attributes, c.Attribute, c.Name); err != nil {
-			return nil, nil, err
+		for _, a := range c.Attribute {
+			if err := checkAttribute(sp.Attributes, a, c.Name); err != nil {
+				return nil, nil, err
+			}
 		}
 		return datasetFromSplit(sp, referenceChecksum(c.Path, c.Reference)), sp, nil
 	}
@@ -62,8 +64,10 @@ func Prepare(ctx context.Context, c Config, seed uint64) (*Dataset, *Split, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkAttribute(d.Attributes, c.Attribute, d.Name); err != nil {
-		return nil, nil, err
+	for _, a := range c.Attribute {
+		if err := checkAttribute(d.Attributes, a, d.Name); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

@@ -169,7 +169,7 @@ func TestReferenceRoundTrip(t *testing.T) {
 	if err != nil || sameSplit(sp, rsp, false) != "" || len(rd.Interactions) != SplitStats(sp).Interactions {
 		t.Fatalf("Prepare(reference): %v", err)
 	}
-	c.Attribute = "age"
+	c.Attribute = AttributeList{"age"}
 	_, _, err = Prepare(context.Background(), c, 1)
 	errContains(t, err, `no user attribute "age" (has gender)`)
 }

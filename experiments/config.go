@@ -152,6 +152,19 @@ func (c *Config) Validate() error {
 	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
 		return err
 	}
+	if n := len(c.Data.Attribute); n > 1 {
+		// Several attributes at once are a post-training feature: the
+		// in-training baselines train with one attribute's head or penalty,
+		// and a named anchor is a class of one attribute.
+		for i, name := range c.Unlearn.Methods {
+			if m, err := unlearning.ParseMethod(name); err == nil && m.Kind() == unlearning.KindInTraining {
+				return cfgerr.New(fmt.Sprintf("unlearn.methods[%d]", i), "%s trains with one attribute, but data.attribute lists %d (%s); use the post-training methods (U2U, U2U-R, D2D, D2D-R) or one attribute", name, n, c.Data.Attribute)
+			}
+		}
+		if c.Unlearn.Anchor != "" && c.Unlearn.MultiClass == "anchor" {
+			return cfgerr.New("unlearn.anchor", "names one class, but data.attribute lists %d attributes (%s); leave it empty (each attribute's largest group) or use multi_class: pairs", n, c.Data.Attribute)
+		}
+	}
 	if err := cfgerr.Prefix("attack", c.Attack.Validate()); err != nil {
 		return err
 	}

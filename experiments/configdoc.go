@@ -47,7 +47,7 @@ var configDocs = map[string]string{
 	"audit.representations":         "Representations lists what to attack: \"user\" (MF), \"gmf\", \"mlp-tower\", \"concat\" (NeuMF), \"ego\", \"propagated\" (LightGCN), \"recommendations\" (every model). Empty: every representation of the model. A name the model does not have is a config error.",
 	"audit.shuffle":                 "Shuffle shuffles the fold assignment within each class (seeded), overriding the protocol's setting: the audit does not trust the table's row order (unshuffled folds are contiguous blocks of users, which hides any structure between neighbouring rows).",
 	"data":                          "Data selects, filters and splits the data set.",
-	"data.attribute":                "Attribute is the user attribute to unlearn and attack (default \"gender\"). MovieLens also has \"age\" and \"occupation\".",
+	"data.attribute":                "Attribute is the user attribute to unlearn and attack (default \"gender\"). MovieLens also has \"age\" and \"occupation\". A list ([gender, age]) unlearns and attacks several at once.",
 	"data.filter":                   "Filter turns ratings into positives and applies k-core filtering. Ignored for name: reference, which is already a split.",
 	"data.filter.min_item":          "MinItem is the iterative k-core's minimum interactions per item (default 0: off).",
 	"data.filter.min_rating":        "MinRating is the implicit-feedback threshold: a rating r is a positive when r >= min_rating (default 0: every rating is a positive).",

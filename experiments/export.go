@@ -72,10 +72,21 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 		if err != nil {
 			return err
 		}
-		if err := results.WriteLabels(filepath.Join(abs, "labels.csv"), c.Data.Attribute, attr.Classes, attr.Labels); err != nil {
+		if err := results.WriteLabels(filepath.Join(abs, "labels.csv"), c.Data.Attribute.Primary(), attr.Classes, attr.Labels); err != nil {
 			return err
 		}
 		rec.Artifacts["labels"] = filepath.Join(dir, "labels.csv")
+		for _, name := range c.Data.Attribute[1:] { // the other attributes' labels
+			a, err := r.labelsOf(c, b, name)
+			if err != nil {
+				return err
+			}
+			file := "labels-" + name + ".csv"
+			if err := results.WriteLabels(filepath.Join(abs, file), name, a.Classes, a.Labels); err != nil {
+				return err
+			}
+			rec.Artifacts["labels_"+name] = filepath.Join(dir, file)
+		}
 	}
 	// The original table of the same cell, for before/after figures.
 	orig := map[string]string{}

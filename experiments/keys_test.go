@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/potau/potau/unlearning"
@@ -26,7 +27,7 @@ func TestCellKeysIgnoreWorkers(t *testing.T) {
 	a.Unlearn.Alpha = c.Unlearn.Alpha * 10
 	for _, m := range c.Unlearn.RunMethods() {
 		k := cellKeys(&c, sum, m)
-		if kw := cellKeys(&w, sum, m); kw != k {
+		if kw := cellKeys(&w, sum, m); !reflect.DeepEqual(kw, k) {
 			t.Errorf("%v: keys change with the worker counts:\n%+v\n%+v", m, k, kw)
 		}
 		ka := cellKeys(&a, sum, m)
@@ -40,7 +41,7 @@ func TestCellKeysIgnoreWorkers(t *testing.T) {
 	// The method list itself is not part of any method's keys.
 	l := c
 	l.Unlearn.Methods = []string{unlearning.MethodD2D.String()}
-	if cellKeys(&l, sum, unlearning.MethodD2D) != cellKeys(&c, sum, unlearning.MethodD2D) {
+	if !reflect.DeepEqual(cellKeys(&l, sum, unlearning.MethodD2D), cellKeys(&c, sum, unlearning.MethodD2D)) {
 		t.Error("D2D's keys depend on which other methods are listed")
 	}
 }

@@ -61,6 +61,9 @@ func modelKey(c *Config) any {
 type keys struct {
 	data, train, table, eval, attack string
 	tableStage                       stage // stageTrain, stageUnlearn or stageBaseline
+	// attacks[i] is the attack stage of the i-th attribute of
+	// data.attribute; attacks[0] == attack (the primary attribute).
+	attacks []string
 }
 
 // cellKeys derives the stage keys of method m in cell c from exactly what
@@ -81,7 +84,11 @@ func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 		k.table, k.tableStage = stageKey(stageUnlearn, k.train, attr, c.Unlearn.ForModel(m, c.Model.Kind)), stageUnlearn
 	}
 	k.eval = stageKey(stageEval, k.table, c.Eval)
-	k.attack = stageKey(stageAttack, k.table, attr, c.Attack, c.Seed)
+	for _, a := range attr {
+		// The name alone, as when data.attribute was one string.
+		k.attacks = append(k.attacks, stageKey(stageAttack, k.table, a, c.Attack, c.Seed))
+	}
+	k.attack = k.attacks[0]
 	return k
 }
 
@@ -302,15 +309,34 @@ func (r *runner) data(c *Config) (*dataBundle, error) {
 	return v.(*dataBundle), nil
 }
 
+// labels returns the primary attribute of data.attribute (the first).
 func (r *runner) labels(c *Config, b *dataBundle) (*datasets.Attribute, error) {
-	a, ok := b.split.Attributes[c.Data.Attribute]
+	return r.labelsOf(c, b, c.Data.Attribute.Primary())
+}
+
+// allLabels returns the label vectors of every attribute of data.attribute,
+// in order.
+func (r *runner) allLabels(c *Config, b *dataBundle) ([][]int32, error) {
+	var out [][]int32
+	for _, name := range c.Data.Attribute {
+		a, err := r.labelsOf(c, b, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a.Labels)
+	}
+	return out, nil
+}
+
+func (r *runner) labelsOf(c *Config, b *dataBundle, name string) (*datasets.Attribute, error) {
+	a, ok := b.split.Attributes[name]
 	if !ok {
 		names := make([]string, 0, len(b.split.Attributes))
 		for n := range b.split.Attributes {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("data.attribute: data set %q has no attribute %q (it has: %s)", c.Data.Name, c.Data.Attribute, strings.Join(names, ", "))
+		return nil, fmt.Errorf("data.attribute: data set %q has no attribute %q (it has: %s)", c.Data.Name, name, strings.Join(names, ", "))
 	}
 	return a, nil
 }
@@ -430,8 +456,8 @@ func (r *runner) baselineSpec(c *Config, b *dataBundle, k keys, method unlearnin
 // table (users.npy), as before the target existed.
 func (r *runner) unlearnSpec(c *Config, b *dataBundle, k keys, method unlearning.Method) stageSpec[recmodels.Model] {
 	var (
-		base recmodels.Model
-		attr *datasets.Attribute
+		base   recmodels.Model
+		labels [][]int32 // one per attribute of data.attribute
 	)
 	served := c.Unlearn.Target == "served" && !recmodels.ServedIsTable(c.Model.Kind)
 	file := "users.npy"
@@ -462,12 +488,12 @@ func (r *runner) unlearnSpec(c *Config, b *dataBundle, k keys, method unlearning
 				return err
 			}
 			var err error
-			attr, err = r.labels(c, b)
+			labels, err = r.allLabels(c, b)
 			return err
 		},
 		compute: func(meta *stageMeta) (recmodels.Model, error) {
 			task := r.rep.Start("unlearn "+method.String(), c.Unlearn.Steps)
-			m, tr, err := unlearning.Run(r.ctx, base, b.split, attr.Labels, method, c.Unlearn, func(step int, terms map[string]float64) {
+			m, tr, err := unlearning.RunMulti(r.ctx, base, b.split, labels, method, c.Unlearn, func(step int, terms map[string]float64) {
 				task.Add(1, fmt.Sprintf("step %d loss %.4g", step+1, terms["total"]))
 			})
 			task.Done()
@@ -522,19 +548,25 @@ func (r *runner) evalSpec(c *Config, b *dataBundle, method unlearning.Method, k 
 	}
 }
 
-// attackSpec: the attackers' cross-validated metrics on method's user table.
-func (r *runner) attackSpec(c *Config, b *dataBundle, method unlearning.Method, k keys) stageSpec[struct{}] {
+// attackSpec: the attackers' cross-validated metrics on method's user table
+// for the i-th attribute of data.attribute (0: the primary one).
+func (r *runner) attackSpec(c *Config, b *dataBundle, method unlearning.Method, k keys, i int) stageSpec[struct{}] {
 	var (
 		m    recmodels.Model
 		attr *datasets.Attribute
 	)
+	name := c.Data.Attribute[i]
+	what := stageWhat("attacking", c, method)
+	if len(c.Data.Attribute) > 1 {
+		what = stageWhat("attacking ("+name+")", c, method)
+	}
 	return stageSpec[struct{}]{
-		stage: stageAttack, key: k.attack, what: stageWhat("attacking", c, method), load: metaOnly,
+		stage: stageAttack, key: k.attacks[i], what: what, load: metaOnly,
 		prepare: func() (err error) {
 			if m, _, err = r.table(c, b, method); err != nil {
 				return err
 			}
-			attr, err = r.labels(c, b)
+			attr, err = r.labelsOf(c, b, name)
 			return err
 		},
 		compute: func(meta *stageMeta) (struct{}, error) {

@@ -180,16 +180,19 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	}
 	k := cellKeys(c, b.sum, method)
 	var (
-		em     *stageMeta
-		att    *stageMeta
-		e1, e2 error
-		wg     sync.WaitGroup
+		em   *stageMeta
+		e1   error
+		wg   sync.WaitGroup
+		atts = make([]*stageMeta, len(k.attacks)) // one per attribute
+		e2s  = make([]error, len(k.attacks))
 	)
 	reps := auditReps(c)
 	audits, auditErrs := make([]*stageMeta, len(reps)), make([]error, len(reps))
-	wg.Add(2 + len(reps))
+	wg.Add(1 + len(k.attacks) + len(reps))
 	go func() { defer wg.Done(); _, em, e1 = runStage(r, r.evalSpec(c, b, method, k)) }()
-	go func() { defer wg.Done(); _, att, e2 = runStage(r, r.attackSpec(c, b, method, k)) }()
+	for i := range k.attacks {
+		go func() { defer wg.Done(); _, atts[i], e2s[i] = runStage(r, r.attackSpec(c, b, method, k, i)) }()
+	}
 	for i, rep := range reps {
 		go func() { defer wg.Done(); _, audits[i], auditErrs[i] = runStage(r, r.auditSpec(c, b, method, k, rep)) }()
 	}
@@ -197,14 +200,17 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if e1 != nil {
 		return nil, e1
 	}
-	if e2 != nil {
-		return nil, e2
+	for _, e := range e2s {
+		if e != nil {
+			return nil, e
+		}
 	}
 	for _, err := range auditErrs {
 		if err != nil {
 			return nil, err
 		}
 	}
+	att := atts[0]
 	// The table stage's own meta (train / unlearn / baseline) for times and
 	// curves, through the stage (a corrupt entry is reported and recomputed).
 	_, tm, err := r.table(c, b, method)
@@ -258,6 +264,18 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	for name, a := range att.Attack {
 		if s, ok := a["auc"]; ok && s.Mean < 0.45 {
 			out.Flags = append(out.Flags, "below-chance:"+name)
+		}
+	}
+	if len(atts) > 1 {
+		out.AttackByAttribute = map[string]map[string]results.AttackResult{}
+		for i, a := range atts {
+			name := c.Data.Attribute[i]
+			out.AttackByAttribute[name] = a.Attack
+			for an, ar := range a.Attack {
+				if s, ok := ar["auc"]; ok && s.Mean < 0.45 && i > 0 {
+					out.Flags = append(out.Flags, "below-chance:"+name+"/"+an)
+				}
+			}
 		}
 	}
 	sortStrings(out.Flags)
@@ -325,9 +343,9 @@ func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
 		if m.Kind() == unlearning.KindPostTraining {
 			st = append(st, [2]string{string(stageTrain), k.train})
 		}
-		st = append(st, [2]string{string(k.tableStage), k.table}, [2]string{string(stageEval), k.eval}, [2]string{string(stageAttack), k.attack})
-		for _, rep := range auditReps(c) {
-			st = append(st, [2]string{string(stageAudit), auditKey(c, k, rep)})
+		st = append(st, [2]string{string(k.tableStage), k.table}, [2]string{string(stageEval), k.eval})
+		for _, a := range k.attacks {
+			st = append(st, [2]string{string(stageAttack), a})
 		}
 		out = append(out, st)
 	}
@@ -442,9 +460,9 @@ func (r *runner) dryRun(spec *Spec) error {
 			if m.Kind() == unlearning.KindPostTraining {
 				parts = append(parts, st(stageTrain, k.train))
 			}
-			parts = append(parts, st(k.tableStage, k.table), st(stageEval, k.eval), st(stageAttack, k.attack))
-			for _, rep := range auditReps(c) {
-				parts = append(parts, strings.Replace(st(stageAudit, auditKey(c, k, rep)), "audit", "audit:"+rep, 1))
+			parts = append(parts, st(k.tableStage, k.table), st(stageEval, k.eval))
+			for _, a := range k.attacks {
+				parts = append(parts, st(stageAttack, a))
 			}
 			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
 		}

@@ -78,6 +78,9 @@ func newColumn(key string, digits int) Column {
 		}
 		if att, m, ok := strings.Cut(key, "."); ok {
 			c.Group = strings.ToUpper(att)
+			if attr, a, ok := strings.Cut(att, ":"); ok { // <attribute>:<attacker>.<metric>
+				c.Group = strings.ToUpper(a) + " (" + attr + ")"
+			}
 			c.Label = m
 			if lbl, ok := attackMetricLabels[m]; ok {
 				c.Label = lbl
@@ -97,6 +100,9 @@ func (c Column) attacker() (string, bool) {
 		return "", false
 	}
 	att, _, ok := strings.Cut(c.Key, ".")
+	if _, a, per := strings.Cut(att, ":"); per {
+		att = a
+	}
 	return att, ok
 }
 
@@ -121,11 +127,35 @@ func value(r *results.Record, key string) (mean, std float64, hasStd, ok bool) {
 		return v, 0, false, true
 	}
 	if att, m, ok := strings.Cut(key, "."); ok {
+		if attr, a, per := strings.Cut(att, ":"); per {
+			// One attribute of several (Record.AttackByAttribute); a record
+			// of one attribute answers for it when it is that attribute.
+			if by, ok := r.AttackByAttribute[attr]; ok {
+				if s, ok := by[a][m]; ok {
+					return s.Mean, s.Std, true, true
+				}
+				return 0, 0, false, false
+			}
+			if r.AttackByAttribute != nil || configAttribute(r) != attr {
+				return 0, 0, false, false
+			}
+			att = a
+		}
 		if s, ok := r.Attack[att][m]; ok {
 			return s.Mean, s.Std, true, true
 		}
 	}
 	return 0, 0, false, false
+}
+
+// configAttribute is the record's data.attribute when it is one name.
+func configAttribute(r *results.Record) string {
+	if d, ok := r.Config["data"].(map[string]any); ok {
+		if a, ok := d["attribute"].(string); ok {
+			return a
+		}
+	}
+	return ""
 }
 
 // score maps a value to a quantity to maximise under goal g.
@@ -146,6 +176,8 @@ func score(g Goal, v float64) float64 {
 func ColumnHelp() string {
 	return `  <attacker>.<metric>   attack summary; attacker: mlp, gbdt (any attacker the run used);
                         metric: auc, accuracy, balanced_accuracy, precision, recall, f1
+  <attribute>:<attacker>.<metric>
+                        the same for one attribute of several (data.attribute: [gender, age])
   <metric>@<K>          ranking metric; metric: hr, ndcg, recall, precision, mrr, map,
                         or full_<metric> for the full-ranking twin; K: a cut-off of eval.ks
   time_s.<stage>        measured seconds of a stage (e.g. time_s.train, time_s.unlearn)
@@ -160,7 +192,7 @@ func ColumnHelp() string {
 func CheckColumns(keys []string) error {
 	for _, k := range keys {
 		if !validColumn(k) {
-			return fmt.Errorf("unknown column %q: want <attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch or collapse", k)
+			return fmt.Errorf("unknown column %q: want [<attribute>:]<attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch or collapse", k)
 		}
 	}
 	return nil
@@ -182,6 +214,9 @@ func validColumn(key string) bool {
 	}
 	if att, m, ok := strings.Cut(key, "."); ok {
 		_, known := attackMetricLabels[m]
+		if attr, a, per := strings.Cut(att, ":"); per {
+			return attr != "" && a != "" && known
+		}
 		return att != "" && known
 	}
 	return false

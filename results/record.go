@@ -43,18 +43,22 @@ type Record struct {
 	DataStats Stats                   `json:"data_stats"`
 	Rec       map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
 	Attack    map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
-	Flags     []string                `json:"flags,omitempty"`
-	Leakage   *Leakage                `json:"leakage,omitempty"` // the audit's worst case, when audited
-	Collapse  *Collapse               `json:"collapse,omitempty"`
-	TimeS     map[string]float64      `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
-	PeakRSSMB float64                 `json:"peak_rss_mb,omitempty"`
-	Reference map[string]float64      `json:"reference,omitempty"` // reference values from the config
-	Sweep     map[string]any          `json:"sweep,omitempty"`     // the swept paths' values of this cell
-	Version   string                  `json:"potau_version"`
-	GoVersion string                  `json:"go_version"`
-	Artifacts map[string]string       `json:"artifacts,omitempty"` // name → path relative to the run dir
-	Config    map[string]any          `json:"config"`              // the resolved config of the cell
-	Curves    *Curves                 `json:"curves,omitempty"`
+	// AttackByAttribute is, when data.attribute lists several attributes,
+	// attribute → attacker → metrics for every one of them (the first is
+	// the primary attribute, also in Attack); absent for one attribute.
+	AttackByAttribute map[string]map[string]AttackResult `json:"attack_by_attribute,omitempty"`
+	Flags             []string                           `json:"flags,omitempty"`
+	Leakage           *Leakage                           `json:"leakage,omitempty"` // the audit's worst case, when audited
+	Collapse          *Collapse                          `json:"collapse,omitempty"`
+	TimeS             map[string]float64                 `json:"time_s,omitempty"` // stage → seconds (measured; not in metrics.jsonl)
+	PeakRSSMB         float64                            `json:"peak_rss_mb,omitempty"`
+	Reference         map[string]float64                 `json:"reference,omitempty"` // reference values from the config
+	Sweep             map[string]any                     `json:"sweep,omitempty"`     // the swept paths' values of this cell
+	Version           string                             `json:"potau_version"`
+	GoVersion         string                             `json:"go_version"`
+	Artifacts         map[string]string                  `json:"artifacts,omitempty"` // name → path relative to the run dir
+	Config            map[string]any                     `json:"config"`              // the resolved config of the cell
+	Curves            *Curves                            `json:"curves,omitempty"`
 
 	// Audit is the leakage audit, when the config runs it: representation
 	// ("gmf", "propagated", "recommendations", …) → attacker ("logreg",

@@ -37,14 +37,13 @@ type Objective struct {
 	// served side is not its table; otherwise it is resolved to "table").
 	Target string
 	x0     *dense.Matrix // the parameters Eval's U stands for, at the start
-	groups *Groups
-	pairs  []Pair
-	mmd    *mmdEngine[float32]
-	u0     []float32 // the original table (l2)
-	rank   *rankReg
-	rows   [][]int32
-	wts    [][]float64
-	// lastM[i] is the bandwidth base m of pair i at the last Eval; when
+	// attrs holds one term of L_dist per attribute: L_dist is their sum.
+	attrs []attrTerm
+	mmd   *mmdEngine[float32]
+	u0    []float32 // the original table (l2)
+	rank  *rankReg
+	// lastM[i] is the bandwidth base m of the i-th MMD pair (attributes in
+	// order, each attribute's pairs in order) at the last Eval; when
 	// fixedM is non-nil its values are used instead (tests).
 	lastM, fixedM []float64
 	gDist         *dense.Matrix
@@ -52,11 +51,29 @@ type Objective struct {
 	gRep          *dense.Matrix // ∂L_dist/∂R when L_dist reads R(U) ≠ U
 }
 
+// attrTerm is one attribute's part of L_dist: its groups, their pairs under
+// the multi-class form, and (MMD) each pair's rows and weights.
+type attrTerm struct {
+	groups *Groups
+	pairs  []Pair
+	rows   [][]int32
+	wts    [][]float64
+}
+
 // NewObjective prepares method's objective for model m. labels has one entry
 // per user (-1 = unknown, excluded from L_dist). For the ranking regulariser
 // it records every user's top-k list under m (ScoreAll over the items not
 // among the user's training positives in s).
 func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method Method, c Config) (*Objective, error) {
+	return NewObjectiveMulti(ctx, m, s, [][]int32{labels}, method, c)
+}
+
+// NewObjectiveMulti is NewObjective for several attributes at once
+// (docs/method.md#multiattr): labels[a] labels the users by attribute a, and
+// L_dist is the sum over the attributes of each one's U2U or MMD² term, each
+// with the configured multi-class form (the anchor, when not given, is each
+// attribute's largest group).
+func NewObjectiveMulti(ctx context.Context, m recmodels.Model, s *datasets.Split, labels [][]int32, method Method, c Config) (*Objective, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,18 +88,30 @@ func NewObjective(ctx context.Context, m recmodels.Model, s *datasets.Split, lab
 	if target == "served" {
 		U = recmodels.ServedParams(m)
 	}
-	if len(labels) != m.NumUsers() || U.Rows != m.NumUsers() {
-		return nil, fmt.Errorf("unlearning: %d labels for a model of %d users (table %d×%d)", len(labels), m.NumUsers(), U.Rows, U.Cols)
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("unlearning: no attribute labels")
 	}
-	g, pairs, err := groupPairs(labels, s, c)
-	if err != nil {
-		return nil, err
-	}
-	o := &Objective{Method: method, m: m, Target: target, x0: U, groups: g, pairs: pairs,
+	o := &Objective{Method: method, m: m, Target: target, x0: U,
 		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
 	if method.UsesMMD() {
 		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
-		o.rows, o.wts = mmdPairRows(g, pairs)
+	}
+	for a, l := range labels {
+		if len(l) != m.NumUsers() || U.Rows != m.NumUsers() {
+			return nil, fmt.Errorf("unlearning: %d labels (attribute %d) for a model of %d users (table %d×%d)", len(l), a, m.NumUsers(), U.Rows, U.Cols)
+		}
+		g, pairs, err := groupPairs(l, s, c)
+		if err != nil {
+			if len(labels) > 1 {
+				err = fmt.Errorf("attribute %d: %w", a, err)
+			}
+			return nil, err
+		}
+		t := attrTerm{groups: g, pairs: pairs}
+		if method.UsesMMD() {
+			t.rows, t.wts = mmdPairRows(g, pairs)
+		}
+		o.attrs = append(o.attrs, t)
 	}
 	if method.Regularised() {
 		o.Alpha, o.Reg = c.Alpha, c.Reg
@@ -177,20 +206,24 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 	var dist float64
 	if o.mmd != nil {
 		o.lastM = o.lastM[:0]
-		for i := range o.pairs {
-			o.mmd.fixedM = 0
-			if o.fixedM != nil {
-				o.mmd.fixedM = o.fixedM[i]
+		for _, t := range o.attrs {
+			for i := range t.pairs {
+				o.mmd.fixedM = 0
+				if o.fixedM != nil {
+					o.mmd.fixedM = o.fixedM[len(o.lastM)]
+				}
+				v, err := o.mmd.eval(ctx, R.Data, d, t.rows[i], t.wts[i], gd, 1)
+				if err != nil {
+					return nil, err
+				}
+				o.lastM = append(o.lastM, o.mmd.lastM)
+				dist += v
 			}
-			v, err := o.mmd.eval(ctx, R.Data, d, o.rows[i], o.wts[i], gd, 1)
-			if err != nil {
-				return nil, err
-			}
-			o.lastM = append(o.lastM, o.mmd.lastM)
-			dist += v
 		}
 	} else {
-		dist = U2U(gd, R.Data, d, o.groups, o.pairs, 1)
+		for _, t := range o.attrs {
+			dist += U2U(gd, R.Data, d, t.groups, t.pairs, 1)
+		}
 	}
 	if err := checkTerm("dist", dist, gd); err != nil {
 		return nil, err

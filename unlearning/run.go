@@ -39,8 +39,15 @@ type Trace struct {
 // A NaN or Inf in a loss term or gradient stops the run with a *TermError
 // naming the step and the term; then no model or trace is returned.
 func Run(ctx context.Context, m recmodels.Model, s *datasets.Split, labels []int32, method Method, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
+	return RunMulti(ctx, m, s, [][]int32{labels}, method, c, logf)
+}
+
+// RunMulti is Run for several attributes at once: labels[a] labels the
+// users by attribute a and L_dist is the sum of the attributes' terms (see
+// NewObjectiveMulti). With one attribute it is Run.
+func RunMulti(ctx context.Context, m recmodels.Model, s *datasets.Split, labels [][]int32, method Method, c Config, logf func(step int, terms map[string]float64)) (recmodels.Model, *Trace, error) {
 	start := time.Now()
-	o, err := NewObjective(ctx, m, s, labels, method, c)
+	o, err := NewObjectiveMulti(ctx, m, s, labels, method, c)
 	if err != nil {
 		return nil, nil, err
 	}
