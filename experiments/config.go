@@ -18,6 +18,7 @@ import (
 	"math/bits"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
 		return err
+	}
+	if c.Unlearn.AlphaAuto && !slices.Contains(c.Eval.Ks, 10) {
+		return cfgerr.New("unlearn.alpha", "auto searches α against HR@10, but eval.ks (%v) has no 10", c.Eval.Ks)
 	}
 	if n := len(c.Data.Attribute); n > 1 {
 		// Several attributes at once are a post-training feature: the
@@ -524,9 +528,19 @@ func decodeConfig(t *tree, file string) (Config, error) {
 		kind = v.Value
 	}
 	cfg := DefaultConfig(kind)
+	// unlearn.alpha: auto searches α (docs/method.md#alpha-auto); the field
+	// is a number, so the tree is decoded with α = 0 in its place.
+	auto := false
+	if _, v := t.lookup("unlearn.alpha"); v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value == "auto" {
+		auto = true
+		t = t.clone()
+		_, v = t.lookup("unlearn.alpha")
+		v.Value, v.Tag = "0", "!!float"
+	}
 	if err := t.decode(t.root, reflect.ValueOf(&cfg).Elem(), ""); err != nil {
 		return Config{}, err
 	}
+	cfg.Unlearn.AlphaAuto = auto
 	if err := cfg.Validate(); err != nil {
 		return Config{}, t.locate(err, file)
 	}

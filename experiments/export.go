@@ -37,6 +37,9 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 		if err != nil {
 			return err
 		}
+		if c, _, err = r.resolveAlpha(c, b, cm.method); err != nil { // alpha: auto
+			return err
+		}
 		m, _, err := r.table(c, b, cm.method)
 		if err != nil {
 			return err

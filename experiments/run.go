@@ -178,6 +178,10 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if err != nil {
 		return nil, err
 	}
+	c, search, err := r.resolveAlpha(c, b, method)
+	if err != nil {
+		return nil, err
+	}
 	k := cellKeys(c, b.sum, method)
 	var (
 		em   *stageMeta
@@ -227,6 +231,7 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	if method.TakesAlpha() {
 		out.Reg, out.Alpha = c.Unlearn.Reg, c.Unlearn.Alpha
 	}
+	out.AlphaSearch = search
 	if method.Kind() == unlearning.KindPostTraining {
 		out.Target = c.Unlearn.ForModel(method, c.Model.Kind).Config.Target
 	}

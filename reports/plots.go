@@ -28,6 +28,8 @@ import (
 //     from runDir together with the "labels" artifact);
 //   - unlearn_*: unlearning loss per step (Record.Curves.Unlearn);
 //   - train_*: training loss and HR@10 per epoch (Record.Curves).
+//   - frontier_*: every α an α search tried, HR@10 against leakage
+//     (Record.AlphaSearch).
 //
 // A figure whose data is absent is skipped without error; an artifact that
 // is named but unreadable is an error naming the file.
@@ -49,6 +51,7 @@ func Plots(dir string, recs []results.Record, runDir string, opt Options) ([]Fig
 		func() ([]Figure, error) { return histFigures(dir, recs, keys, groups, runDir, opt) },
 		func() ([]Figure, error) { return unlearnFigures(dir, recs, keys, groups, opt) },
 		func() ([]Figure, error) { return trainFigures(dir, recs, keys, groups, opt) },
+		func() ([]Figure, error) { return frontierFigures(dir, recs, opt) },
 	} {
 		fs, err := draw()
 		if err != nil {

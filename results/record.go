@@ -43,6 +43,10 @@ type Record struct {
 	DataStats Stats                   `json:"data_stats"`
 	Rec       map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
 	Attack    map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
+	// AlphaSearch is the α search of a regularised method run with
+	// unlearn.alpha: auto; the record's own metrics are those at the
+	// chosen α (Alpha).
+	AlphaSearch *AlphaSearch `json:"alpha_search,omitempty"`
 	// AttackByAttribute is, when data.attribute lists several attributes,
 	// attribute → attacker → metrics for every one of them (the first is
 	// the primary attribute, also in Attack); absent for one attribute.
@@ -64,6 +68,34 @@ type Record struct {
 	// ("gmf", "propagated", "recommendations", …) → attacker ("logreg",
 	// "knn+nested", …) → outcome. Leakage is its worst case.
 	Audit map[string]map[string]AuditAttack `json:"audit,omitempty"`
+}
+
+// AlphaSearch is the α search of one record (docs/method.md#alpha-auto):
+// the α with the lowest leakage subject to HR@10 ≥ HR10Original −
+// MaxHRDrop on Split.
+type AlphaSearch struct {
+	Chosen float64 `json:"chosen"`
+	// Split is where HR@10 was measured: "valid" when the data has a
+	// validation split, else "test".
+	Split        string  `json:"split"`
+	MaxHRDrop    float64 `json:"max_hr_drop"`
+	HR10Original float64 `json:"hr10_original"` // the original model's HR@10 on Split
+	// Leakage says what was minimised: "audit" (the record's leakage) or
+	// "attack" (max(AUC, 1 − AUC) over the attack block's attackers and
+	// the attributes, when the audit is off).
+	Leakage string `json:"leakage"`
+	// Feasible reports whether the chosen α meets the HR@10 constraint;
+	// when no α tried does, Chosen is the one with the smallest drop.
+	Feasible bool `json:"feasible"`
+	// Tried lists every α evaluated, in increasing α.
+	Tried []AlphaTry `json:"tried"`
+}
+
+// AlphaTry is one evaluation of the α search.
+type AlphaTry struct {
+	Alpha   float64 `json:"alpha"`
+	Leakage float64 `json:"leakage"`
+	HR10    float64 `json:"hr10"`
 }
 
 // The values of Record.MethodKind: how the record's method produced its

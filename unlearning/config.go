@@ -23,6 +23,20 @@ type Config struct {
 	Target string `yaml:"target" json:"target,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
+	// AlphaAuto is set by `alpha: auto`: the -R methods search α
+	// (docs/method.md#alpha-auto) instead of using Alpha. It is not part of
+	// any stage's settings: every evaluation of the search is an ordinary
+	// run at one α.
+	AlphaAuto bool `yaml:"-" json:"alpha_auto,omitempty"`
+	// AlphaMin and AlphaMax bound the search over log α.
+	AlphaMin float64 `yaml:"alpha_min" json:"alpha_min,omitempty"`
+	AlphaMax float64 `yaml:"alpha_max" json:"alpha_max,omitempty"`
+	// AlphaEvals is the number of α the search evaluates (at most).
+	AlphaEvals int `yaml:"alpha_evals" json:"alpha_evals,omitempty"`
+	// MaxHRDrop is the search's constraint: HR@10 may fall by at most this
+	// much against the original model (on the validation split when there
+	// is one, else on test).
+	MaxHRDrop float64 `yaml:"max_hr_drop" json:"max_hr_drop,omitempty"`
 	// Reg is the regulariser of the -R methods: "rank" (ranking hinge over
 	// each user's original top-k) or "l2" (‖U − U₀‖²_F).
 	Reg string `yaml:"reg" json:"reg"`
@@ -75,6 +89,10 @@ func DefaultConfig() Config {
 		Target:     "table",
 		Alpha:      1e-6,
 		Reg:        "rank",
+		AlphaMin:   1e-6,
+		AlphaMax:   1,
+		AlphaEvals: 12,
+		MaxHRDrop:  0.02,
 		Steps:      500,
 		LR:         1e-3,
 		Beta1:      0.9,
@@ -124,6 +142,18 @@ func (c Config) Validate() error {
 	}
 	if !finite(c.Alpha) || c.Alpha < 0 {
 		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)
+	}
+	if !finite(c.AlphaMin) || c.AlphaMin <= 0 {
+		return cfgerr.New("alpha_min", "must be a finite number > 0, got %v", c.AlphaMin)
+	}
+	if !finite(c.AlphaMax) || c.AlphaMax <= c.AlphaMin {
+		return cfgerr.New("alpha_max", "must be a finite number > alpha_min (%v), got %v", c.AlphaMin, c.AlphaMax)
+	}
+	if c.AlphaEvals < 3 || c.AlphaEvals > 100 {
+		return cfgerr.New("alpha_evals", "must be between 3 and 100, got %d", c.AlphaEvals)
+	}
+	if !finite(c.MaxHRDrop) || c.MaxHRDrop < 0 || c.MaxHRDrop >= 1 {
+		return cfgerr.New("max_hr_drop", "must be in [0, 1), got %v", c.MaxHRDrop)
 	}
 	if c.Reg != "rank" && c.Reg != "l2" {
 		return cfgerr.New("reg", `must be "rank" or "l2", got %q`, c.Reg)

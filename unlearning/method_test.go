@@ -103,6 +103,11 @@ var perturbations = map[string]any{
 	"Kernels":    []float64{1, 3},
 	"MultiClass": "flip", // anchor ↔ pairs
 	"Target":     "served",
+	"AlphaAuto":  true,
+	"AlphaMin":   1e-5,
+	"AlphaMax":   0.5,
+	"AlphaEvals": 7,
+	"MaxHRDrop":  0.05,
 	"Anchor":     "1",
 	"Margin":     0.2,
 	"TopK":       5,
