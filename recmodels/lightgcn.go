@@ -3,10 +3,13 @@ package recmodels
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 
 	"github.com/potau/potau/internal/csr"
 	"github.com/potau/potau/internal/dense"
+	"github.com/potau/potau/internal/parallel"
 )
 
 // LightGCN propagates ego embeddings X⁰ = [E_U; E_I] over the normalised
@@ -115,6 +118,7 @@ type gcnWork struct {
 	levels     [][]int32        // levels[k] = rows on which Y_k is needed (levelBuf[k] or allRows)
 	levelBuf   [][]int32        // owned backing arrays of levels
 	rows       []int32
+	sorted     []int32 // the batch nodes, ascending (backward)
 	allRows    []int32
 }
 
@@ -236,6 +240,16 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 			cur = next
 			continue
 		}
+		if k == 1 {
+			// T₀ = B: H₁ = G + Â·G in scatter form, touching only the
+			// batch rows' edges instead of compacting every row of T₁.
+			rows = w.adj.Neighbours(rows, rows, w.seen) // T₁
+			marked = rows
+			next.Zero()
+			w.scatterFirst(next, rows, workers)
+			cur = next
+			continue
+		}
 		for _, v := range rows {
 			w.mask[v] = true // T_{k−1}
 		}
@@ -261,6 +275,47 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 		clear(w.g.Row(int(v)))
 	}
 	return cur
+}
+
+// scatterFirst sets H₁ = G + Â·G on the rows T₁ (G is zero outside the
+// batch nodes B), writing into next, which is zero on entry:
+//
+//	H₁_v = G_v + Σ_{b ∈ B, Â_vb ≠ 0} Â_vb·G_b      (b ascending)
+//
+// It walks the rows of the batch nodes (Â is symmetric, bit for bit: Bipartite
+// stores the same float32 at (u, i) and (i, u)) and adds each term with
+// dense.CombUnchecked, one term at a time, into the destination row. Every
+// H₁_v is thus the same chain of operations, in the same ascending order of
+// b, as the gather csr.MulDenseRows(next, Â, G, G, T₁, mask_B) computes, so
+// the result is bit-identical to it; the destinations are split into
+// ranges, one per worker, so no two goroutines write a row.
+func (w *gcnWork) scatterFirst(next *dense.Matrix, rows []int32, workers int) {
+	for _, v := range rows {
+		copy(next.Row(int(v)), w.g.Row(int(v)))
+	}
+	w.sorted = append(w.sorted[:0], w.nodes...)
+	slices.Sort(w.sorted)
+	a, b := w.adj, w.sorted
+	// With the vector kernels and a width that is a multiple of 8, the
+	// combination's step is one fused multiply-add per element, exactly
+	// what AxpyVec does (without the call's per-term overhead).
+	fused := dense.Accelerated() && w.g.Cols%8 == 0
+	nb := parallel.Workers(workers)
+	parallel.For(workers, nb, func(_, blk int) {
+		lo, hi := parallel.Blocks(a.Rows, nb, blk)
+		for k := range b {
+			p, end := a.RowPtr[b[k]], a.RowPtr[b[k]+1]
+			p += sort.Search(end-p, func(q int) bool { return int(a.ColIdx[p+q]) >= lo })
+			for ; p < end && int(a.ColIdx[p]) < hi; p++ {
+				dst := next.Row(int(a.ColIdx[p]))
+				if fused {
+					dense.AxpyVec(a.Val[p], w.g.Row(int(b[k])), dst)
+					continue
+				}
+				dense.CombUnchecked(dst, dst, a.Val[p:p+1], b[k:k+1], w.g)
+			}
+		}
+	})
 }
 
 func (m *LightGCN) forward(_ context.Context, users, items []int32, out []float32) error {
