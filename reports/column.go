@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,8 @@ func newColumn(key string, digits int) Column {
 		c.Label, c.Digits = "Best epoch", 0
 	case key == "collapse":
 		c.Label, c.Digits = "Spread after/before", 3
+	case key == "leakage":
+		c.Label = "Leakage"
 	case strings.HasPrefix(key, "time_s."):
 		c.Group, c.Label, c.Goal, c.Digits = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower, 2
 	default:
@@ -122,6 +125,11 @@ func value(r *results.Record, key string) (mean, std float64, hasStd, ok bool) {
 	case strings.HasPrefix(key, "time_s."):
 		v, ok := r.TimeS[strings.TrimPrefix(key, "time_s.")]
 		return v, 0, false, ok
+	case key == "leakage":
+		if r.Leakage == nil {
+			return 0, 0, false, false
+		}
+		return r.Leakage.AUC, 0, false, true
 	}
 	if v, ok := r.Rec[key]; ok {
 		return v, 0, false, true
@@ -184,6 +192,8 @@ func ColumnHelp() string {
   peak_rss_mb           peak resident memory (MB)
   best_epoch            selected training epoch
   collapse              users' mean pairwise distance after unlearning over before
+  leakage               the leakage audit's worst-case AUC and who reached it
+                        (added after the attack columns whenever the records carry it)
 `
 }
 
@@ -192,7 +202,7 @@ func ColumnHelp() string {
 func CheckColumns(keys []string) error {
 	for _, k := range keys {
 		if !validColumn(k) {
-			return fmt.Errorf("unknown column %q: want [<attribute>:]<attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch or collapse", k)
+			return fmt.Errorf("unknown column %q: want [<attribute>:]<attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch, collapse or leakage", k)
 		}
 	}
 	return nil
@@ -201,7 +211,7 @@ func CheckColumns(keys []string) error {
 // validColumn reports whether key has the shape of a column key.
 func validColumn(key string) bool {
 	switch key {
-	case "peak_rss_mb", "best_epoch", "collapse":
+	case "peak_rss_mb", "best_epoch", "collapse", "leakage":
 		return true
 	}
 	if st, ok := strings.CutPrefix(key, "time_s."); ok {
@@ -220,4 +230,43 @@ func validColumn(key string) bool {
 		return att != "" && known
 	}
 	return false
+}
+
+// withLeakage returns cols with "leakage" inserted after the last attack
+// column (at the end when there is none) when some record carries a
+// leakage and cols does not name it already.
+func withLeakage(recs []results.Record, cols []string) []string {
+	if slices.Contains(cols, "leakage") {
+		return cols
+	}
+	has := false
+	for i := range recs {
+		has = has || recs[i].Leakage != nil
+	}
+	if !has {
+		return cols
+	}
+	at := len(cols)
+	for j, k := range cols {
+		if _, ok := newColumn(k, 3).attacker(); ok {
+			at = j + 1
+		}
+	}
+	return slices.Insert(slices.Clone(cols), at, "leakage")
+}
+
+// leakageWho names who reached the leakage of the records idx:
+// "attacker/representation", the distinct values joined by ", " in
+// record order when seeds disagree.
+func leakageWho(recs []results.Record, idx []int) string {
+	var who []string
+	for _, i := range idx {
+		if l := recs[i].Leakage; l != nil {
+			w := l.Attacker + "/" + l.Representation
+			if !slices.Contains(who, w) {
+				who = append(who, w)
+			}
+		}
+	}
+	return strings.Join(who, ", ")
 }

@@ -322,6 +322,9 @@ func texCell(c Cell, digits int) (mean, rest string) {
 	} else if c.OK && len(c.Marks) > 0 {
 		b.WriteString("$^{" + texMarks(c.Marks) + "}$")
 	}
+	if c.OK && c.Who != "" {
+		b.WriteString(`\,{\scriptsize ` + texEscape(c.Who) + "}")
+	}
 	return mean, b.String()
 }
 

@@ -31,6 +31,9 @@ func cellText(c Cell, digits int) (main, ref string) {
 		if c.HasStd {
 			main += " ± " + fmtF(c.Std, digits)
 		}
+		if c.Who != "" {
+			main += " " + c.Who
+		}
 	}
 	if c.HasRef {
 		ref = "ref " + fmtF(c.Ref, digits)

@@ -76,7 +76,12 @@ type Cell struct {
 	Best   bool // lowest unique cost of its block (GoalLower columns only)
 	HasRef bool
 	Ref    float64 // reference value; Mean − Ref is the difference shown
-	Marks  []int
+	// Who names, for the leakage column, the attacker and representation
+	// that reached it ("knn+nested/gmf"); "" elsewhere, or when the
+	// records of the row disagree (several seeds: their who's joined by
+	// ", ").
+	Who   string
+	Marks []int
 }
 
 // Note is a footnote: a flag found on some records and what it means.
@@ -106,7 +111,7 @@ type rowKey struct {
 func BuildTable(recs []results.Record, opt Options) *Table {
 	opt = opt.withDefaults()
 	t := &Table{}
-	for _, k := range opt.Columns {
+	for _, k := range withLeakage(recs, opt.Columns) {
 		t.Columns = append(t.Columns, newColumn(k, opt.Digits))
 	}
 	t.HasRef = make([]bool, len(t.Columns))
@@ -284,6 +289,9 @@ func aggregate(recs []results.Record, idx []int, key string) Cell {
 		own = own || hs
 	}
 	c := Cell{N: len(xs)}
+	if key == "leakage" {
+		c.Who = leakageWho(recs, idx)
+	}
 	switch len(xs) {
 	case 0:
 		return c

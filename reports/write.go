@@ -74,6 +74,13 @@ func writeReport(ctx context.Context, dir, runDir string, recs []results.Record,
 			output{"significance.tex", func(b *bytes.Buffer) error { return sig.LaTeX(b, opt.Digits, opt.LaTeXWidth, label) }},
 			output{"significance.csv", func(b *bytes.Buffer) error { return sig.CSV(b) }})
 	}
+	hasAudit := false
+	for i := range recs {
+		hasAudit = hasAudit || len(recs[i].Audit) > 0
+	}
+	if hasAudit {
+		outs = append(outs, output{"audit.md", func(b *bytes.Buffer) error { AuditMarkdown(b, recs, opt.Digits); return nil }})
+	}
 	atomicfile.CleanStale(dir)
 	for _, out := range outs {
 		if err := ctx.Err(); err != nil {
