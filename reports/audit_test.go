@@ -80,3 +80,30 @@ func TestAuditMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestAlphaFigureLeakagePanel: an α sweep whose records carry a leakage
+// gets a third panel, named in the caption; without leakage it does not.
+func TestAlphaFigureLeakagePanel(t *testing.T) {
+	for _, leak := range []bool{false, true} {
+		recs := sweepRecords()
+		if leak {
+			for i := range recs {
+				recs[i].Leakage = &results.Leakage{AUC: recs[i].Attack["gbdt"]["auc"].Mean + 0.05, Attacker: "knn+nested", Representation: "user"}
+			}
+		}
+		runDir := t.TempDir()
+		figs, err := Plots(runDir+"/report", recs, runDir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var caption string
+		for _, f := range figs {
+			if strings.HasPrefix(f.Name, "alpha") {
+				caption = f.Caption
+			}
+		}
+		if got := strings.Contains(caption, "(MLP, GBDT, LEAKAGE)"); got != leak {
+			t.Errorf("leakage %v: caption %q", leak, caption)
+		}
+	}
+}

@@ -45,15 +45,27 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		anyHollow := false
 		var panels []*plot.Plot
 		var used []string
-		for _, att := range attackersOf(opt) {
+		atts := attackersOf(opt)
+		for _, i := range groupsIdx(members[fk], groups) {
+			if recs[i].Leakage != nil {
+				atts = append(slices.Clone(atts), "leakage")
+				break
+			}
+		}
+		for _, att := range atts {
+			key := att + ".auc"
 			p := newPlot(strings.ToUpper(att)+" attacker", "attack AUC ("+strings.ToUpper(att)+")", "NDCG@10")
+			if att == "leakage" {
+				key = "leakage"
+				p = newPlot("Leakage (audit worst case)", "leakage AUC", "NDCG@10")
+			}
 			n := 0
 			hollowAny := false
 			for _, s := range ss {
 				sr := &series{name: seriesName(s[0], showReg), style: styleOf(s[0])}
 				multi := distinct(s, func(k rowKey) string { return fmtG(k.alpha) }) >= 2
 				for _, k := range s {
-					auc := aggregate(recs, groups[k], att+".auc")
+					auc := aggregate(recs, groups[k], key)
 					nd := aggregate(recs, groups[k], "ndcg@10")
 					if !auc.OK || !nd.OK {
 						continue
@@ -67,7 +79,10 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 					if multi {
 						lbl = "α=" + alphaLabel(k.alpha)
 					}
-					below, sym := belowChanceMark(recs, groups[k], att, opt)
+					below, sym := false, ""
+					if att != "leakage" {
+						below, sym = belowChanceMark(recs, groups[k], att, opt)
+					}
 					if below {
 						lbl += sym
 						hollowAny = true
@@ -100,7 +115,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
 			"α trade-off on %s (dim %d, protocol %s): attack AUC (%s) against NDCG@10, one point per α (labelled), one curve per method; "+
-				"methods run at one α are lone markers. Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).%s",
+				"methods run at one α are lone markers; the LEAKAGE panel, when the records carry the audit, draws each point's leakage (the largest AUC over the audit's attackers and representations). Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).%s",
 			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, fk.protocol, strings.Join(used, ", "), hollowNote(anyHollow))})
 	}
 	return figs, nil
@@ -344,4 +359,13 @@ func hollowNote(any bool) string {
 		return ""
 	}
 	return " Hollow markers, with the tables' footnote symbol: attack AUC flagged below chance (the attribute is recovered by flipping the attacker's output; not success)."
+}
+
+// groupsIdx lists the record indices of the row keys ks.
+func groupsIdx(ks []rowKey, groups map[rowKey][]int) []int {
+	var out []int
+	for _, k := range ks {
+		out = append(out, groups[k]...)
+	}
+	return out
 }
