@@ -103,6 +103,17 @@ func MulABT64(dst, a, b blas64.General) {
 			d0 := dst.Data[i*dst.Stride : i*dst.Stride+n]
 			d1 := dst.Data[(i+1)*dst.Stride : (i+1)*dst.Stride+n]
 			j := 0
+			if k%4 == 0 && kb%4 == 0 {
+				// No block has a tail: the kernel reduces and adds into
+				// dst, which starts at +0 as gonum's C does.
+				for ; j+4 <= n; j += 4 {
+					clear(d0[j : j+4])
+					clear(d1[j : j+4])
+					for l := 0; l < k; l += kb {
+						dotAdd2x4Vec(d0, d1, a0, a1, b.Data, b.Stride, j, l, min(l+kb, k))
+					}
+				}
+			}
 			for ; j+4 <= n; j += 4 {
 				var c [2][4]float64
 				for l := 0; l < k; l += kb {

@@ -6,6 +6,9 @@ package dense
 func dotLanes2x4(a0, a1, b *float64, ldb, k4 int, out *[32]float64)
 
 //go:noescape
+func dotRed2x4(a0, a1, b *float64, ldb, k4 int, c0, c1 *float64)
+
+//go:noescape
 func combRow64x16(dst, coef *float64, idx *int32, n int, b *float64, ldb int)
 
 //go:noescape
@@ -62,4 +65,19 @@ func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int {
 		combRow64x4(&dst[j], cp, ip, n, &b[j], ldb)
 	}
 	return j
+}
+
+// dotAdd2x4Vec adds dot4(a_r[l:h], b_{j+q}[l:h]) to d_r[j+q] for two rows
+// a_0, a_1 of A and four rows of B from row j, when h−l is a multiple of 4
+// (no tail: the vector kernel also does the reduction). It reports false
+// (doing nothing) otherwise or where the kernel is unavailable.
+func dotAdd2x4Vec(d0, d1, a0, a1, b []float64, ldb, j, l, h int) bool {
+	if !useAVX || (h-l)&3 != 0 || h <= l {
+		return false
+	}
+	_ = b[(j+3)*ldb+h-1]
+	_, _ = a0[h-1], a1[h-1]
+	_, _ = d0[j+3], d1[j+3]
+	dotRed2x4(&a0[l], &a1[l], &b[j*ldb+l], ldb, h-l, &d0[j], &d1[j])
+	return true
 }

@@ -143,3 +143,78 @@ cr4done:
 	VMOVUPD Y0, (DI)
 	VZEROUPPER
 	RET
+
+// REDADD(Y, X, off) adds (s0+s2)+(s1+s3) of the lanes [s0 s1 s2 s3] of Y
+// (X its low half) to the float64 at off(R13).
+#define REDADD(Y, X, off) \
+	VEXTRACTF128 $1, Y, X14 \
+	VADDPD       X14, X, X14 \
+	VUNPCKHPD    X14, X14, X15 \
+	VADDSD       X15, X14, X14 \
+	VADDSD       off(R13), X14, X14 \
+	VMOVSD       X14, off(R13)
+
+// func dotRed2x4(a0, a1, b *float64, ldb, k4 int, c0, c1 *float64)
+// dotLanes2x4 followed by the reduction of gonum's DotUnitary for k4 a
+// multiple of 4 (no tail): c_r[q] += (s0+s2)+(s1+s3) for r < 2, q < 4.
+TEXT ·dotRed2x4(SB), NOSPLIT, $0-56
+	MOVQ a0+0(FP), SI
+	MOVQ a1+8(FP), DI
+	MOVQ b+16(FP), R8
+	MOVQ ldb+24(FP), R12
+	SHLQ $3, R12
+	LEAQ (R8)(R12*1), R9
+	LEAQ (R9)(R12*1), R10
+	LEAQ (R10)(R12*1), R11
+	MOVQ k4+32(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ AX, AX
+
+dr24loop:
+	CMPQ AX, CX
+	JGE  dr24done
+	VMOVUPD (SI)(AX*8), Y8
+	VMOVUPD (DI)(AX*8), Y9
+	VMOVUPD (R8)(AX*8), Y10
+	VMOVUPD (R9)(AX*8), Y11
+	VMULPD  Y10, Y8, Y12
+	VADDPD  Y12, Y0, Y0
+	VMULPD  Y11, Y8, Y13
+	VADDPD  Y13, Y1, Y1
+	VMULPD  Y10, Y9, Y14
+	VADDPD  Y14, Y4, Y4
+	VMULPD  Y11, Y9, Y15
+	VADDPD  Y15, Y5, Y5
+	VMOVUPD (R10)(AX*8), Y10
+	VMOVUPD (R11)(AX*8), Y11
+	VMULPD  Y10, Y8, Y12
+	VADDPD  Y12, Y2, Y2
+	VMULPD  Y11, Y8, Y13
+	VADDPD  Y13, Y3, Y3
+	VMULPD  Y10, Y9, Y14
+	VADDPD  Y14, Y6, Y6
+	VMULPD  Y11, Y9, Y15
+	VADDPD  Y15, Y7, Y7
+	ADDQ    $4, AX
+	JMP     dr24loop
+
+dr24done:
+	MOVQ c0+40(FP), R13
+	REDADD(Y0, X0, 0)
+	REDADD(Y1, X1, 8)
+	REDADD(Y2, X2, 16)
+	REDADD(Y3, X3, 24)
+	MOVQ c1+48(FP), R13
+	REDADD(Y4, X4, 0)
+	REDADD(Y5, X5, 8)
+	REDADD(Y6, X6, 16)
+	REDADD(Y7, X7, 24)
+	VZEROUPPER
+	RET
