@@ -16,7 +16,8 @@ import (
 //
 //   - "audit" when the audit is on: the record's leakage, the largest mean
 //     AUC over every representation and attacker of the audit and the
-//     attack block (auditRecord), from the ordinary audit and attack stages;
+//     attack block (auditRecord), from the ordinary audit and attack
+//     stages, worst over the attributes of data.attribute;
 //   - "attack" otherwise: the worst case over the attributes of
 //     data.attribute and the attackers of the attack block of the
 //     sign-aware AUC max(AUC, 1 − AUC) — a mean AUC below 0.5 is an
@@ -26,21 +27,25 @@ import (
 // Every evaluation reads cached stages, so a rerun is free.
 func (r *runner) searchLeakage(c *Config, b *dataBundle, method unlearning.Method, k keys) (float64, string, error) {
 	if reps := auditReps(c); len(reps) > 0 {
-		_, att, err := runStage(r, r.attackSpec(c, b, method, k, 0))
-		if err != nil {
-			return 0, "", err
-		}
-		metas := make([]*stageMeta, len(reps))
-		for i, rep := range reps {
-			if _, metas[i], err = runStage(r, r.auditSpec(c, b, method, k, rep)); err != nil {
+		worst := 0.0
+		for a := range c.Data.Attribute { // the worst attribute
+			_, att, err := runStage(r, r.attackSpec(c, b, method, k, a))
+			if err != nil {
 				return 0, "", err
 			}
+			metas := make([]*stageMeta, len(reps))
+			for i, rep := range reps {
+				if _, metas[i], err = runStage(r, r.auditSpec(c, b, method, k, rep, a)); err != nil {
+					return 0, "", err
+				}
+			}
+			_, lk := auditRecord(c.Model.Kind, reps, metas, att.Attack)
+			if lk == nil {
+				return 0, "", fmt.Errorf("alpha search: the audit of %s gave no AUC", method)
+			}
+			worst = math.Max(worst, lk.AUC)
 		}
-		_, lk := auditRecord(c.Model.Kind, reps, metas, att.Attack)
-		if lk == nil {
-			return 0, "", fmt.Errorf("alpha search: the audit of %s gave no AUC", method)
-		}
-		return lk.AUC, "audit", nil
+		return worst, "audit", nil
 	}
 	worst := 0.0
 	for i := range k.attacks {

@@ -127,28 +127,35 @@ func (a AuditConfig) forRep(rep string) attackers.AuditConfig {
 	return cfg
 }
 
-// auditKey is the key of the audit of representation rep of a table: the
-// table, the attribute, the representation, the attack protocol (folds,
+// auditKey is the key of the audit of representation rep of a table for
+// attribute attr (one name of data.attribute): the table, the attribute
+// (the name alone, as when data.attribute was one string), the representation, the attack protocol (folds,
 // repeats, balancing, MLP and GBDT settings), the audit settings that rep
 // runs with and the seed.
-func auditKey(c *Config, k keys, rep string) string {
-	return stageKey(stageAudit, k.table, c.Data.Attribute, rep, c.Attack, c.Audit.forRep(rep), c.Seed)
+func auditKey(c *Config, k keys, rep, attr string) string {
+	return stageKey(stageAudit, k.table, attr, rep, c.Attack, c.Audit.forRep(rep), c.Seed)
 }
 
-// auditSpec: the audit of one representation of a method's table (the
-// result is the meta's Audit).
-func (r *runner) auditSpec(c *Config, b *dataBundle, method unlearning.Method, k keys, rep string) stageSpec[struct{}] {
+// auditSpec: the audit of one representation of a method's table for the
+// i-th attribute of data.attribute (0: the primary one; the result is the
+// meta's Audit).
+func (r *runner) auditSpec(c *Config, b *dataBundle, method unlearning.Method, k keys, rep string, i int) stageSpec[struct{}] {
 	var (
 		m    recmodels.Model
 		attr *datasets.Attribute
 	)
+	name := c.Data.Attribute[i]
+	what := "auditing " + rep + " of"
+	if len(c.Data.Attribute) > 1 {
+		what = "auditing " + rep + " (" + name + ") of"
+	}
 	return stageSpec[struct{}]{
-		stage: stageAudit, key: auditKey(c, k, rep), what: stageWhat("auditing "+rep+" of", c, method), load: metaOnly,
+		stage: stageAudit, key: auditKey(c, k, rep, name), what: stageWhat(what, c, method), load: metaOnly,
 		prepare: func() (err error) {
 			if m, _, err = r.table(c, b, method); err != nil {
 				return err
 			}
-			attr, err = r.labels(c, b)
+			attr, err = r.labelsOf(c, b, name)
 			return err
 		},
 		compute: func(meta *stageMeta) (struct{}, error) {

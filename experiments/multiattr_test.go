@@ -57,6 +57,7 @@ data: {name: ml-100k, attribute: [gender, age]}
 model: {kind: mf, dim: 8, epochs: 1, selection: test}
 unlearn: {methods: [D2D], steps: 20, lr: 0.01}
 attack: {attackers: [gbdt], folds: 3, repeats: 1, gbdt: {n_estimators: 5}}
+audit: {enabled: true, representations: [user], attackers: [logreg], nested: true, null: []}
 export: {embeddings: true}
 `
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
@@ -78,6 +79,16 @@ export: {embeddings: true}
 		t.Logf("%s: gender AUC %.3f, age AUC %.3f (macro one-vs-rest)", r.Method, g.Mean, a.Mean)
 		if g.Mean <= 0 || a.Mean <= 0 || g != r.Attack["gbdt"]["auc"] {
 			t.Errorf("%s: attacks by attribute %+v, attack %+v", r.Method, r.AttackByAttribute, r.Attack)
+		}
+		for _, name := range []string{"gender", "age"} {
+			lk := r.LeakageByAttribute[name]
+			if lk == nil || r.AuditByAttribute[name]["user"]["logreg+nested"].AUC.Mean <= 0 {
+				t.Fatalf("%s: no audit of %s: %+v", r.Method, name, r.AuditByAttribute)
+			}
+			t.Logf("%s: %s leakage %.3f (%s/%s)", r.Method, name, lk.AUC, lk.Attacker, lk.Representation)
+		}
+		if *r.LeakageByAttribute["gender"] != *r.Leakage {
+			t.Errorf("%s: primary leakage %+v, record leakage %+v", r.Method, r.LeakageByAttribute["gender"], r.Leakage)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "out", r.Artifacts["labels_age"])); err != nil {
 			t.Errorf("%s: no age labels export: %v", r.Method, err)

@@ -191,14 +191,22 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 		e2s  = make([]error, len(k.attacks))
 	)
 	reps := auditReps(c)
-	audits, auditErrs := make([]*stageMeta, len(reps)), make([]error, len(reps))
-	wg.Add(1 + len(k.attacks) + len(reps))
+	// audits[a*len(reps)+j]: attribute a, representation j.
+	na := len(c.Data.Attribute)
+	audits, auditErrs := make([]*stageMeta, na*len(reps)), make([]error, na*len(reps))
+	wg.Add(1 + len(k.attacks) + na*len(reps))
 	go func() { defer wg.Done(); _, em, e1 = runStage(r, r.evalSpec(c, b, method, k)) }()
 	for i := range k.attacks {
 		go func() { defer wg.Done(); _, atts[i], e2s[i] = runStage(r, r.attackSpec(c, b, method, k, i)) }()
 	}
-	for i, rep := range reps {
-		go func() { defer wg.Done(); _, audits[i], auditErrs[i] = runStage(r, r.auditSpec(c, b, method, k, rep)) }()
+	for a := range na {
+		for j, rep := range reps {
+			i := a*len(reps) + j
+			go func() {
+				defer wg.Done()
+				_, audits[i], auditErrs[i] = runStage(r, r.auditSpec(c, b, method, k, rep, a))
+			}()
+		}
 	}
 	wg.Wait()
 	if e1 != nil {
@@ -256,7 +264,14 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 			out.PeakRSSMB = math.Max(out.PeakRSSMB, a.PeakRSSMB)
 		}
 		out.TimeS["audit"] = round3(secs)
-		out.Audit, out.Leakage = auditRecord(c.Model.Kind, reps, audits, att.Attack)
+		out.Audit, out.Leakage = auditRecord(c.Model.Kind, reps, audits[:len(reps)], att.Attack)
+		if na > 1 {
+			out.AuditByAttribute = map[string]map[string]map[string]results.AuditAttack{}
+			out.LeakageByAttribute = map[string]*results.Leakage{}
+			for a, name := range c.Data.Attribute {
+				out.AuditByAttribute[name], out.LeakageByAttribute[name] = auditRecord(c.Model.Kind, reps, audits[a*len(reps):(a+1)*len(reps)], atts[a].Attack)
+			}
+		}
 	}
 	out.Curves = tm.Curves
 	out.Collapse = tm.Collapse

@@ -11,6 +11,10 @@ import (
 // record answers only for its own attribute, and the header names both.
 func TestAttributeColumns(t *testing.T) {
 	multi := &results.Record{
+		Leakage: &results.Leakage{AUC: 0.71},
+		LeakageByAttribute: map[string]*results.Leakage{
+			"gender": {AUC: 0.71}, "age": {AUC: 0.64},
+		},
 		Attack: map[string]results.AttackResult{"mlp": {"auc": {Mean: 0.7, Std: 0.01}}},
 		AttackByAttribute: map[string]map[string]results.AttackResult{
 			"gender": {"mlp": {"auc": {Mean: 0.7, Std: 0.01}}},
@@ -18,6 +22,7 @@ func TestAttributeColumns(t *testing.T) {
 		},
 	}
 	single := &results.Record{
+		Leakage: &results.Leakage{AUC: 0.58},
 		Attack: map[string]results.AttackResult{"mlp": {"auc": {Mean: 0.55, Std: 0.03}}},
 		Config: map[string]any{"data": map[string]any{"attribute": "gender"}},
 	}
@@ -34,16 +39,21 @@ func TestAttributeColumns(t *testing.T) {
 		{multi, "mlp.auc", 0.7, true},
 		{single, "gender:mlp.auc", 0.55, true},
 		{single, "age:mlp.auc", 0, false},
+		{multi, "age:leakage", 0.64, true},
+		{multi, "gender:leakage", 0.71, true},
+		{multi, "occupation:leakage", 0, false},
+		{single, "gender:leakage", 0.58, true},
+		{single, "age:leakage", 0, false},
 	} {
 		v, _, _, ok := value(tc.r, tc.key)
 		if ok != tc.wantOK || v != tc.want {
 			t.Errorf("value(%s) = %v, %v; want %v, %v", tc.key, v, ok, tc.want, tc.wantOK)
 		}
 	}
-	if err := CheckColumns([]string{"age:mlp.auc", "gender:gbdt.accuracy"}); err != nil {
+	if err := CheckColumns([]string{"age:mlp.auc", "gender:gbdt.accuracy", "age:leakage"}); err != nil {
 		t.Error(err)
 	}
-	for _, bad := range []string{":mlp.auc", "age:.auc", "age:mlp.nope"} {
+	for _, bad := range []string{":mlp.auc", "age:.auc", "age:mlp.nope", ":leakage"} {
 		if CheckColumns([]string{bad}) == nil {
 			t.Errorf("column %q accepted", bad)
 		}

@@ -68,6 +68,8 @@ func newColumn(key string, digits int) Column {
 		c.Label = "Leakage"
 	case strings.HasPrefix(key, "time_s."):
 		c.Group, c.Label, c.Goal, c.Digits = "Time (s)", strings.TrimPrefix(key, "time_s."), GoalLower, 2
+	case strings.HasSuffix(key, ":leakage"):
+		c.Group, c.Label = "Leakage", strings.TrimSuffix(key, ":leakage")
 	default:
 		if name, k, ok := strings.Cut(key, "@"); ok {
 			full := strings.HasPrefix(name, "full_") // full-ranking twin of a sampled metric
@@ -134,6 +136,18 @@ func value(r *results.Record, key string) (mean, std float64, hasStd, ok bool) {
 	if v, ok := r.Rec[key]; ok {
 		return v, 0, false, true
 	}
+	if attr, ok := strings.CutSuffix(key, ":leakage"); ok {
+		// One attribute's audit leakage (Record.LeakageByAttribute); a
+		// record of one attribute answers for its own.
+		lk := r.LeakageByAttribute[attr]
+		if r.LeakageByAttribute == nil && configAttribute(r) == attr {
+			lk = r.Leakage
+		}
+		if lk == nil {
+			return 0, 0, false, false
+		}
+		return lk.AUC, 0, false, true
+	}
 	if att, m, ok := strings.Cut(key, "."); ok {
 		if attr, a, per := strings.Cut(att, ":"); per {
 			// One attribute of several (Record.AttackByAttribute); a record
@@ -186,6 +200,7 @@ func ColumnHelp() string {
                         metric: auc, accuracy, balanced_accuracy, precision, recall, f1
   <attribute>:<attacker>.<metric>
                         the same for one attribute of several (data.attribute: [gender, age])
+  <attribute>:leakage   the audit's worst-case AUC for that attribute
   <metric>@<K>          ranking metric; metric: hr, ndcg, recall, precision, mrr, map,
                         or full_<metric> for the full-ranking twin; K: a cut-off of eval.ks
   time_s.<stage>        measured seconds of a stage (e.g. time_s.train, time_s.unlearn)
@@ -202,7 +217,7 @@ func ColumnHelp() string {
 func CheckColumns(keys []string) error {
 	for _, k := range keys {
 		if !validColumn(k) {
-			return fmt.Errorf("unknown column %q: want [<attribute>:]<attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch, collapse or leakage", k)
+			return fmt.Errorf("unknown column %q: want [<attribute>:]<attacker>.<metric> (metric one of auc, accuracy, balanced_accuracy, precision, recall, f1), <metric>@<K> (metric one of hr, ndcg, recall, precision, mrr, map, optionally full_), time_s.<stage>, peak_rss_mb, best_epoch, collapse, leakage or <attribute>:leakage", k)
 		}
 	}
 	return nil
@@ -216,6 +231,9 @@ func validColumn(key string) bool {
 	}
 	if st, ok := strings.CutPrefix(key, "time_s."); ok {
 		return st != ""
+	}
+	if attr, ok := strings.CutSuffix(key, ":leakage"); ok {
+		return attr != "" && !strings.ContainsAny(attr, ".:")
 	}
 	if name, k, ok := strings.Cut(key, "@"); ok {
 		n, err := strconv.Atoi(k)

@@ -47,6 +47,12 @@ type Record struct {
 	// unlearn.alpha: auto; the record's own metrics are those at the
 	// chosen α (Alpha).
 	AlphaSearch *AlphaSearch `json:"alpha_search,omitempty"`
+	// AuditByAttribute and LeakageByAttribute are, when data.attribute
+	// lists several attributes, attribute → the Audit and Leakage of that
+	// attribute (the first, primary one's equal Audit and Leakage); absent
+	// for one attribute.
+	AuditByAttribute   map[string]map[string]map[string]AuditAttack `json:"audit_by_attribute,omitempty"`
+	LeakageByAttribute map[string]*Leakage                          `json:"leakage_by_attribute,omitempty"`
 	// AttackByAttribute is, when data.attribute lists several attributes,
 	// attribute → attacker → metrics for every one of them (the first is
 	// the primary attribute, also in Attack); absent for one attribute.
