@@ -147,17 +147,19 @@ func (m *MLP) forward(wk *mlpWork, n int) *mat.Dense {
 		b := m.B[l]
 		for i := 0; i < n; i++ {
 			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+			b := b[:len(row)]
+			if l < L-1 { // bias and ReLU in one pass, branch-free (signs are unpredictable)
+				for j, v := range row {
+					row[j] = max(v+b[j], 0)
+				}
+				continue
+			}
 			for j := range row {
 				row[j] += b[j]
 			}
-			switch {
-			case l < L-1: // ReLU, branch-free (signs are unpredictable)
-				for j, v := range row {
-					row[j] = max(v, 0)
-				}
-			case raw.Cols == 1: // logistic
+			if raw.Cols == 1 { // logistic
 				row[0] = sigmoid(row[0])
-			default: // softmax
+			} else {
 				softmax(row)
 			}
 		}
