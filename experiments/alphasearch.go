@@ -66,12 +66,21 @@ func searchAlpha(lo, hi float64, evals int, hr0, maxDrop float64, eval func(alph
 	ge := make([]alphaEval, g)
 	errs := make([]error, g)
 	var wg sync.WaitGroup
+	gridAlpha := func(i int) float64 { // the ends exactly as configured
+		switch i {
+		case 0:
+			return lo
+		case g - 1:
+			return hi
+		}
+		return math.Pow(10, grid[i])
+	}
 	for i := range grid {
 		grid[i] = x0 + (x1-x0)*float64(i)/float64(g-1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ge[i], errs[i] = eval(math.Pow(10, grid[i]))
+			ge[i], errs[i] = eval(gridAlpha(i))
 		}()
 	}
 	wg.Wait()
@@ -80,7 +89,7 @@ func searchAlpha(lo, hi float64, evals int, hr0, maxDrop float64, eval func(alph
 		if errs[i] != nil {
 			return nil, 0, false, errs[i]
 		}
-		a := math.Pow(10, grid[i])
+		a := gridAlpha(i)
 		e := ge[i]
 		e.Alpha = a
 		seen[a] = len(tried)
