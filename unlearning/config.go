@@ -23,6 +23,11 @@ type Config struct {
 	Target string `yaml:"target" json:"target,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
+	// AlphaScale is "off" (α as given) or "per-user": the regulariser is
+	// weighted by α·N/943 for a data set of N users (docs/method.md#alpha-scale),
+	// so that one α means the same on data sets of different sizes (943 is
+	// ML-100K's, where the reference's α values were chosen).
+	AlphaScale string `yaml:"alpha_scale" json:"alpha_scale,omitempty"`
 	// AlphaAuto is set by `alpha: auto`: the -R methods search α
 	// (docs/method.md#alpha-auto) instead of using Alpha. It is not part of
 	// any stage's settings: every evaluation of the search is an ordinary
@@ -82,6 +87,19 @@ type Config struct {
 	MMDEvery int `yaml:"mmd_every" json:"mmd_every"`
 }
 
+// AlphaScaleUsers is the user count at which alpha_scale: per-user leaves α
+// unchanged: ML-100K's 943 users.
+const AlphaScaleUsers = 943
+
+// EffectiveAlpha is the weight of the regulariser for a model of n users:
+// α, or α·n/AlphaScaleUsers under alpha_scale: per-user.
+func (c Config) EffectiveAlpha(n int) float64 {
+	if c.AlphaScale == "per-user" {
+		return c.Alpha * float64(n) / AlphaScaleUsers
+	}
+	return c.Alpha
+}
+
 // DefaultConfig returns the reference settings (docs/method.md#unlearning).
 func DefaultConfig() Config {
 	return Config{
@@ -89,6 +107,7 @@ func DefaultConfig() Config {
 		Target:     "table",
 		Alpha:      1e-6,
 		Reg:        "rank",
+		AlphaScale: "off",
 		AlphaMin:   1e-6,
 		AlphaMax:   1,
 		AlphaEvals: 12,
@@ -142,6 +161,9 @@ func (c Config) Validate() error {
 	}
 	if !finite(c.Alpha) || c.Alpha < 0 {
 		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)
+	}
+	if c.AlphaScale != "off" && c.AlphaScale != "per-user" {
+		return cfgerr.New("alpha_scale", `must be "off" or "per-user", got %q`, c.AlphaScale)
 	}
 	if !finite(c.AlphaMin) || c.AlphaMin <= 0 {
 		return cfgerr.New("alpha_min", "must be a finite number > 0, got %v", c.AlphaMin)

@@ -188,7 +188,7 @@ func (c Config) ForModel(m Method, kind string) Settings {
 //
 //	post-training:       steps, lr, beta1, beta2, eps; multi_class, and anchor unless multi_class is "pairs";
 //	                     target unless it is "table" (so that keys of "table" runs are those written before it existed)
-//	  regularised:       alpha, reg; margin and top_k when reg is "rank"
+//	  regularised:       alpha, reg, alpha_scale unless "off"; margin and top_k when reg is "rank"
 //	  MMD (D2D, D2D-R):  kernels, tile
 //	adv:                 adv_scale, adv_weight, adv_hidden, adv_lr; beta1, beta2, eps (the head's Adam)
 //	retrain:             mmd_beta, mmd_every, kernels, tile; multi_class, and anchor unless "pairs"
@@ -217,6 +217,9 @@ func (c Config) For(m Method) Settings {
 		u.Steps, u.LR, u.Beta1, u.Beta2, u.Eps = c.Steps, c.LR, c.Beta1, c.Beta2, c.Eps
 		if m.Regularised() {
 			u.Alpha, u.Reg = c.Alpha, c.Reg
+			if c.AlphaScale != "off" { // "off" is left out of the key, as before the field existed
+				u.AlphaScale = c.AlphaScale
+			}
 			if c.Reg == "rank" {
 				u.Margin, u.TopK = c.Margin, c.TopK
 			}

@@ -104,6 +104,7 @@ var perturbations = map[string]any{
 	"MultiClass": "flip", // anchor ↔ pairs
 	"Target":     "served",
 	"AlphaAuto":  true,
+	"AlphaScale": "per-user",
 	"AlphaMin":   1e-5,
 	"AlphaMax":   0.5,
 	"AlphaEvals": 7,

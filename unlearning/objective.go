@@ -114,7 +114,7 @@ func NewObjectiveMulti(ctx context.Context, m recmodels.Model, s *datasets.Split
 		o.attrs = append(o.attrs, t)
 	}
 	if method.Regularised() {
-		o.Alpha, o.Reg = c.Alpha, c.Reg
+		o.Alpha, o.Reg = c.EffectiveAlpha(m.NumUsers()), c.Reg
 		switch c.Reg {
 		case "l2":
 			o.u0 = U.Clone().Data
