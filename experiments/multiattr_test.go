@@ -33,6 +33,28 @@ func TestMultiAttributeConfig(t *testing.T) {
 	}
 }
 
+// TestMultiAttributeKeys: a list of attributes trains (and keys) the same
+// model as its first attribute alone, while the unlearn, attack and audit
+// stages key on every attribute.
+func TestMultiAttributeKeys(t *testing.T) {
+	one := DefaultConfig("mf")
+	one.Data.Name = "ml-100k"
+	two := one
+	two.Data.Attribute = []string{"gender", "age"}
+	for _, m := range one.Unlearn.RunMethods() {
+		k1, k2 := cellKeys(&one, "sum", m), cellKeys(&two, "sum", m)
+		if k1.train != k2.train || k1.data != k2.data {
+			t.Errorf("%v: the attribute list changes the data or train key", m)
+		}
+		if (m.Kind() == 0 && k1.attacks[0] != k2.attacks[0]) || len(k2.attacks) != 2 { // the original's table is shared
+			t.Errorf("%v: attack keys %v vs %v", m, k1.attacks, k2.attacks)
+		}
+		if m.Kind() != 0 && k1.table == k2.table {
+			t.Errorf("%v: the unlearned table's key ignores the second attribute", m)
+		}
+	}
+}
+
 // TestML100KMultiAttribute runs D2D with data.attribute [gender, age] on
 // ML-100K: every record carries both attributes' attacks, the primary
 // one's equal to Attack, the exports hold both label files, and the

@@ -72,7 +72,13 @@ type keys struct {
 // for the model kind).
 func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	var k keys
-	k.data = stageKey(stageData, c.Data, c.Seed, dataSum)
+	// The split does not depend on which attributes are unlearned: the data
+	// key sees the primary attribute only, as when data.attribute was one
+	// name, so a list reuses the models trained for its first attribute
+	// (the stages that read the labels key on the attributes themselves).
+	d := c.Data
+	d.Attribute = d.Attribute[:1]
+	k.data = stageKey(stageData, d, c.Seed, dataSum)
 	k.train = stageKey(stageTrain, k.data, modelKey(c), c.Seed)
 	attr := c.Data.Attribute
 	switch m.Kind() {
