@@ -114,6 +114,22 @@ func TestPipelineAlphaAuto(t *testing.T) {
 		}
 		return b
 	}
+	// The resolved config says auto, not the placeholder α = 0.
+	spec, err := LoadSpec(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := spec.Base()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := base.Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(canon), "alpha: auto") || strings.Contains(string(canon), "alpha: 0\n") {
+		t.Errorf("canonical config:\n%s", canon)
+	}
 	want := run()
 	if got := run(); !bytes.Equal(got, want) {
 		t.Fatal("the rerun changed metrics.jsonl")

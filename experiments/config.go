@@ -213,8 +213,41 @@ func (c *Config) Validate() error {
 func (c *Config) Hash() string { return hashJSON(c) }
 
 // Canonical returns the canonical YAML form of c: every key, defaults
-// included, in declaration order.
-func (c *Config) Canonical() ([]byte, error) { return yaml.Marshal(c) }
+// included, in declaration order; unlearn.alpha reads "auto" when α is
+// searched.
+func (c *Config) Canonical() ([]byte, error) {
+	if !c.Unlearn.AlphaAuto {
+		return yaml.Marshal(c)
+	}
+	var n yaml.Node
+	if err := n.Encode(c); err != nil {
+		return nil, err
+	}
+	setScalar(&n, []string{"unlearn", "alpha"}, "auto")
+	return yaml.Marshal(&n)
+}
+
+// setScalar sets the scalar at a key path of a mapping node to the string
+// v (nothing when the path is absent).
+func setScalar(n *yaml.Node, path []string, v string) {
+	for n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode || len(path) == 0 {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != path[0] {
+			continue
+		}
+		if len(path) == 1 {
+			n.Content[i+1].Kind, n.Content[i+1].Tag, n.Content[i+1].Value = yaml.ScalarNode, "!!str", v
+			return
+		}
+		setScalar(n.Content[i+1], path[1:], v)
+		return
+	}
+}
 
 // hashJSON hashes the JSON encoding of v (struct fields in declaration
 // order, map keys sorted: a canonical form).

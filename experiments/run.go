@@ -337,7 +337,7 @@ func matchReference(c *Config, method unlearning.Method) map[string]float64 {
 
 // configMap is the resolved config with its YAML key names, for records.
 func configMap(c *Config) map[string]any {
-	b, err := yaml.Marshal(c)
+	b, err := c.Canonical()
 	if err != nil {
 		return nil
 	}
