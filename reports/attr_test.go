@@ -23,8 +23,8 @@ func TestAttributeColumns(t *testing.T) {
 	}
 	single := &results.Record{
 		Leakage: &results.Leakage{AUC: 0.58},
-		Attack: map[string]results.AttackResult{"mlp": {"auc": {Mean: 0.55, Std: 0.03}}},
-		Config: map[string]any{"data": map[string]any{"attribute": "gender"}},
+		Attack:  map[string]results.AttackResult{"mlp": {"auc": {Mean: 0.55, Std: 0.03}}},
+		Config:  map[string]any{"data": map[string]any{"attribute": "gender"}},
 	}
 	for _, tc := range []struct {
 		r      *results.Record
