@@ -11,6 +11,8 @@
 // negatives, seeded streams) are stated in docs/method.md#data.
 package datasets
 
+import "github.com/potau/potau/results"
+
 // Interaction is one user–item event.
 type Interaction struct {
 	User, Item int32
@@ -70,23 +72,10 @@ type Split struct {
 	UserIDs, ItemIDs []string
 }
 
-// Protocol records how a split was made and is to be evaluated.
-type Protocol struct {
-	Split      string `json:"split"`      // "loo" or "ratio"
-	Eval       string `json:"eval"`       // "sampled" or "full"
-	Negatives  int    `json:"negatives"`  // sampled negatives per test positive
-	Validation bool   `json:"validation"` // a validation hold-out exists
-}
+// Protocol records how a split was made and is to be evaluated. It is the
+// results schema's type, so a record carries it as it is.
+type Protocol = results.Protocol
 
-// Stats summarises a data set or split (before/after filtering).
-type Stats struct {
-	Users        int                       `json:"users"`
-	Items        int                       `json:"items"`
-	Interactions int                       `json:"interactions"`
-	Density      float64                   `json:"density"`
-	Attributes   map[string]map[string]int `json:"attributes,omitempty"` // name → class → users
-	// Train, Valid and Test count the positives of each part (splits only).
-	Train int `json:"train,omitempty"`
-	Valid int `json:"valid,omitempty"`
-	Test  int `json:"test,omitempty"`
-}
+// Stats summarises a data set or split (before/after filtering). It is the
+// results schema's type, so a record carries it as it is.
+type Stats = results.Stats

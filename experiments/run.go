@@ -233,7 +233,7 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 		Schema: results.SchemaVersion, Name: c.Name, ConfigHash: cell.Hash, Cell: k.attack[:16] + "-" + k.eval[:8],
 		Dataset: c.Data.Name, Model: c.Model.Kind, Method: method.String(), MethodKind: methodKind(method),
 		Dim: c.Model.Dim, Seed: c.Seed,
-		Protocol: results.Protocol(b.split.Protocol), DataStats: results.Stats(b.stats), Rec: em.Rec, Attack: att.Attack,
+		Protocol: b.split.Protocol, DataStats: b.stats, Rec: em.Rec, Attack: att.Attack,
 		TimeS: map[string]float64{}, Version: Version, GoVersion: runtime.Version(), Config: configMap(c),
 	}
 	if method.TakesAlpha() {

@@ -149,9 +149,8 @@ type Curves struct {
 	Unlearn   map[string][]float64 `json:"unlearn,omitempty"` // term → value per step
 }
 
-// Protocol records how a split was made and is to be evaluated. It has the
-// fields of the data set's own protocol description, so the pipeline
-// converts one into the other: Protocol(split.Protocol).
+// Protocol records how a split was made and is to be evaluated. The datasets
+// package uses this type (datasets.Protocol is an alias of it).
 type Protocol struct {
 	Split      string `json:"split"`      // "loo" or "ratio"
 	Eval       string `json:"eval"`       // "sampled" or "full"
@@ -159,9 +158,10 @@ type Protocol struct {
 	Validation bool   `json:"validation"` // a validation hold-out exists
 }
 
-// Stats summarises the data set a record was computed on, after filtering
-// and splitting. Like Protocol it mirrors the data set's own summary field
-// for field, so the pipeline converts one into the other.
+// Stats summarises a data set or split (before/after filtering): users,
+// items, interactions, density, attribute classes and, for splits, the
+// positives of each part. The datasets package uses this type
+// (datasets.Stats is an alias of it).
 type Stats struct {
 	Users        int                       `json:"users"`
 	Items        int                       `json:"items"`
