@@ -166,23 +166,56 @@ func TestShippedConfigs(t *testing.T) {
 	}
 }
 
-// TestExportNames: folders named for people, α only for methods with α,
-// the cell id appended only where two cells would share a name.
+// TestExportNames: folders named for people — α only for methods with α,
+// and α, dim and seed only when that axis varies among the grid's cells of
+// the dataset × model (so a one-cell run has bare method names); the cell id
+// appended only where two cells would still share a name.
 func TestExportNames(t *testing.T) {
+	cell := func(ds, model string, dim int, seed uint64, alpha float64) Cell {
+		var c Cell
+		c.Config.Data.Name, c.Config.Model.Kind, c.Config.Model.Dim, c.Config.Seed, c.Config.Unlearn.Alpha = ds, model, dim, seed, alpha
+		return c
+	}
+	cells := []Cell{
+		cell("ml-100k", "mf", 32, 1, 3e-4),                                                 // one cell
+		cell("ml-100k", "lightgcn", 64, 1, 1e-6), cell("ml-100k", "lightgcn", 64, 1, 1e-4), // an α sweep
+		cell("ml-100k", "neumf", 32, 1, 3e-4), cell("ml-100k", "neumf", 32, 2, 3e-4), // a seed sweep
+		cell("a/b", "mf", 8, 1, 3e-4), cell("a/b", "mf", 16, 1, 3e-4), // a dim sweep
+		cell("x", "mf", 8, 1, 3e-4), cell("x", "mf", 8, 1, 3e-4), // another key swept
+	}
 	recs := []results.Record{
 		{Dataset: "ml-100k", Model: "mf", Method: "original", Dim: 32, Seed: 1, Cell: "c1"},
 		{Dataset: "ml-100k", Model: "mf", Method: "D2D-R", Reg: "rank", Alpha: 3e-4, Dim: 32, Seed: 1, Cell: "c1"},
-		{Dataset: "ml-100k", Model: "mf", Method: "U2U", Dim: 32, Seed: 2, Cell: "c2"},
-		{Dataset: "ml-100k", Model: "mf", Method: "U2U", Dim: 32, Seed: 2, Cell: "c3"}, // another swept key
-		{Dataset: "a/b", Model: "mf", Method: "U2U", Dim: 8, Seed: 1, Cell: "c4"},
+		{Dataset: "ml-100k", Model: "lightgcn", Method: "U2U", Dim: 64, Seed: 1, Cell: "c2"}, // one table for both α
+		{Dataset: "ml-100k", Model: "lightgcn", Method: "U2U-R", Reg: "rank", Alpha: 1e-6, Dim: 64, Seed: 1, Cell: "c2"},
+		{Dataset: "ml-100k", Model: "lightgcn", Method: "U2U-R", Reg: "rank", Alpha: 1e-4, Dim: 64, Seed: 1, Cell: "c3"},
+		{Dataset: "ml-100k", Model: "neumf", Method: "D2D-R", Reg: "rank", Alpha: 3e-4, Dim: 32, Seed: 1, Cell: "c4"},
+		{Dataset: "ml-100k", Model: "neumf", Method: "D2D-R", Reg: "rank", Alpha: 3e-4, Dim: 32, Seed: 2, Cell: "c5"},
+		{Dataset: "a/b", Model: "mf", Method: "U2U", Dim: 8, Seed: 1, Cell: "c6"},
+		{Dataset: "a/b", Model: "mf", Method: "U2U", Dim: 16, Seed: 1, Cell: "c7"},
+		{Dataset: "x", Model: "mf", Method: "U2U", Dim: 8, Seed: 1, Cell: "c8"},
+		{Dataset: "x", Model: "mf", Method: "U2U", Dim: 8, Seed: 1, Cell: "c9"},
+		{Dataset: "y", Model: "mf", Method: "D2D-R", Reg: "rank", Alpha: 1, Dim: 4, Seed: 3, Cell: "c10"}, // of no cell
 	}
 	want := []string{
-		"ml-100k/mf/original-d32-s1", "ml-100k/mf/D2D-R-a0.0003-d32-s1",
-		"ml-100k/mf/U2U-d32-s2-c2", "ml-100k/mf/U2U-d32-s2-c3", "a_b/mf/U2U-d8-s1",
+		"ml-100k/mf/original", "ml-100k/mf/D2D-R",
+		"ml-100k/lightgcn/U2U", "ml-100k/lightgcn/U2U-R-a1e-06", "ml-100k/lightgcn/U2U-R-a0.0001",
+		"ml-100k/neumf/D2D-R-s1", "ml-100k/neumf/D2D-R-s2",
+		"a_b/mf/U2U-d8", "a_b/mf/U2U-d16",
+		"x/mf/U2U-c8", "x/mf/U2U-c9",
+		"y/mf/D2D-R-a1-d4-s3",
 	}
-	for i, got := range exportNames(recs) {
-		if got != filepath.FromSlash(want[i]) {
-			t.Errorf("record %d: %s, want %s", i, got, want[i])
+	got := exportNames(cells, recs)
+	for i := range want {
+		if got[i] != filepath.FromSlash(want[i]) {
+			t.Errorf("record %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	// The names depend on the grid, not on which records a process holds:
+	// the same record gets the same name with the others absent (a shard).
+	for i := range recs {
+		if one := exportNames(cells, recs[i:i+1]); one[0] != got[i] && !strings.HasPrefix(want[i], "x/") {
+			t.Errorf("record %d alone: %s, want %s", i, one[0], got[i])
 		}
 	}
 }

@@ -25,7 +25,7 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 			byCell[cells[ci].Hash+"/"+m.String()] = cellMethod{&cells[ci], m}
 		}
 	}
-	names := exportNames(recs)
+	names := exportNames(cells, recs)
 	for i := range recs {
 		rec := &recs[i]
 		cm, ok := byCell[rec.ConfigHash+"/"+rec.Method]
@@ -109,11 +109,14 @@ func (r *runner) exportAll(cells []Cell, recs []results.Record) error {
 }
 
 // exportNames names each record's export folder for people, relative to
-// exports/: <dataset>/<model>/<method>[-a<α>]-d<dim>-s<seed>, α only for
-// methods that take it (Reg set). Records that would share a name but are
-// different cells (another swept key differs) get their cell id appended;
-// the cell id and config hash stay in the record either way.
-func exportNames(recs []results.Record) []string {
+// exports/: <dataset>/<model>/<method>[-a<α>][-d<dim>][-s<seed>]. A part is
+// there only when its axis varies among the run's cells of that dataset and
+// model (the whole grid, so the name is the same on every shard and after a
+// resume), and α only for methods that take it (Reg set). Records that
+// would still share a name but are different cells (another swept key
+// differs) get their cell id appended; the cell id and config hash stay in
+// the record either way.
+func exportNames(cells []Cell, recs []results.Record) []string {
 	clean := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if r == '/' || r == '\\' || r == 0 || r == ':' {
@@ -122,22 +125,51 @@ func exportNames(recs []results.Record) []string {
 			return r
 		}, s)
 	}
+	// The values each axis takes per dataset × model.
+	type axes struct{ alpha, dim, seed map[string]bool }
+	vary := map[[2]string]*axes{}
+	for i := range cells {
+		c := &cells[i].Config
+		k := [2]string{c.Data.Name, c.Model.Kind}
+		a := vary[k]
+		if a == nil {
+			a = &axes{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+			vary[k] = a
+		}
+		alpha := strconv.FormatFloat(c.Unlearn.Alpha, 'g', -1, 64)
+		if c.Unlearn.AlphaAuto {
+			alpha = "auto"
+		}
+		a.alpha[alpha] = true
+		a.dim[strconv.Itoa(c.Model.Dim)] = true
+		a.seed[strconv.FormatUint(c.Seed, 10)] = true
+	}
 	names := make([]string, len(recs))
-	cells := map[string]map[string]bool{}
+	byName := map[string]map[string]bool{}
 	for i, r := range recs {
+		// A record of no cell of this grid (not made by Run) names every axis.
+		a, all := vary[[2]string{r.Dataset, r.Model}], false
+		if a == nil {
+			a, all = &axes{}, true
+		}
 		leaf := clean(r.Method)
-		if r.Reg != "" {
+		if r.Reg != "" && (all || len(a.alpha) > 1) {
 			leaf += "-a" + strconv.FormatFloat(r.Alpha, 'g', -1, 64)
 		}
-		leaf += "-d" + strconv.Itoa(r.Dim) + "-s" + strconv.FormatUint(r.Seed, 10)
-		names[i] = filepath.Join(clean(r.Dataset), clean(r.Model), leaf)
-		if cells[names[i]] == nil {
-			cells[names[i]] = map[string]bool{}
+		if all || len(a.dim) > 1 {
+			leaf += "-d" + strconv.Itoa(r.Dim)
 		}
-		cells[names[i]][r.Cell] = true
+		if all || len(a.seed) > 1 {
+			leaf += "-s" + strconv.FormatUint(r.Seed, 10)
+		}
+		names[i] = filepath.Join(clean(r.Dataset), clean(r.Model), leaf)
+		if byName[names[i]] == nil {
+			byName[names[i]] = map[string]bool{}
+		}
+		byName[names[i]][r.Cell] = true
 	}
 	for i, r := range recs {
-		if len(cells[names[i]]) > 1 {
+		if len(byName[names[i]]) > 1 {
 			names[i] += "-" + clean(r.Cell)
 		}
 	}
