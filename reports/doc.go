@@ -2,7 +2,8 @@
 // records (results.Record, one JSON line each in results.jsonl), projects
 // them onto tables in the paper's layout (Markdown, LaTeX, CSV, HTML), draws
 // the paper's figures with gonum/plot (PNG at 300 dpi, SVG, PDF; one or two
-// columns wide), tests methods against each other over seeds (paired t-test,
+// columns wide; text in DejaVu Sans, drawn as glyph outlines so α, 10⁻⁶ and
+// ± look the same in every format), tests methods against each other over seeds (paired t-test,
 // Wilcoxon signed-rank, Holm, d_z, bootstrap CIs: BuildSignificance) and
 // assembles a single self-contained HTML report, for one run folder or
 // several merged (ReadRuns). LaTeX tables fit a column or a page

@@ -65,6 +65,7 @@ func saveFigure(dir, name string, w, h vg.Length, opt Options, paint func(dc dra
 		if err != nil {
 			return nil, fmt.Errorf("figure %s: format %q: %v (want png, svg, pdf, eps, jpg or tiff)", name, f, err)
 		}
+		c = &outlined{CanvasWriterTo: c} // text as glyph outlines: the same in every format
 		paint(draw.New(c))
 		var buf bytes.Buffer
 		if _, err := c.WriteTo(&buf); err != nil {

@@ -3,6 +3,7 @@ package reports
 import (
 	"image/color"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,6 +133,7 @@ func takeLegends(plots [][]*plot.Plot) []legendItem {
 func legendFont() draw.TextStyle {
 	p := plot.New()
 	sty := p.Legend.TextStyle
+	sty.Font = withFigureFont(sty.Font)
 	sty.Font.Size = vg.Points(7.5)
 	return sty
 }
@@ -261,63 +263,181 @@ func (powTicks) Ticks(min, max float64) []plot.Tick {
 	return out
 }
 
-// pow10Label is "10" followed by k in superscript digits: "10ˉ³", "10²".
-// The minus is U+02C9 (a raised bar): the figures' font, Liberation, has
-// the superscript digits but no superscript minus (U+207B), which it would
-// drop, turning 10⁻⁶ into a wrong 10⁶.
+// pow10Label is "10" followed by k in superscript digits and sign: "10⁻³",
+// "10²" (figureFont has every one of them, U+207B minus included).
 func pow10Label(k int) string {
-	sup := strings.NewReplacer("-", "ˉ", "0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴", "5", "⁵", "6", "⁶", "7", "⁷", "8", "⁸", "9", "⁹")
+	sup := strings.NewReplacer("-", "⁻", "0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴", "5", "⁵", "6", "⁶", "7", "⁷", "8", "⁸", "9", "⁹")
 	return "10" + sup.Replace(strconv.Itoa(k))
 }
 
-// pointLabels draws the point labels of a panel's series together, each
-// placed at the first of eight positions around its point (right, left,
-// above, below and the diagonals; near, then at 2.5 and 4.5 times the
-// distance) where it overlaps no label already placed,
-// no point of the panel and does not cross the data area's edge; a label
-// with no free position takes the least-overlapping one. Drawing them in one
-// pass is what lets labels of different series avoid each other.
+// pointLabels draws the point labels of a panel's series together.
+//
+// Labels of one series whose points lie within mergeDist of each other on
+// the page (coincident, or so close their markers overlap; mergeLabels)
+// become one label
+// at their centroid: "α=10⁻⁶…1" for three or more consecutive points of the
+// series alike in being hollow or not, else the values joined by commas
+// ("α=10⁻⁶, 10⁻⁴, 1"). Each label then takes the first of eight positions
+// around its point (right, left, above, below and the diagonals; near, then
+// farther out in rings) that overlaps no label already placed, no marker and
+// no error bar or line, and stays inside the data area; failing that, the
+// first that overlaps no label, marker or edge (lines and error bars may
+// cross it), then the free spot of the data area nearest its point
+// (nearestFree), and only then the least-overlapping one. A label set away from
+// its point (beyond the first ring) gets a thin leader line to it. Drawing
+// the labels of every series in one pass is what lets them avoid each other.
 type pointLabels struct {
 	items []pointLabel
 	pts   []plotter.XY    // every marker of the panel, to keep clear of
 	bars  [][4]float64    // x, y, dx, dy of every error bar, to keep clear of
 	segs  [][2]plotter.XY // the series' line segments, to keep clear of
+	// placed holds the labels of the last Plot call, for tests.
+	placed []placedLabel
 }
 
 type pointLabel struct {
-	at    plotter.XY
-	text  string
-	color color.Color
+	at     plotter.XY
+	text   string
+	color  color.Color
+	series int  // the series' index in the panel: only its own labels merge
+	index  int  // the point's index in its series
+	hollow bool // drawn hollow (below chance)
+}
+
+// placedLabel is a label as drawn: its text, its box and the page position
+// of the point(s) it names.
+type placedLabel struct {
+	text   string
+	box    vg.Rectangle
+	at     vg.Point
+	leader bool
+}
+
+// mergeDist is the page distance within which the labels of one series'
+// points merge: about a marker's diameter.
+const mergeDist = vg.Length(5)
+
+// labelStyle is the text style of point labels.
+func labelStyle() draw.TextStyle {
+	sty := legendFont()
+	sty.Font.Size = vg.Points(6.5)
+	return sty
+}
+
+// overlapArea is the area two rectangles share (0 when disjoint or only
+// touching).
+func overlapArea(a, b vg.Rectangle) vg.Length {
+	w := min(a.Max.X, b.Max.X) - max(a.Min.X, b.Min.X)
+	h := min(a.Max.Y, b.Max.Y) - max(a.Min.Y, b.Min.Y)
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return w * h
+}
+
+// mergeLabels groups items of one series whose page positions (pos) lie
+// within mergeDist of each other — each item joins the first group of its
+// series all of whose members are that close (complete linkage, so a group
+// spans at most mergeDist however many points it has), else starts one —
+// and returns one item per group, at the group's centroid, with a merged
+// text.
+func mergeLabels(items []pointLabel, pos func(plotter.XY) vg.Point) []pointLabel {
+	var groups [][]int
+	near := func(i, j int) bool {
+		pi, pj := pos(items[i].at), pos(items[j].at)
+		return math.Hypot(float64(pi.X-pj.X), float64(pi.Y-pj.Y)) <= float64(mergeDist)
+	}
+next:
+	for i := range items {
+		for gi, g := range groups {
+			if items[g[0]].series != items[i].series {
+				continue
+			}
+			all := true
+			for _, j := range g {
+				all = all && near(i, j)
+			}
+			if all {
+				groups[gi] = append(g, i)
+				continue next
+			}
+		}
+		groups = append(groups, []int{i})
+	}
+	out := make([]pointLabel, 0, len(groups))
+	for _, g := range groups {
+		if len(g) == 1 {
+			out = append(out, items[g[0]])
+			continue
+		}
+		m := items[g[0]]
+		var sx, sy float64
+		for _, i := range g {
+			sx += items[i].at.X
+			sy += items[i].at.Y
+		}
+		m.at = plotter.XY{X: sx / float64(len(g)), Y: sy / float64(len(g))}
+		m.text = mergedText(items, g)
+		out = append(out, m)
+	}
+	return out
+}
+
+// mergedText is the label of the items g (indices into items, in series
+// order): a shared "name=" prefix once, then the values — the first and
+// last joined by "…" when there are three or more consecutive points alike
+// in hollowness, else all of them joined by ", ". Repeated values count
+// once.
+func mergedText(items []pointLabel, g []int) string {
+	prefix := ""
+	if i := strings.Index(items[g[0]].text, "="); i >= 0 {
+		prefix = items[g[0]].text[:i+1]
+	}
+	for _, i := range g {
+		if !strings.HasPrefix(items[i].text, prefix) {
+			prefix = ""
+			break
+		}
+	}
+	var vals []string
+	run, same := true, true
+	for k, i := range g {
+		v := strings.TrimPrefix(items[i].text, prefix)
+		if len(vals) == 0 || vals[len(vals)-1] != v {
+			vals = append(vals, v)
+		}
+		if k > 0 {
+			run = run && items[i].index == items[g[k-1]].index+1
+			same = same && items[i].hollow == items[g[0]].hollow
+		}
+	}
+	if len(vals) >= 3 && run && same {
+		return prefix + vals[0] + "…" + vals[len(vals)-1]
+	}
+	return prefix + strings.Join(vals, ", ")
 }
 
 // Plot implements plot.Plotter.
 func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
-	sty := legendFont()
-	sty.Font.Size = vg.Points(6.5)
-	type box struct{ min, max vg.Point }
-	overlap := func(a, b box) vg.Length {
-		w := min(a.max.X, b.max.X) - max(a.min.X, b.min.X)
-		h := min(a.max.Y, b.max.Y) - max(a.min.Y, b.min.Y)
-		if w <= 0 || h <= 0 {
-			return 0
-		}
-		return w * h
-	}
-	var placed []box
+	pos := func(q plotter.XY) vg.Point { return vg.Point{X: tx(q.X), Y: ty(q.Y)} }
+	sty := labelStyle()
+	rect := func(min, max vg.Point) vg.Rectangle { return vg.Rectangle{Min: min, Max: max} }
+	// Hard obstacles (markers) and soft ones (error bars, lines).
+	var markers, soft []vg.Rectangle
 	r := vg.Points(3.5)
 	for _, q := range pl.pts {
 		x, y := tx(q.X), ty(q.Y)
-		placed = append(placed, box{vg.Point{X: x - r, Y: y - r}, vg.Point{X: x + r, Y: y + r}})
+		markers = append(markers, rect(vg.Point{X: x - r, Y: y - r}, vg.Point{X: x + r, Y: y + r}))
 	}
 	thin := vg.Points(1.5)
 	for _, b := range pl.bars {
 		x, y := tx(b[0]), ty(b[1])
 		if b[2] > 0 {
-			placed = append(placed, box{vg.Point{X: tx(b[0] - b[2]), Y: y - thin}, vg.Point{X: tx(b[0] + b[2]), Y: y + thin}})
+			soft = append(soft, rect(vg.Point{X: tx(b[0] - b[2]), Y: y - thin}, vg.Point{X: tx(b[0] + b[2]), Y: y + thin}))
 		}
 		if b[3] > 0 {
-			placed = append(placed, box{vg.Point{X: x - thin, Y: ty(b[1] - b[3])}, vg.Point{X: x + thin, Y: ty(b[1] + b[3])}})
+			soft = append(soft, rect(vg.Point{X: x - thin, Y: ty(b[1] - b[3])}, vg.Point{X: x + thin, Y: ty(b[1] + b[3])}))
 		}
 	}
 	for _, sg := range pl.segs {
@@ -326,16 +446,19 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		for i := 0; i <= 16; i++ {
 			f := vg.Length(i) / 16
 			x, y := x0+(x1-x0)*f, y0+(y1-y0)*f
-			placed = append(placed, box{vg.Point{X: x - thin, Y: y - thin}, vg.Point{X: x + thin, Y: y + thin}})
+			soft = append(soft, rect(vg.Point{X: x - thin, Y: y - thin}, vg.Point{X: x + thin, Y: y + thin}))
 		}
 	}
+	pl.placed = pl.placed[:0]
 	gap := vg.Points(4)
-	for _, it := range pl.items {
-		x, y := tx(it.at.X), ty(it.at.Y)
+	rings := []vg.Length{1, 2.5, 4.5, 7, 10}
+	for _, it := range mergeLabels(pl.items, pos) {
+		at := pos(it.at)
+		x, y := at.X, at.Y
 		w, h := sty.Width(it.text), sty.Height(it.text)
-		// Eight directions, near first, then farther out.
+		// Eight directions per ring, near rings first.
 		var cands []vg.Point
-		for _, f := range []vg.Length{1, 2.5, 4.5} {
+		for _, f := range rings {
 			g := gap * f
 			cands = append(cands,
 				vg.Point{X: x + g, Y: y - h/2}, vg.Point{X: x - g - w, Y: y - h/2},
@@ -343,29 +466,102 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 				vg.Point{X: x + g, Y: y + g/2}, vg.Point{X: x + g, Y: y - g/2 - h},
 				vg.Point{X: x - g - w, Y: y + g/2}, vg.Point{X: x - g - w, Y: y - g/2 - h})
 		}
-		best, bestCost := cands[0], vg.Length(math.Inf(1))
-		for _, cnd := range cands {
-			b := box{cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h}}
-			var cost vg.Length
-			for _, o := range placed {
-				cost += overlap(b, o)
+		costs := func(cnd vg.Point) (hard, light vg.Length) {
+			b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
+			for _, o := range pl.placed {
+				hard += overlapArea(b, o.box)
 			}
-			if b.min.X < c.Min.X || b.max.X > c.Max.X || b.min.Y < c.Min.Y || b.max.Y > c.Max.Y {
-				cost += w * h * 10 // cut at the edge: worse than any overlap
+			for _, o := range markers {
+				hard += overlapArea(b, o)
 			}
-			if cost < bestCost {
-				best, bestCost = cnd, cost
+			if b.Min.X < c.Min.X || b.Max.X > c.Max.X || b.Min.Y < c.Min.Y || b.Max.Y > c.Max.Y {
+				hard += w * h // cut at the edge
 			}
-			if cost == 0 {
+			for _, o := range soft {
+				light += overlapArea(b, o)
+			}
+			return hard, light
+		}
+		best, bestCost := -1, vg.Length(math.Inf(1))
+		firstHardFree := -1
+		for ci, cnd := range cands {
+			hard, light := costs(cnd)
+			if hard == 0 && light == 0 {
+				best, firstHardFree = ci, ci
 				break
 			}
+			if hard == 0 && firstHardFree < 0 {
+				firstHardFree = ci
+			}
+			if cost := hard*1000 + light; cost < bestCost {
+				best, bestCost = ci, cost
+			}
 		}
-		placed = append(placed, box{best, vg.Point{X: best.X + w, Y: best.Y + h}})
+		if firstHardFree >= 0 {
+			best = firstHardFree
+		} else if free, ok := nearestFree(c.Rectangle, at, w, h, costs); ok {
+			// Crowded: the free spot of the data area nearest the point.
+			best = len(cands)
+			cands = append(cands, free)
+		}
+		cnd := cands[best]
+		b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
+		lbl := placedLabel{text: it.text, box: b, at: at, leader: best >= 8}
+		pl.placed = append(pl.placed, lbl)
+		if lbl.leader {
+			// From the marker's edge to the nearest point of the box.
+			qx := min(max(x, b.Min.X), b.Max.X)
+			qy := min(max(y, b.Min.Y), b.Max.Y)
+			dx, dy := qx-x, qy-y
+			if d := vg.Length(math.Hypot(float64(dx), float64(dy))); d > r {
+				st := draw.LineStyle{Color: it.color, Width: vg.Points(0.4)}
+				c.StrokeLine2(st, x+dx*r/d, y+dy*r/d, qx, qy)
+			}
+		}
 		ts := sty
 		ts.Color = it.color
 		ts.XAlign, ts.YAlign = draw.XLeft, draw.YBottom
-		c.FillText(ts, best, it.text)
+		c.FillText(ts, cnd, it.text)
 	}
+}
+
+// nearestFree scans the area on a 2-point grid for a w × h box that costs
+// nothing hard (no label, marker or edge under it) and returns the one
+// whose centre is nearest to at, preferring one that crosses no line or
+// error bar either when it is at most 20 points farther; ok is false when
+// there is none.
+func nearestFree(area vg.Rectangle, at vg.Point, w, h vg.Length, costs func(vg.Point) (hard, light vg.Length)) (vg.Point, bool) {
+	step := vg.Points(2)
+	var cands []vg.Point
+	for y := area.Min.Y; y+h <= area.Max.Y; y += step {
+		for x := area.Min.X; x+w <= area.Max.X; x += step {
+			cands = append(cands, vg.Point{X: x, Y: y})
+		}
+	}
+	dist := func(p vg.Point) float64 {
+		return math.Hypot(float64(p.X+w/2-at.X), float64(p.Y+h/2-at.Y))
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return dist(cands[i]) < dist(cands[j]) })
+	var first *vg.Point
+	for i, p := range cands {
+		if first != nil && dist(p) > dist(*first)+20 {
+			break // a line under the label beats a long leader line
+		}
+		hard, light := costs(p)
+		if hard > 0 {
+			continue
+		}
+		if light == 0 {
+			return p, true
+		}
+		if first == nil {
+			first = &cands[i]
+		}
+	}
+	if first == nil {
+		return vg.Point{}, false
+	}
+	return *first, true
 }
 
 // labelsOf returns p's label layer, adding it on first use; every point of

@@ -259,6 +259,10 @@ func addSeries(p *plot.Plot, s *series) error {
 		p.Add(eb)
 	}
 	lay := labelsOf(p)
+	ser := 0
+	if n := len(lay.items); n > 0 {
+		ser = lay.items[n-1].series + 1
+	}
 	for i := range s.pts.x {
 		lay.pts = append(lay.pts, plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]})
 		lay.bars = append(lay.bars, [4]float64{s.pts.x[i], s.pts.y[i], s.pts.dx[i], s.pts.dy[i]})
@@ -266,7 +270,8 @@ func addSeries(p *plot.Plot, s *series) error {
 			lay.segs = append(lay.segs, [2]plotter.XY{{X: s.pts.x[i-1], Y: s.pts.y[i-1]}, {X: s.pts.x[i], Y: s.pts.y[i]}})
 		}
 		if len(s.labels) == s.pts.Len() && s.labels[i] != "" {
-			lay.items = append(lay.items, pointLabel{plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]}, s.labels[i], col})
+			lay.items = append(lay.items, pointLabel{at: plotter.XY{X: s.pts.x[i], Y: s.pts.y[i]}, text: s.labels[i], color: col,
+				series: ser, index: i, hollow: i < len(s.hollow) && s.hollow[i]})
 		}
 	}
 	addLegend(p, s.name, thumbs...)
@@ -308,13 +313,17 @@ func includeChance(a *plot.Axis) {
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
+	p.Title.TextStyle.Font = withFigureFont(p.Title.TextStyle.Font)
 	p.Title.TextStyle.Font.Size = vg.Points(10)
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = withFigureFont(a.Label.TextStyle.Font)
 		a.Label.TextStyle.Font.Size = vg.Points(9)
+		a.Tick.Label.Font = withFigureFont(a.Tick.Label.Font)
 		a.Tick.Label.Font.Size = vg.Points(8)
 	}
+	p.Legend.TextStyle.Font = withFigureFont(p.Legend.TextStyle.Font)
 	p.Add(plotter.NewGrid())
 	return p
 }

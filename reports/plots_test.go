@@ -15,8 +15,13 @@ import (
 
 	"codeberg.org/sbinet/npyio"
 	"github.com/potau/potau/results"
+	"golang.org/x/image/font/sfnt"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // synthRecord is a record with attack AUC/accuracy and HR/NDCG@10.
@@ -460,16 +465,19 @@ func TestHistOriginalFromArtifact(t *testing.T) {
 	for i := range recs {
 		recs[i].Artifacts["user_table_original"] = "exports/orig.npy"
 	}
-	figs, err := Plots(filepath.Join(dir, "report"), recs, dir, Options{Formats: []string{"svg"}, HistTop: 2})
+	var figs []Figure
+	var err error
+	texts := drawnTexts(t, func() {
+		figs, err = Plots(filepath.Join(dir, "report"), recs, dir, Options{Formats: []string{"svg"}, HistTop: 2})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(figs) == 0 || !strings.HasPrefix(figs[0].Name, "hist_") {
 		t.Fatalf("figures %v, want a histogram first", figNames(figs))
 	}
-	b, _ := os.ReadFile(figs[0].Files["svg"])
 	for _, s := range []string{"Original · dim 2", "U2U · dim 2", "D2D · dim 4"} {
-		if !bytes.Contains(b, []byte(s)) {
+		if !slices.Contains(texts, s) {
 			t.Errorf("histogram lacks panel %q", s)
 		}
 	}
@@ -508,7 +516,7 @@ func BenchmarkHistML1MSize(b *testing.B) {
 
 // TestFigureLabels: α and log-axis labels as powers of ten, integer ticks.
 func TestFigureLabels(t *testing.T) {
-	for a, want := range map[float64]string{1e-6: "10ˉ⁶", 3e-4: "3·10ˉ⁴", 1: "1", 0.1: "0.1", 1e3: "10³", 2.5e-5: "2.5·10ˉ⁵"} {
+	for a, want := range map[float64]string{1e-6: "10⁻⁶", 3e-4: "3·10⁻⁴", 1: "1", 0.1: "0.1", 1e3: "10³", 2.5e-5: "2.5·10⁻⁵"} {
 		if got := alphaLabel(a); got != want {
 			t.Errorf("alphaLabel(%g) = %q, want %q", a, got, want)
 		}
@@ -519,7 +527,7 @@ func TestFigureLabels(t *testing.T) {
 			got = append(got, tk.Label)
 		}
 	}
-	if strings.Join(got, " ") != "10ˉ² 10ˉ¹ 10⁰ 10¹" {
+	if strings.Join(got, " ") != "10⁻² 10⁻¹ 10⁰ 10¹" {
 		t.Errorf("log ticks %v", got)
 	}
 	got = nil
@@ -528,7 +536,7 @@ func TestFigureLabels(t *testing.T) {
 			got = append(got, tk.Label)
 		}
 	}
-	if strings.Join(got, " ") != "10ˉ² 10⁰ 10² 10⁴ 10⁶" {
+	if strings.Join(got, " ") != "10⁻² 10⁰ 10² 10⁴ 10⁶" {
 		t.Errorf("log ticks over 10 decades %v", got)
 	}
 	got = nil
@@ -550,19 +558,185 @@ func TestBelowChanceHollow(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	figs, err := Plots(dir, recs, dir, Options{Formats: []string{"svg"}})
+	var figs []Figure
+	var err error
+	texts := drawnTexts(t, func() { figs, err = Plots(dir, recs, dir, Options{Formats: []string{"svg"}}) })
 	if err != nil || len(figs) == 0 {
 		t.Fatalf("Plots: %v, %v", figs, err)
 	}
 	if !strings.Contains(figs[0].Caption, "Hollow markers") {
 		t.Errorf("caption lacks the hollow-marker note: %s", figs[0].Caption)
 	}
-	b, _ := os.ReadFile(figs[0].Files["svg"])
-	if !strings.Contains(string(b), "α=10ˉ⁶†") {
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "α=10⁻⁶†") {
 		t.Error("the below-chance point's label lacks the footnote symbol †")
 	}
 	// Exactly one hollow glyph group: the MLP panel's D2D-R point at 1e-6.
-	if n := strings.Count(string(b), "α=10ˉ⁶†"); n != 1 {
+	if n := strings.Count(all, "α=10⁻⁶†"); n != 1 {
 		t.Errorf("%d labels with †, want 1 (MLP panel only)", n)
+	}
+}
+
+// drawnTexts runs f and returns every string the figures it draws contain
+// (titles, ticks, legends, point labels), in drawing order.
+func drawnTexts(t *testing.T, f func()) []string {
+	t.Helper()
+	var got []string
+	textHook = func(s string) { got = append(got, s) }
+	defer func() { textHook = nil }()
+	f()
+	return got
+}
+
+// TestPointLabelsNoOverlap: labels of coincident points of one series merge
+// into one ("α=10⁻⁶…1" for a run of consecutive α, commas otherwise), and no
+// placed label overlaps another label, a marker or the data area's edge —
+// on a crowded one-column panel: seven U2U-R points on one spot (as NeuMF's
+// at GBDT AUC 0.999 in the α sweep), three D2D-R points on the same spot,
+// two of them coincident with each other but not consecutive, and a cloud
+// of labelled points close by and at the corners.
+func TestPointLabelsNoOverlap(t *testing.T) {
+	p := newPlot("GBDT attacker", "attack AUC (GBDT)", "NDCG@10")
+	alphas := []float64{1e-6, 1e-4, 3e-4, 1e-3, 1e-2, 1e-1, 1}
+	u := &series{name: "U2U-R", style: 1}
+	for _, a := range alphas {
+		u.pts.add(0.999, 0.30, 0, 0)
+		u.labels = append(u.labels, "α="+alphaLabel(a))
+	}
+	d := &series{name: "D2D-R", style: 2}
+	for i, a := range alphas[:4] {
+		x, y := 0.999, 0.30
+		if i == 1 {
+			x, y = 0.7, 0.25
+		}
+		d.pts.add(x, y, 0, 0)
+		d.labels = append(d.labels, "α="+alphaLabel(a))
+	}
+	c := &series{name: "cloud", style: 3}
+	for i := range 12 {
+		c.pts.add(0.88+0.03*float64(i%4), 0.275+0.012*float64(i/4), 0, 0)
+		c.labels = append(c.labels, fmt.Sprintf("p%d", i))
+	}
+	for _, xy := range [][2]float64{{0.5, 0.2}, {1, 0.2}, {0.5, 0.32}} {
+		c.pts.add(xy[0], xy[1], 0, 0)
+		c.labels = append(c.labels, "corner")
+	}
+	for _, s := range []*series{u, d, c} {
+		if err := addSeries(p, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lay := labelsOf(p)
+	cv := vgimg.NewWith(vgimg.UseWH(ColumnWidth, 2.6*vg.Inch), vgimg.UseDPI(72))
+	paintGrid([][]*plot.Plot{{p}})(draw.New(cv))
+
+	var texts []string
+	for _, l := range lay.placed {
+		texts = append(texts, l.text)
+	}
+	// Seven U2U-R labels → one; D2D-R's 10⁻⁶, 3·10⁻⁴, 10⁻³ are not
+	// consecutive in their series (10⁻⁴ is elsewhere): commas.
+	for _, want := range []string{"α=10⁻⁶…1", "α=10⁻⁶, 3·10⁻⁴, 10⁻³", "α=10⁻⁴"} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("no label %q among %q", want, texts)
+		}
+	}
+	if n := len(texts); n != 2+1+15 {
+		t.Errorf("%d labels, want 18 (merged U2U-R, two D2D-R, 15 cloud): %q", n, texts)
+	}
+	// The data area as the plot lays it out, and every marker on it,
+	// computed here from the plot's transforms (not the placer's lists).
+	area := draw.New(cv)
+	// paintGrid's layout: the legend below, then the panel; the data
+	// area is the panel's DataCanvas. Rebuild it the same way.
+	area.Min.Y += drawLegendHeight(t, []legendItem{{name: "U2U-R"}, {name: "D2D-R"}, {name: "cloud"}}, area)
+	tiles := draw.Tiles{Rows: 1, Cols: 1, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 1, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 3}
+	dc := p.DataCanvas(plot.Align([][]*plot.Plot{{p}}, tiles, area)[0][0])
+	tx, ty := p.Transforms(&dc)
+	const r = 2.6 // the markers' radius in points (addSeries)
+	var marks []vg.Rectangle
+	for _, s := range []*series{u, d, c} {
+		for i := range s.pts.x {
+			x, y := tx(s.pts.x[i]), ty(s.pts.y[i])
+			marks = append(marks, vg.Rectangle{Min: vg.Point{X: x - r, Y: y - r}, Max: vg.Point{X: x + r, Y: y + r}})
+		}
+	}
+	for i, a := range lay.placed {
+		if a.box.Min.X < dc.Min.X || a.box.Max.X > dc.Max.X || a.box.Min.Y < dc.Min.Y || a.box.Max.Y > dc.Max.Y {
+			t.Errorf("label %q at %v crosses the data area %v", a.text, a.box, dc.Rectangle)
+		}
+		for _, b := range lay.placed[i+1:] {
+			if overlapArea(a.box, b.box) > 0 {
+				t.Errorf("labels %q %v and %q %v overlap", a.text, a.box, b.text, b.box)
+			}
+		}
+		for _, m := range marks {
+			if overlapArea(a.box, m) > 0 {
+				t.Errorf("label %q %v covers a marker %v", a.text, a.box, m)
+			}
+		}
+	}
+}
+
+// drawLegendHeight is the height paintGrid's legend takes (drawn on a
+// scratch canvas of the same width).
+func drawLegendHeight(t *testing.T, items []legendItem, c draw.Canvas) vg.Length {
+	t.Helper()
+	scratch := vgimg.NewWith(vgimg.UseWH(c.Max.X-c.Min.X, c.Max.Y-c.Min.Y), vgimg.UseDPI(72))
+	return drawLegend(draw.New(scratch), items)
+}
+
+// TestFigureGlyphs: every character the figures draw has a glyph in the
+// figure font (a missing one would print as an empty box, as U+207B did in
+// Liberation Serif, which drew 10⁻⁶ as 10⁶), and the PDF holds outlines,
+// not text in a font (gonum's PDF back end encodes text in code page 1252
+// and printed α as "Î±").
+func TestFigureGlyphs(t *testing.T) {
+	recs := append(sweepRecords(), dimRecords()...)
+	for i := range recs {
+		if recs[i].Method == "D2D-R" && recs[i].Alpha == 1e-6 {
+			recs[i].Flags = []string{"below-chance:mlp"}
+		}
+	}
+	dir := t.TempDir()
+	var figs []Figure
+	var err error
+	texts := drawnTexts(t, func() { figs, err = Plots(dir, recs, dir, Options{Formats: []string{"pdf"}}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := -12; k <= 12; k++ {
+		texts = append(texts, pow10Label(k), alphaLabel(2.5*math.Pow(10, float64(k))))
+	}
+	texts = append(texts, "±−…·", strings.Join(markSymbols, ""))
+	registerFont()
+	face := font.DefaultCache.Lookup(figureFont, 10)
+	var buf sfnt.Buffer
+	seen := map[rune]bool{}
+	for _, s := range texts {
+		for _, r := range s {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			if idx, err := face.Face.GlyphIndex(&buf, r); err != nil || idx == 0 {
+				t.Errorf("the figure font has no glyph for %q (%U), drawn in %q", r, r, s)
+			}
+		}
+	}
+	for _, r := range "α⁻⁰⁶" {
+		if !seen[r] {
+			t.Errorf("no figure drew %q: the check above saw too little", r)
+		}
+	}
+	for _, f := range figs {
+		b, err := os.ReadFile(f.Files["pdf"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("/BaseFont")) {
+			t.Errorf("%s: the PDF has a font or text operators; want glyph outlines only", f.Files["pdf"])
+		}
 	}
 }
