@@ -215,6 +215,52 @@ func (t intTicks) Ticks(min, max float64) []plot.Tick {
 	return out
 }
 
+// linTicks are gonum's default tick positions on a linear axis, labelled
+// with the fewest decimals that print every labelled value exactly, the
+// same number on all of them ("0.0 2.5 5.0 7.5", not "0.00 2.50 5.00
+// 7.50"), and negative values with the minus sign U+2212.
+type linTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (linTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	var vals []float64
+	for _, t := range ticks {
+		if t.Label != "" {
+			vals = append(vals, t.Value)
+		}
+	}
+	if len(vals) == 0 {
+		return ticks
+	}
+	span := 0.0
+	for _, v := range vals {
+		span = math.Max(span, math.Abs(v))
+	}
+	prec := 0
+	for ; prec < 12; prec++ {
+		exact := true
+		for _, v := range vals {
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
+			exact = exact && math.Abs(r-v) <= 1e-9*math.Max(span, 1e-300)
+		}
+		if exact {
+			break
+		}
+	}
+	for i := range ticks {
+		if ticks[i].Label == "" {
+			continue
+		}
+		v := ticks[i].Value
+		if math.Abs(v) <= 1e-12*span {
+			v = 0 // not "-0.0"
+		}
+		ticks[i].Label = strings.Replace(strconv.FormatFloat(v, 'f', prec, 64), "-", "−", 1)
+	}
+	return ticks
+}
+
 // niceStep rounds a positive step up to an integer 1, 2 or 5 × 10^k (at
 // least 1).
 func niceStep(x float64) float64 {

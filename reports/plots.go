@@ -324,7 +324,12 @@ func newPlot(title, x, y string) *plot.Plot {
 		a.Tick.Label.Font.Size = vg.Points(8)
 	}
 	p.Legend.TextStyle.Font = withFigureFont(p.Legend.TextStyle.Font)
-	p.Add(plotter.NewGrid())
+	p.X.Tick.Marker, p.Y.Tick.Marker = linTicks{}, linTicks{}
+	// A light grid: a guide for the eye that stays behind the data.
+	g := plotter.NewGrid()
+	g.Vertical.Color, g.Horizontal.Color = color.Gray{Y: 215}, color.Gray{Y: 215}
+	g.Vertical.Width, g.Horizontal.Width = vg.Points(0.5), vg.Points(0.5)
+	p.Add(g)
 	return p
 }
 

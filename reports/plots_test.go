@@ -514,7 +514,8 @@ func BenchmarkHistML1MSize(b *testing.B) {
 	}
 }
 
-// TestFigureLabels: α and log-axis labels as powers of ten, integer ticks.
+// TestFigureLabels: α and log-axis labels as powers of ten, linear and
+// integer ticks.
 func TestFigureLabels(t *testing.T) {
 	for a, want := range map[float64]string{1e-6: "10⁻⁶", 3e-4: "3·10⁻⁴", 1: "1", 0.1: "0.1", 1e3: "10³", 2.5e-5: "2.5·10⁻⁵"} {
 		if got := alphaLabel(a); got != want {
@@ -538,6 +539,28 @@ func TestFigureLabels(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "10⁻² 10⁰ 10² 10⁴ 10⁶" {
 		t.Errorf("log ticks over 10 decades %v", got)
+	}
+	// Linear ticks: one number of decimals, the fewest that print every
+	// label exactly; U+2212 for minus. The positions are gonum's.
+	for _, tc := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 7.9, "0.0 2.5 5.0 7.5"},
+		{-0.55, 1.55, "−0.5 0.5 1.5"},
+		{0.45, 0.86, "0.45 0.65 0.85"},
+		{0, 250, "0 100 200"},
+		{-0.12, 0.17, "−0.1 0.0 0.1"},
+	} {
+		got = nil
+		for _, tk := range (linTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("linear ticks on [%g, %g]: %q, want %s", tc.min, tc.max, got, tc.want)
+		}
 	}
 	got = nil
 	for _, tk := range (intTicks{n: 5}).Ticks(-0.15, 299) {

@@ -173,11 +173,14 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 		var used []string
 		for _, m := range metrics {
 			c := newColumn(m, opt.Digits)
-			title := c.Label
+			// Panel title the attacker (or "Recommendation"), y axis the
+			// metric: the same words once each.
+			title, head, ylabel := c.Label, "Recommendation", c.Label
 			if att, ok := c.attacker(); ok {
 				title = "attack " + c.Label + " (" + strings.ToUpper(att) + ")"
+				head, ylabel = strings.ToUpper(att)+" attacker", "attack "+c.Label
 			}
-			p := newPlot(title, "embedding dimension", title)
+			p := newPlot(head, "embedding dimension", ylabel)
 			n := 0
 			for _, s := range ss {
 				if distinct(s, func(k rowKey) string { return strconv.Itoa(k.dim) }) < 2 {
