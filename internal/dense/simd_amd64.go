@@ -148,6 +148,10 @@ func AdamStepClear(w, g, m, v []float32, c *AdamCoef) {
 		panic("dense: AdamStepClear: length mismatch")
 	}
 	if useAVX {
+		if n := len(w) &^ 15; useAVX512 && n > 0 {
+			adamClear512(&w[0], &g[0], &m[0], &v[0], n, c)
+			w, g, m, v = w[n:], g[n:], m[n:], v[n:]
+		}
 		adamClearAVX(w, g, m, v, c)
 		return
 	}
