@@ -149,9 +149,24 @@ type neuWork struct {
 	wt           neuWeights      // the weights of the current batch
 	x0           *dense.Matrix   // [A_u, B_i] per pair (the first layer's input)
 	ident        []int32         // 0..max(2m, cap)−1: the indices of a dense row
-	dzT          []*dense.Matrix // storage for (∂L/∂z_l)ᵀ, out_l × pairs (the weight gradients)
 	rowLoss      []float64       // per-pair BCE loss (bceStep)
+	scr          []neuScratch    // per worker: combSparse's scratch
 	tasks        []neuTask       // the fixed parameter-gradient tasks of a batch
+}
+
+// neuScratch is one worker's scratch for combSparse: a term list and a
+// row of gathered coefficients (capacity: the widest coefficient row).
+type neuScratch struct {
+	terms []int32
+	coef  []float32
+}
+
+// prepare makes sure each of nw workers has a scratch (the worker count is
+// read at each call, so it may change between batches).
+func (w *neuWork) prepare(nw int) {
+	for len(w.scr) < nw {
+		w.scr = append(w.scr, neuScratch{terms: make([]int32, len(w.ident)), coef: make([]float32, len(w.ident))})
+	}
 }
 
 // neuTask is one block of the parameter-gradient phase of backward: rows
@@ -181,10 +196,6 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	w.x0 = dense.New(n, 2*h)
 	w.wt = m.newWeights()
 	w.ident = make([]int32, max(2*h, n))
-	w.dzT = make([]*dense.Matrix, len(m.W))
-	for l, wl := range m.W {
-		w.dzT[l] = dense.New(wl.w.Rows, n)
-	}
 	for p := range w.ident {
 		w.ident[p] = int32(p)
 	}
@@ -211,24 +222,48 @@ const neuCols = 256
 // neuGradCols is the column window of the weight gradients (see neuCols).
 const neuGradCols = 256
 
-// combBlock sets dst_k[c0:c1] = coef(k)·X[:, c0:c1] for k in [lo, hi),
-// c0 in steps of win: four rows at a time with dense.CombDense4, the
-// leftover rows one by one, every element the same chain as a single-row
-// dense.CombUnchecked over 0..len(coef(k))−1 (zero coefficients included,
-// which adds only +0 to a chain started at +0).
-func combBlock(dst func(k int) []float32, coef func(k int) []float32, x *dense.Matrix, lo, hi, win int, ident []int32) {
+// combSparse sets, for k in [lo, hi), row k of dst to the combination
+//
+//	dst_k = Σ_{p < np} c[k·cs + p·ps] · X_p
+//
+// in column windows of win: four rows at a time over only the terms where
+// one of the four has a non-zero coefficient (dense.Union4, dense.Comb4;
+// ReLU outputs and masked gradients are about half zeros), the leftover rows
+// one by one over every term (dense.CombColsUnchecked). Every element is the
+// chain of the dense combination over all p in ascending order — a skipped
+// term would add ±0 to a chain started at +0 (see dense.Comb4) — so the
+// result does not depend on the grouping, and equals the evaluators' MulAB.
+// A dense c (embedding rows) skips the search for zeros: every term is
+// visited. sc is the caller's scratch (capacity ≥ np), ident holds 0..np−1.
+func combSparse(dst *dense.Matrix, c []float32, cs, ps, np int, isDense bool, x *dense.Matrix, lo, hi, win int, sc *neuScratch, ident []int32) {
+	terms := sc.terms
 	cols := x.Cols
-	for c0 := 0; c0 < cols; c0 += win {
-		c1 := min(c0+win, cols)
-		k := lo
-		for ; k+4 <= hi; k += 4 {
-			d := [4][]float32{dst(k)[c0:c1], dst(k + 1)[c0:c1], dst(k + 2)[c0:c1], dst(k + 3)[c0:c1]}
-			c := [4][]float32{coef(k), coef(k + 1), coef(k + 2), coef(k + 3)}
-			dense.CombDense4(&d, &c, x, c0)
+	k := lo
+	for ; k+4 <= hi; k += 4 {
+		ck := c[k*cs:]
+		n := np
+		if isDense {
+			terms = ident
+		} else {
+			n = dense.Union4(terms, ck, cs, ps, np)
 		}
-		for ; k < hi; k++ {
-			cf := coef(k)
-			dense.CombColsUnchecked(dst(k)[c0:c1], cf, ident[:len(cf)], x, c0)
+		for c0 := 0; c0 < cols; c0 += win {
+			c1 := min(c0+win, cols)
+			d := [4][]float32{dst.Row(k)[c0:c1], dst.Row(k + 1)[c0:c1], dst.Row(k + 2)[c0:c1], dst.Row(k + 3)[c0:c1]}
+			dense.Comb4(&d, ck, cs, ps, terms[:n], x, c0)
+		}
+	}
+	for ; k < hi; k++ {
+		coef := c[k*cs : k*cs+np]
+		if ps != 1 {
+			coef = sc.coef[:np]
+			for p := range coef {
+				coef[p] = c[k*cs+p*ps]
+			}
+		}
+		for c0 := 0; c0 < cols; c0 += win {
+			c1 := min(c0+win, cols)
+			dense.CombColsUnchecked(dst.Row(k)[c0:c1], coef, ident[:np], x, c0)
 		}
 	}
 }
@@ -283,15 +318,17 @@ func (m *NeuMF) forward(_ context.Context, users, items []int32, out []float32) 
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-		m.forwardRows(w, out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+	nw := parallel.Workers(m.nWork)
+	w.prepare(nw)
+	parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+		m.forwardRows(w, &w.scr[wk], out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 	})
 	return nil
 }
 
 // forwardRows scores pairs [lo, hi) of the batch in w into out, from the
 // gather to the predict layer, on the calling goroutine.
-func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
+func (m *NeuMF) forwardRows(w *neuWork, sc *neuScratch, out []float32, lo, hi int) {
 	users, items := w.users, w.items
 	h := m.MLPDim()
 	d := m.cfg.Dim
@@ -308,30 +345,14 @@ func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
 			g[c] = p[c] * q[c]
 		}
 	}
-	// z = x₀·[W₀ᵁ W₀ᴵ]ᵀ, four rows at a time.
-	out0 := w.zu.Cols
-	for c0 := 0; c0 < out0; c0 += neuCols {
-		c1 := min(c0+neuCols, out0)
-		for half, z := range [2]*dense.Matrix{w.zu, w.zi} {
-			wt := w.wt.wuT
-			if half == 1 {
-				wt = w.wt.wiT
-			}
-			in := func(k int) []float32 { return w.x0.Row(k)[half*h : (half+1)*h] }
-			k := lo
-			for ; k+4 <= hi; k += 4 {
-				dst := [4][]float32{z.Row(k)[c0:c1], z.Row(k + 1)[c0:c1], z.Row(k + 2)[c0:c1], z.Row(k + 3)[c0:c1]}
-				coef := [4][]float32{in(k), in(k + 1), in(k + 2), in(k + 3)}
-				dense.CombDense4(&dst, &coef, wt, c0)
-			}
-			for ; k < hi; k++ {
-				dense.CombColsUnchecked(z.Row(k)[c0:c1], in(k), w.ident[:h], wt, c0)
-			}
-		}
-	}
+	// z = x₀·[W₀ᵁ W₀ᴵ]ᵀ: the halves [A_u] and [B_i] of x₀ times W₀'s halves.
+	x0 := w.x0
+	combSparse(w.zu, x0.Data, x0.Cols, 1, h, true, w.wt.wuT, lo, hi, neuCols, sc, w.ident)
+	combSparse(w.zi, x0.Data[h:], x0.Cols, 1, h, true, w.wt.wiT, lo, hi, neuCols, sc, w.ident)
 	m.firstLayerRows(w, lo, hi)
 	for l := 1; l < L; l++ {
-		combBlock(w.xs[l+1].Row, w.xs[l].Row, w.wt.wT[l], lo, hi, neuCols, w.ident)
+		xl := w.xs[l]
+		combSparse(w.xs[l+1], xl.Data, xl.Cols, 1, xl.Cols, false, w.wt.wT[l], lo, hi, neuCols, sc, w.ident)
 		b := m.Bias[l].w.Data
 		for k := lo; k < hi; k++ {
 			r := w.xs[l+1].Row(k)
@@ -352,8 +373,10 @@ func (m *NeuMF) forwardRows(w *neuWork, out []float32, lo, hi int) {
 func (m *NeuMF) backward(_ context.Context, dS []float32) error {
 	w := m.work
 	n := len(w.users)
-	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-		m.backwardRows(w, dS, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+	nw := parallel.Workers(m.nWork)
+	w.prepare(nw)
+	parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+		m.backwardRows(w, &w.scr[wk], dS, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 	})
 	m.backwardParams(w, dS)
 	return nil
@@ -371,15 +394,18 @@ func (m *NeuMF) bceStep(_ context.Context, users, items []int32, labels, logits,
 	w := m.work
 	w.users, w.items = users, items
 	m.load(&w.wt)
-	parallel.For(parallel.Workers(m.nWork), (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
+	nw := parallel.Workers(m.nWork)
+	w.prepare(nw)
+	parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
 		lo, hi := blk*neuRowBlock, min((blk+1)*neuRowBlock, n)
-		m.forwardRows(w, logits, lo, hi)
+		sc := &w.scr[wk]
+		m.forwardRows(w, sc, logits, lo, hi)
 		for k := lo; k < hi; k++ {
 			z, y := float64(logits[k]), float64(labels[k])
 			w.rowLoss[k] = softplus(z) - y*z
 			dOut[k] = float32((sigmoid(z) - y) / float64(n))
 		}
-		m.backwardRows(w, dOut, lo, hi)
+		m.backwardRows(w, sc, dOut, lo, hi)
 	})
 	var sum float64
 	for _, l := range w.rowLoss[:n] {
@@ -392,7 +418,7 @@ func (m *NeuMF) bceStep(_ context.Context, users, items []int32, labels, logits,
 // backwardRows runs the chain ∂L/∂x_L → ∂L/∂z_l → ∂L/∂x_l down to x₀ for
 // pairs [lo, hi), keeping the masked dz_l for
 // backwardParams.
-func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
+func (m *NeuMF) backwardRows(w *neuWork, sc *neuScratch, dS []float32, lo, hi int) {
 	d := m.cfg.Dim
 	L := len(m.W)
 	wp := m.Wp.w.Data
@@ -407,8 +433,8 @@ func (m *NeuMF) backwardRows(w *neuWork, dS []float32, lo, hi int) {
 		// dz_l = dx_{l+1} ⊙ 1[x_{l+1} > 0] (in place), then dx_l = dz_l·W_l.
 		c := w.dx[l+1].Cols
 		dense.ReluGrad(w.dx[l+1].Data[lo*c:hi*c], w.xs[l+1].Data[lo*c:hi*c])
-		dz, dxl := w.dx[l+1], w.dx[l]
-		combBlock(dxl.Row, dz.Row, m.W[l].w, lo, hi, neuCols, w.ident)
+		dz := w.dx[l+1]
+		combSparse(w.dx[l], dz.Data, dz.Cols, 1, dz.Cols, false, m.W[l].w, lo, hi, neuCols, sc, w.ident)
 	}
 }
 
@@ -423,6 +449,7 @@ func (m *NeuMF) backwardParams(w *neuWork, dS []float32) {
 	h := m.MLPDim()
 	wp := m.Wp.w.Data
 	nw := parallel.Workers(m.nWork)
+	w.prepare(nw)
 	parallel.For(nw, len(w.tasks), func(wk, t int) {
 		task := w.tasks[t]
 		switch task.layer {
@@ -469,10 +496,10 @@ func (m *NeuMF) backwardParams(w *neuWork, dS []float32) {
 				xs = w.xs[l]
 			}
 			xin := rows(xs, n)
-			// Rows [lo, hi) of dz_lᵀ, with stride n for this batch.
-			dzT := &dense.Matrix{Rows: task.hi - task.lo, Cols: n, Data: w.dzT[l].Data[task.lo*n : task.hi*n]}
-			dense.TransposeCols(dzT, rows(w.dx[l+1], n), task.lo)
-			combBlock(func(o int) []float32 { return m.W[l].g.Row(task.lo + o) }, dzT.Row, xin, 0, task.hi-task.lo, neuGradCols, w.ident)
+			// Row o of ∂L/∂W_l is Σ_k dz_l[k][o]·x_l[k]: the coefficients are
+			// column o of dz_l (four adjacent columns per group, no transpose).
+			dz := w.dx[l+1]
+			combSparse(m.W[l].g, dz.Data, 1, dz.Cols, n, false, xin, task.lo, task.hi, neuGradCols, &w.scr[wk], w.ident)
 		}
 	})
 }

@@ -178,11 +178,12 @@ func (m *NeuMF) scoreServed(ctx context.Context, X *dense.Matrix, users, items [
 	w := c.newWork(min(servedChunk, max(len(users), 1)))
 	m.load(&w.wt)
 	nw := parallel.Workers(m.nWork)
+	w.prepare(nw)
 	run := func(lo, hi int, out []float32) {
 		w.users, w.items = users[lo:hi], items[lo:hi]
 		n := hi - lo
-		parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-			c.forwardRows(w, out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+		parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+			c.forwardRows(w, &w.scr[wk], out, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 		})
 	}
 	for lo := 0; lo < len(users); lo += servedChunk {
@@ -214,8 +215,8 @@ func (m *NeuMF) scoreServed(ctx context.Context, X *dense.Matrix, users, items [
 			n := hi - lo
 			run(lo, hi, scratch[:n])
 			ds := dS[lo:hi]
-			parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(_, blk int) {
-				c.backwardRows(w, ds, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
+			parallel.For(nw, (n+neuRowBlock-1)/neuRowBlock, func(wk, blk int) {
+				c.backwardRows(w, &w.scr[wk], ds, blk*neuRowBlock, min((blk+1)*neuRowBlock, n))
 			})
 			for k := 0; k < n; k++ {
 				u, i := int(users[lo+k]), int(items[lo+k])
