@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/dmitryikh/leaves"
 	"gonum.org/v1/gonum/mat"
@@ -235,6 +236,7 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 	}
 	t := &tree{nodes: []treeNode{{sumG: G0, sumH: H0, count: n, begin: 0, end: n}}}
 	score := func(sg, sh float64) float64 { return sg * sg / (sh + c.RegLambda) }
+	used := make([]uint64, 4*F) // per feature, a bitmap of the node's non-empty bins (bins are uint8)
 	for level := 0; level < c.MaxDepth; level++ {
 		levelStart := len(t.nodes)
 		for id := 0; id < levelStart; id++ {
@@ -243,9 +245,8 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 				continue
 			}
 			// Histogram of the node.
-			for i := range hist {
-				hist[i] = ghPair{}
-			}
+			// The node's histogram, marking the non-empty bins of each
+			// feature (hist is all zero on entry and left so on exit).
 			for _, r := range pos[nd.begin:nd.end] {
 				p := gh[r*G+k]
 				rb := bins[r*F : r*F+F]
@@ -253,30 +254,41 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 					h := &hist[f*maxBin+int(b)]
 					h.g += p.g
 					h.h += p.h
+					used[f*4+int(b>>6)] |= 1 << (b & 63)
 				}
 			}
 			parent := score(nd.sumG, nd.sumH)
 			best, bf, bb := 0.0, -1, -1
 			var bl ghPair
+			// Split search over the non-empty bins only, in ascending order:
+			// an empty bin leaves l unchanged, so its gain equals that of the
+			// last non-empty bin before it, which was already compared with
+			// a best no larger (best only changes at a bin), and can never
+			// be strictly greater — skipping it changes nothing.
 			for f := 0; f < F; f++ {
 				var l ghPair
 				nb := len(g.cuts[f])
-				for b := 0; b < nb-1; b++ {
-					l.g += hist[f*maxBin+b].g
-					l.h += hist[f*maxBin+b].h
-					rg, rh := nd.sumG-l.g, nd.sumH-l.h
-					if l.h < c.MinChildWeight || rh < c.MinChildWeight {
-						continue
+				hf := hist[f*maxBin : (f+1)*maxBin]
+				for wd := 0; wd < 4; wd++ {
+					for m := used[f*4+wd]; m != 0; m &= m - 1 {
+						b := wd<<6 + bits.TrailingZeros64(m)
+						hb := hf[b]
+						hf[b] = ghPair{}
+						if b >= nb-1 {
+							continue
+						}
+						l.g += hb.g
+						l.h += hb.h
+						rg, rh := nd.sumG-l.g, nd.sumH-l.h
+						if l.h < c.MinChildWeight || rh < c.MinChildWeight {
+							continue
+						}
+						chg := score(l.g, l.h) + score(rg, rh) - parent
+						if chg > best+1e-10*math.Abs(best) {
+							best, bf, bb, bl = chg, f, b, l
+						}
 					}
-					chg := score(l.g, l.h) + score(rg, rh) - parent
-					// Splits of equal gain (e.g. two features cutting
-					// a small node into the same two row sets) differ
-					// only by rounding; treat gains within a relative
-					// 1e-10 as equal so the lower feature and bin win,
-					// the rule of exact arithmetic that XGBoost states.
-					if chg > best+1e-10*math.Abs(best) {
-						best, bf, bb, bl = chg, f, b, l
-					}
+					used[f*4+wd] = 0
 				}
 			}
 			if bf < 0 || best <= kRtEps || best < c.Gamma {

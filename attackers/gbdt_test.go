@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -302,5 +303,137 @@ func TestCollapsedTableFinding(t *testing.T) {
 	}
 	if math.Abs(fixed-0.5) > 0.1 || math.Abs(fixedAcc-0.5) > 0.1 {
 		t.Errorf("GBDT with fixed-width bins: AUC %.3f accuracy %.3f, want ≈ 0.5", fixed, fixedAcc)
+	}
+}
+
+// growTreeDense is growTree's split search as first written: every bin of
+// every feature scanned, the whole histogram cleared per node. The tree
+// grower skips empty bins (and clears only the used ones); this reference
+// checks that the skip changes no split.
+func growTreeDense(g *GBDT, bins []uint8, n, F int, gh []ghPair, G, k int) []treeNode {
+	c := g.cfg
+	maxBin := c.MaxBin
+	pos := make([]int, n)
+	for i := range pos {
+		pos[i] = i
+	}
+	hist := make([]ghPair, F*maxBin)
+	var G0, H0 float64
+	for i := 0; i < n; i++ {
+		G0 += gh[i*G+k].g
+		H0 += gh[i*G+k].h
+	}
+	nodes := []treeNode{{sumG: G0, sumH: H0, count: n, begin: 0, end: n}}
+	score := func(sg, sh float64) float64 { return sg * sg / (sh + c.RegLambda) }
+	for level := 0; level < c.MaxDepth; level++ {
+		levelStart := len(nodes)
+		for id := 0; id < levelStart; id++ {
+			nd := nodes[id]
+			if nd.depth != level || nd.left != 0 {
+				continue
+			}
+			clear(hist)
+			for _, r := range pos[nd.begin:nd.end] {
+				for f := 0; f < F; f++ {
+					h := &hist[f*maxBin+int(bins[r*F+f])]
+					h.g += gh[r*G+k].g
+					h.h += gh[r*G+k].h
+				}
+			}
+			parent := score(nd.sumG, nd.sumH)
+			best, bf, bb := 0.0, -1, -1
+			var bl ghPair
+			for f := 0; f < F; f++ {
+				var l ghPair
+				for b := 0; b < len(g.cuts[f])-1; b++ {
+					l.g += hist[f*maxBin+b].g
+					l.h += hist[f*maxBin+b].h
+					rg, rh := nd.sumG-l.g, nd.sumH-l.h
+					if l.h < c.MinChildWeight || rh < c.MinChildWeight {
+						continue
+					}
+					if chg := score(l.g, l.h) + score(rg, rh) - parent; chg > best+1e-10*math.Abs(best) {
+						best, bf, bb, bl = chg, f, b, l
+					}
+				}
+			}
+			if bf < 0 || best <= kRtEps || best < c.Gamma {
+				continue
+			}
+			var left, right []int
+			for _, r := range pos[nd.begin:nd.end] {
+				if int(bins[r*F+bf]) <= bb {
+					left = append(left, r)
+				} else {
+					right = append(right, r)
+				}
+			}
+			copy(pos[nd.begin:], append(left, right...))
+			nl := len(left)
+			li := len(nodes)
+			nodes = append(nodes,
+				treeNode{sumG: bl.g, sumH: bl.h, count: nl, depth: level + 1, begin: nd.begin, end: nd.begin + nl},
+				treeNode{sumG: nd.sumG - bl.g, sumH: nd.sumH - bl.h, count: len(right), depth: level + 1, begin: nd.begin + nl, end: nd.end})
+			p := &nodes[id]
+			p.feature, p.bin, p.cut, p.gain = bf, bb, g.cuts[bf][bb], best
+			p.left, p.right = li, li+1
+		}
+	}
+	for i := range nodes {
+		nd := &nodes[i]
+		nd.leaf = nd.left == 0
+		if nd.leaf {
+			nd.value = -c.LearningRate * nd.sumG / (nd.sumH + c.RegLambda)
+		}
+	}
+	return nodes
+}
+
+// TestGrowTreeSkipsEmptyBins grows trees on random binned data (few rows
+// per node, so most bins of a deep node are empty; some features with few
+// bins; MinChildWeight 0 and 1) with growTree and with the dense reference,
+// and requires identical nodes: same splits, gains, sums and leaf values,
+// bit for bit.
+func TestGrowTreeSkipsEmptyBins(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	for trial := 0; trial < 20; trial++ {
+		n, F := 20+r.IntN(400), 1+r.IntN(12)
+		cfg := DefaultConfig().GBDT
+		cfg.MaxDepth = 1 + r.IntN(6)
+		cfg.MinChildWeight = float64(r.IntN(2))
+		g := &GBDT{cfg: cfg, cuts: make([][]float64, F)}
+		bins := make([]uint8, n*F)
+		for f := 0; f < F; f++ {
+			nb := 2 + r.IntN(cfg.MaxBin-1)
+			g.cuts[f] = make([]float64, nb)
+			for b := range g.cuts[f] {
+				g.cuts[f][b] = float64(b)
+			}
+			for i := 0; i < n; i++ {
+				bins[i*F+f] = uint8(r.IntN(nb))
+			}
+		}
+		gh := make([]ghPair, n)
+		for i := range gh {
+			p := r.Float64()
+			gh[i] = ghPair{p - float64(r.IntN(2)), math.Max(p*(1-p), 1e-16)}
+		}
+		pos, scratch := make([]int, n), make([]int, n)
+		hist := make([]ghPair, F*cfg.MaxBin)
+		got := g.growTree(bins, n, F, gh, 1, 0, pos, scratch, hist)
+		want := growTreeDense(g, bins, n, F, gh, 1, 0)
+		if len(got.nodes) != len(want) {
+			t.Fatalf("trial %d: %d nodes, reference %d", trial, len(got.nodes), len(want))
+		}
+		for i := range want {
+			if got.nodes[i] != want[i] {
+				t.Fatalf("trial %d node %d: %+v, reference %+v", trial, i, got.nodes[i], want[i])
+			}
+		}
+		for i, h := range hist {
+			if h != (ghPair{}) {
+				t.Fatalf("trial %d: histogram slot %d left at %+v", trial, i, h)
+			}
+		}
 	}
 }
