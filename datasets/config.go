@@ -40,6 +40,14 @@ type Config struct {
 	// "gender"). MovieLens also has "age" and "occupation".
 	// A list ([gender, age]) unlearns and attacks several at once.
 	Attribute AttributeList `yaml:"attribute"`
+	// AgeGroups says what MovieLens' age attribute holds: "ml-1m" (default:
+	// ML-1M's seven groups — Under 18, 18-24, 25-34, 35-44, 45-49, 50-55,
+	// 56+ — into which ML-100K's exact ages are binned, so both data sets
+	// share one "age") or "none" (the ages as the file has them: ML-1M's
+	// file holds the groups only, so nothing changes there; ML-100K's exact
+	// years are refused as an attribute, being 61 classes, 31 of them held
+	// by fewer than 15 users). Only for ml-100k and ml-1m.
+	AgeGroups string `yaml:"age_groups" json:",omitempty"`
 	// Synthetic parameterises the synthetic generator (name: synthetic).
 	Synthetic SyntheticConfig `yaml:"synthetic"`
 	// Generic describes delimited interaction and user files (name: generic).
@@ -187,6 +195,7 @@ func DefaultConfig() Config {
 	return Config{
 		Name:      NameSynthetic,
 		Attribute: AttributeList{"gender"},
+		AgeGroups: AgeGroupsML1M,
 		Synthetic: DefaultSyntheticConfig(),
 		Generic: GenericConfig{
 			Delimiter: "\t", UserColumn: 0, ItemColumn: 1, RatingColumn: -1, TimeColumn: -1,
@@ -222,6 +231,27 @@ func (c Config) validateAttribute(key, a string) error {
 		if !slices.Contains(mlAttrNames, a) {
 			return cfgerr.New(key, "%s has attributes %s, got %q", c.Name, strings.Join(mlAttrNames, ", "), a)
 		}
+	}
+	return nil
+}
+
+// validateAgeGroups checks age_groups: a known value; anything but the
+// default only for MovieLens, whose loaders read ages; and the exact ages
+// of ML-100K never as an attribute.
+func (c Config) validateAgeGroups() error {
+	switch c.AgeGroups {
+	case AgeGroupsML1M, AgeGroupsNone:
+	default:
+		return cfgerr.New("age_groups", "must be %q (ML-1M's seven age groups) or %q (the ages as the file has them), got %q", AgeGroupsML1M, AgeGroupsNone, c.AgeGroups)
+	}
+	if c.AgeGroups == AgeGroupsML1M {
+		return nil
+	}
+	if c.Name != NameML100K && c.Name != NameML1M {
+		return cfgerr.New("age_groups", "applies to MovieLens ages (name: ml-100k or ml-1m); %s data takes its attributes as its files have them, so leave age_groups at %q, got %q", c.Name, AgeGroupsML1M, c.AgeGroups)
+	}
+	if c.Name == NameML100K && slices.Contains(c.Attribute, "age") {
+		return cfgerr.New("age_groups", "%q keeps ML-100K's exact ages, 61 classes in the published u.user, 31 of them held by fewer than 15 users: too small to unlearn or attack (the attack needs 5 × attack.folds users per class); use %q with attribute age", c.AgeGroups, AgeGroupsML1M)
 	}
 	return nil
 }
@@ -266,6 +296,9 @@ func (c Config) Validate() error {
 		if err := c.validateAttribute(key, a); err != nil {
 			return err
 		}
+	}
+	if err := c.validateAgeGroups(); err != nil {
+		return err
 	}
 	if err := c.Filter.Validate(); err != nil {
 		return cfgerr.Prefix("filter", err)

@@ -18,6 +18,13 @@ func TestConfigValidate(t *testing.T) {
 		{"default", func(c *Config) {}, ""},
 		{"ml-100k age", func(c *Config) { c.Name, c.Attribute = NameML100K, AttributeList{"age"} }, ""},
 		{"unknown name", func(c *Config) { c.Name = "ml-20m" }, "name"},
+		{"age groups value", func(c *Config) { c.Name, c.AgeGroups = NameML100K, "decades" }, "age_groups"},
+		{"ml-100k exact ages", func(c *Config) {
+			c.Name, c.Attribute, c.AgeGroups = NameML100K, AttributeList{"gender", "age"}, AgeGroupsNone
+		}, "age_groups"},
+		{"ml-100k none without age", func(c *Config) { c.Name, c.AgeGroups = NameML100K, AgeGroupsNone }, ""},
+		{"ml-1m none", func(c *Config) { c.Name, c.Attribute, c.AgeGroups = NameML1M, AttributeList{"age"}, AgeGroupsNone }, ""},
+		{"synthetic none", func(c *Config) { c.AgeGroups = AgeGroupsNone }, "age_groups"},
 		{"no attribute", func(c *Config) { c.Attribute = nil }, "attribute"},
 		{"synthetic age", func(c *Config) { c.Attribute = AttributeList{"age"} }, "attribute"},
 		{"ml-1m zip", func(c *Config) { c.Name, c.Attribute = NameML1M, AttributeList{"zip"} }, "attribute"},

@@ -32,7 +32,7 @@ func Load(ctx context.Context, c Config) (*Dataset, error) {
 	}
 	switch c.Name {
 	case NameML100K:
-		return LoadML100K(ctx, dir)
+		return LoadML100KAges(ctx, dir, c.AgeGroups)
 	case NameML1M:
 		return LoadML1M(ctx, dir)
 	default: // NameGeneric (Validate admits nothing else)

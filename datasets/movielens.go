@@ -23,6 +23,10 @@ type rawRating struct {
 type rawUser struct {
 	ID    string
 	Attrs [3]string // gender, age, occupation (in the order of mlAttrNames)
+	// Age is ML-100K's exact age in years (canonical decimal), which
+	// Attrs bins into ML-1M's groups; empty for ML-1M, whose file holds
+	// the groups only.
+	Age string
 }
 
 // mlAttrNames are the attributes MovieLens provides, in rawUser.Attrs order.
@@ -144,7 +148,7 @@ func parseML100KUser(line string) (rawUser, string) {
 	if u.Attrs[0], msg = parseGender(f[2]); msg != "" {
 		return u, msg
 	}
-	u.Attrs[1] = ageGroup(age)
+	u.Attrs[1], u.Age = ageGroup(age), strconv.Itoa(age)
 	if f[3] == "" {
 		return u, "occupation is empty"
 	}
@@ -239,18 +243,42 @@ var ml1m = mlFormat{
 }
 
 // LoadML100K reads MovieLens-100K from dir (u.data, u.user, and u.item for
-// titles when present).
+// titles when present). Its exact ages are binned into ML-1M's seven age
+// groups (LoadML100KAges with AgeGroupsML1M).
 func LoadML100K(ctx context.Context, dir string) (*Dataset, error) {
-	return loadMovieLens(ctx, dir, ml100k)
+	return loadMovieLens(ctx, dir, ml100k, AgeGroupsML1M)
+}
+
+// The values of data.age_groups (Config.AgeGroups).
+const (
+	// AgeGroupsML1M bins ages into ML-1M's seven groups (Under 18, 18-24,
+	// 25-34, 35-44, 45-49, 50-55, 56+), so that ML-100K and ML-1M share
+	// one "age" attribute.
+	AgeGroupsML1M = "ml-1m"
+	// AgeGroupsNone keeps the ages as the file has them: ML-100K's exact
+	// years (classes sorted numerically); ML-1M's file holds its groups
+	// only, which stay as they are.
+	AgeGroupsNone = "none"
+)
+
+// LoadML100KAges is LoadML100K with the age attribute as groups says:
+// AgeGroupsML1M (LoadML100K's) or AgeGroupsNone (the exact ages).
+func LoadML100KAges(ctx context.Context, dir, groups string) (*Dataset, error) {
+	if groups != AgeGroupsML1M && groups != AgeGroupsNone {
+		return nil, fmt.Errorf("ml-100k: age groups %q, want %q or %q", groups, AgeGroupsML1M, AgeGroupsNone)
+	}
+	return loadMovieLens(ctx, dir, ml100k, groups)
 }
 
 // LoadML1M reads MovieLens-1M from dir (ratings.dat or ratings.dat.gz,
 // users.dat, and movies.dat for titles when present).
 func LoadML1M(ctx context.Context, dir string) (*Dataset, error) {
-	return loadMovieLens(ctx, dir, ml1m)
+	return loadMovieLens(ctx, dir, ml1m, AgeGroupsML1M)
 }
 
-func loadMovieLens(ctx context.Context, dir string, ff mlFormat) (*Dataset, error) {
+// loadMovieLens reads one MovieLens format; ages "none" keeps the exact
+// ages where the file has them (rawUser.Age).
+func loadMovieLens(ctx context.Context, dir string, ff mlFormat, ages string) (*Dataset, error) {
 	ratingsPath, ok := firstExisting(dir, ff.ratings...)
 	if !ok {
 		return nil, fmt.Errorf("%s: no %s in %s", ff.name, strings.Join(ff.ratings, " or "), dir)
@@ -294,7 +322,16 @@ func loadMovieLens(ctx context.Context, dir string, ff mlFormat) (*Dataset, erro
 	if err := finishIDs(d, uidx, iidx); err != nil {
 		return nil, err
 	}
-	if err := attachMLAttributes(d, users, usersPath, ratingsPath, ff.occupations); err != nil {
+	exact := false
+	if ages == AgeGroupsNone {
+		for id, u := range users {
+			if u.Age != "" {
+				u.Attrs[1], exact = u.Age, true
+				users[id] = u
+			}
+		}
+	}
+	if err := attachMLAttributes(d, users, usersPath, ratingsPath, ff.occupations, exact); err != nil {
 		return nil, fmt.Errorf("%s: %w", ff.name, err)
 	}
 	if p := filepath.Join(dir, ff.items); fileExists(p) {
@@ -365,7 +402,10 @@ func readUsers(ctx context.Context, path string, parse func(string) (rawUser, st
 
 // attachMLAttributes builds gender, age and occupation for the users of d.
 // A user who rated but has no line in the user file is an error.
-func attachMLAttributes(d *Dataset, users map[string]rawUser, usersPath, ratingsPath string, occupations []string) error {
+//
+// exactAges says the age values are exact years (classes: the values seen,
+// sorted numerically) rather than ML-1M's groups.
+func attachMLAttributes(d *Dataset, users map[string]rawUser, usersPath, ratingsPath string, occupations []string, exactAges bool) error {
 	var missing []string
 	for _, id := range d.UserIDs {
 		if _, ok := users[id]; !ok {
@@ -383,7 +423,9 @@ func attachMLAttributes(d *Dataset, users map[string]rawUser, usersPath, ratings
 		case "gender":
 			classes = slices.Clone(genderClasses)
 		case "age":
-			classes = slices.Clone(ageClasses)
+			if !exactAges {
+				classes = slices.Clone(ageClasses)
+			}
 		case "occupation":
 			if occupations != nil {
 				classes = slices.Clone(occupations)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +284,41 @@ func TestLatin1(t *testing.T) {
 		if got := latin1(tc.in); got != tc.want {
 			t.Errorf("latin1(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestML100KAgeGroups loads a three-user ML-100K and checks the age
+// attribute under both values of data.age_groups against the ages written
+// in u.user: ML-1M's groups by the boundaries of ML-1M's README (17 → Under
+// 18, 18 → 18-24, 56 → 56+), or the exact years as classes sorted by value.
+func TestML100KAgeGroups(t *testing.T) {
+	dir := t.TempDir()
+	writeText(t, dir, "u.data", "1\t10\t5\t1\n2\t10\t4\t2\n3\t11\t3\t3\n")
+	writeText(t, dir, "u.user", "1|56|M|x|1\n2|17|F|x|1\n3|18|M|x|1\n")
+	for _, tc := range []struct {
+		groups  string
+		classes []string
+		values  []string // users 1, 2, 3
+	}{
+		{AgeGroupsML1M, ageClasses, []string{"56+", "Under 18", "18-24"}},
+		{AgeGroupsNone, []string{"17", "18", "56"}, []string{"56", "17", "18"}},
+	} {
+		d, err := LoadML100KAges(context.Background(), dir, tc.groups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := d.Attributes["age"]
+		if !slices.Equal(a.Classes, tc.classes) {
+			t.Errorf("%s: classes %q, want %q", tc.groups, a.Classes, tc.classes)
+		}
+		for u, id := range d.UserIDs {
+			want := tc.values[map[string]int{"1": 0, "2": 1, "3": 2}[id]]
+			if got := a.Classes[a.Labels[u]]; got != want {
+				t.Errorf("%s: user %s has age %q, want %q", tc.groups, id, got, want)
+			}
+		}
+	}
+	if _, err := LoadML100KAges(context.Background(), dir, "decades"); err == nil {
+		t.Error("age groups \"decades\" accepted")
 	}
 }

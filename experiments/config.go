@@ -153,6 +153,15 @@ func (c *Config) Validate() error {
 	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
 		return err
 	}
+	if c.Unlearn.Target == "served" {
+		if have, err := recmodels.ServedRepresentations(c.Model.Kind); err == nil {
+			for i, r := range c.Unlearn.ServedRepresentations {
+				if !slices.Contains(have, r) {
+					return cfgerr.New(fmt.Sprintf("unlearn.served_representations[%d]", i), "model %s has no served representation %q (it has: %s)", c.Model.Kind, r, strings.Join(have, ", "))
+				}
+			}
+		}
+	}
 	if c.Unlearn.AlphaAuto && !slices.Contains(c.Eval.Ks, 10) {
 		return cfgerr.New("unlearn.alpha", "auto searches α against HR@10, but eval.ks (%v) has no 10", c.Eval.Ks)
 	}

@@ -2,10 +2,13 @@ package experiments
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/potau/potau/unlearning"
 )
 
 // TestMultiAttributeConfig: several attributes are refused with the
@@ -115,5 +118,37 @@ export: {embeddings: true}
 		if _, err := os.Stat(filepath.Join(dir, "out", r.Artifacts["labels_age"])); err != nil {
 			t.Errorf("%s: no age labels export: %v", r.Method, err)
 		}
+	}
+}
+
+// TestAgeGroupsConfig: data.age_groups is checked with the key named in the
+// message (file and line through the strict loader), and the default leaves
+// the data key as it was before the key existed while "none" changes it.
+func TestAgeGroupsConfig(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"data: {name: ml-100k, attribute: [gender, age], age_groups: none}\n", `c.yaml:1: data.age_groups: "none" keeps ML-100K's exact ages`},
+		{"data:\n  name: ml-1m\n  age_groups: decade\n", `c.yaml:3: data.age_groups: must be "ml-1m"`},
+		{"data: {name: synthetic, age_groups: none}\n", "data.age_groups: applies to MovieLens ages"},
+	} {
+		dir := writeFiles(t, map[string]string{"c.yaml": tc.body})
+		_, err := LoadConfig(filepath.Join(dir, "c.yaml"), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tc.body, err, tc.want)
+		}
+	}
+	c := DefaultConfig("mf")
+	c.Data.Name = "ml-1m"
+	old := c.Data // as keyed before age_groups existed: no such field
+	old.AgeGroups = ""
+	if b, _ := json.Marshal(old); strings.Contains(string(b), "AgeGroups") {
+		t.Fatalf("an empty age_groups is in the JSON: %s", b)
+	}
+	def := cellKeys(&c, "sum", unlearning.MethodOriginal).data
+	if def != stageKey(stageData, old, c.Seed, "sum") {
+		t.Error("the default age_groups changes the data key")
+	}
+	c.Data.AgeGroups = "none"
+	if cellKeys(&c, "sum", unlearning.MethodOriginal).data == def {
+		t.Error("age_groups: none gives the default's data key")
 	}
 }

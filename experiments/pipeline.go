@@ -78,6 +78,11 @@ func cellKeys(c *Config, dataSum string, m unlearning.Method) keys {
 	// (the stages that read the labels key on the attributes themselves).
 	d := c.Data
 	d.Attribute = d.Attribute[:1]
+	if d.AgeGroups == datasets.AgeGroupsML1M {
+		// The ages were always ML-1M's groups before data.age_groups
+		// existed: the default leaves the data keys as they were.
+		d.AgeGroups = ""
+	}
 	k.data = stageKey(stageData, d, c.Seed, dataSum)
 	k.train = stageKey(stageTrain, k.data, modelKey(c), c.Seed)
 	attr := c.Data.Attribute

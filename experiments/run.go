@@ -242,6 +242,9 @@ func (r *runner) record(cell *Cell, method unlearning.Method) (*results.Record, 
 	out.AlphaSearch = search
 	if method.Kind() == unlearning.KindPostTraining {
 		out.Target = c.Unlearn.ForModel(method, c.Model.Kind).Config.Target
+		if out.Target == "served" {
+			out.ServedRepresentations = c.Unlearn.ServedReps(c.Model.Kind)
+		}
 	}
 	if method.Kind() != unlearning.KindPostTraining { // the table stage trained the model
 		out.BestEpoch, out.Selection = tm.BestEpoch, tm.Selection

@@ -64,6 +64,7 @@ attack:
   folds: 3
   repeats: 1
   gbdt: {n_estimators: 5}
+audit: {enabled: true, attackers: [logreg], nested: false, permutations: 0, null: []}
 export:
   embeddings: true
 sweep:
@@ -94,7 +95,7 @@ func TestPipelineServed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hr := map[string]float64{}
+		audit := map[string]string{}
 		for _, r := range recs {
 			if r.Method != "D2D-R" {
 				if r.Target != "" {
@@ -105,11 +106,14 @@ func TestPipelineServed(t *testing.T) {
 			if want := r.Sweep["unlearn.target"]; (r.Target == "served") != (want == "served") {
 				t.Errorf("%s D2D-R of cell %v: target %q", r.Model, want, r.Target)
 			}
-			hr[r.Model+"/"+r.Target] = r.Attack["gbdt"]["auc"].Mean
+			// The audit reads every representation, the ones served
+			// changes beyond the table too.
+			b, _ := json.Marshal(r.Audit)
+			audit[r.Model+"/"+r.Target] = string(b)
 		}
 		for _, kind := range []string{"neumf", "lightgcn"} {
-			if hr[kind+"/"] == hr[kind+"/served"] {
-				t.Errorf("%s: served and table D2D-R give the same attack AUC %v", kind, hr[kind+"/"])
+			if audit[kind+"/"] == audit[kind+"/served"] {
+				t.Errorf("%s: served and table D2D-R give the same audit %v", kind, audit[kind+"/"])
 			}
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "out", "metrics.jsonl"))
@@ -130,5 +134,43 @@ func TestPipelineServed(t *testing.T) {
 	defer runtime.GOMAXPROCS(prev)
 	if got := run(t.TempDir(), 2); !bytes.Equal(got, want) {
 		t.Fatal("--jobs 2 / GOMAXPROCS 1 changed metrics.jsonl")
+	}
+}
+
+// TestServedRepresentationsKeys: the served representations are part of a
+// served cell's table key, resolved against the model (an empty list and
+// the model's default give one key; another list another), no part of MF's
+// or of a table run's key; and a representation the model does not serve,
+// or the key without target: served, is refused naming the key.
+func TestServedRepresentationsKeys(t *testing.T) {
+	const sum = "data-checksum"
+	key := func(kind string, reps []string) string {
+		c := DefaultConfig(kind)
+		c.Unlearn.Target, c.Unlearn.ServedRepresentations = "served", reps
+		return cellKeys(&c, sum, unlearning.MethodD2DR).table
+	}
+	if key("neumf", nil) != key("neumf", []string{"concat"}) {
+		t.Error("neumf: the default and its explicit list give different keys")
+	}
+	if key("neumf", nil) == key("neumf", []string{"gmf", "mlp-tower"}) {
+		t.Error("neumf: [gmf, mlp-tower] and the default give one key")
+	}
+	if key("lightgcn", nil) == key("lightgcn", []string{"ego", "propagated"}) {
+		t.Error("lightgcn: [ego, propagated] and the default give one key")
+	}
+	if key("mf", nil) != key("mf", []string{"user"}) {
+		t.Error("mf: served_representations changes the key of a model whose served side is its table")
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"model: {kind: neumf}\nunlearn: {target: served, served_representations: [gmf, ego]}\n", "unlearn.served_representations[1]: model neumf has no served representation \"ego\" (it has: gmf, mlp-tower, concat)"},
+		{"model: {kind: lightgcn}\nunlearn: {target: served, served_representations: [recommendations]}\n", "unlearn.served_representations[0]: model lightgcn has no served representation \"recommendations\""},
+		{"model: {kind: neumf}\nunlearn: {served_representations: [gmf]}\n", "unlearn.served_representations: is read only with target: served"},
+		{"model: {kind: neumf}\nunlearn: {target: served, served_representations: [gmf, gmf]}\n", "unlearn.served_representations[1]: \"gmf\" is listed twice"},
+	} {
+		dir := writeFiles(t, map[string]string{"c.yaml": tc.body})
+		_, err := LoadConfig(filepath.Join(dir, "c.yaml"), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tc.body, err, tc.want)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package recmodels
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/potau/potau/internal/csr"
@@ -136,6 +138,108 @@ func ServedUsers(ctx context.Context, m Model, X *dense.Matrix) (R *dense.Matrix
 		}
 		return nil
 	}, nil
+}
+
+// ServedRepresentations returns the representations of a model kind that
+// a served unlearning loss can read (each a differentiable function of the
+// served parameters X, see ServedRepresentation), in the order of
+// Representations: MF user; NeuMF gmf, mlp-tower, concat; LightGCN ego,
+// propagated. An unknown kind is an error.
+func ServedRepresentations(kind string) ([]string, error) {
+	reps, err := Representations(kind)
+	if err != nil {
+		return nil, err
+	}
+	return reps[:len(reps)-1], nil // every dense one: all but recommendations
+}
+
+// DefaultServedRepresentations is what `unlearn.target: served` reads by
+// default for a model kind (docs/method.md#served): NeuMF the concatenation
+// [P | A] of its GMF and MLP tables (one MMD; measured on ML-100K it
+// over-matches the MLP table less than one MMD per table); LightGCN the
+// propagated embedding; MF its table.
+func DefaultServedRepresentations(kind string) []string {
+	switch kind {
+	case "neumf":
+		return []string{RepConcat}
+	case "lightgcn":
+		return []string{RepPropagated}
+	}
+	return []string{RepUser}
+}
+
+// ServedRepresentation returns the representation name of every user as a
+// function of the served parameters X (ServedParams' layout) with every
+// other parameter fixed, and its backward, which adds (∂L/∂R)ᵀ·∂R/∂X into
+// dX given dR = ∂L/∂R:
+//
+//	user, ego      R = X                         (the whole table)
+//	gmf            R = X[:, 0:d]     = P         (NeuMF's GMF columns)
+//	mlp-tower      R = X[:, d:d+h]   = A         (NeuMF's MLP columns)
+//	concat         R = X             = [P | A]
+//	propagated     R = F_U(X)                    (ServedUsers)
+//
+// R may share memory with X; callers must not modify it. A name the model
+// does not serve is an error naming the ones it does.
+func ServedRepresentation(ctx context.Context, m Model, X *dense.Matrix, name string) (R *dense.Matrix, backward func(dR, dX *dense.Matrix) error, err error) {
+	have, err := ServedRepresentations(m.Kind())
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.Contains(have, name) {
+		return nil, nil, fmt.Errorf("recmodels: model %s serves no representation %q (it has: %s)", m.Kind(), name, strings.Join(have, ", "))
+	}
+	switch name {
+	case RepGMF, RepMLPTower:
+		n := m.(*NeuMF)
+		d, h := n.P.w.Cols, n.A.w.Cols
+		if X.Rows != n.P.w.Rows || X.Cols != d+h {
+			return nil, nil, fmt.Errorf("recmodels: NeuMF served parameters are %dx%d, want %dx%d", X.Rows, X.Cols, n.P.w.Rows, d+h)
+		}
+		lo, w := 0, d
+		if name == RepMLPTower {
+			lo, w = d, h
+		}
+		R = dense.New(X.Rows, w)
+		for u := range X.Rows {
+			copy(R.Row(u), X.Row(u)[lo:lo+w])
+		}
+		return R, func(dR, dX *dense.Matrix) error {
+			if !dense.SameShape(dR, R) || !dense.SameShape(dX, X) {
+				return fmt.Errorf("recmodels: NeuMF %s backward: dR %dx%d (want %dx%d), dX %dx%d (want %dx%d)", name, dR.Rows, dR.Cols, R.Rows, R.Cols, dX.Rows, dX.Cols, X.Rows, X.Cols)
+			}
+			for u := range X.Rows {
+				dense.AxpyVec(1, dR.Row(u), dX.Row(u)[lo:lo+w])
+			}
+			return ctx.Err()
+		}, nil
+	case RepPropagated:
+		return ServedUsers(ctx, m, X)
+	}
+	// user, ego, concat: the served parameters themselves.
+	if !dense.SameShape(X, ServedParamsShape(m)) {
+		return nil, nil, fmt.Errorf("recmodels: %s served parameters are %dx%d, want %dx%d", m.Kind(), X.Rows, X.Cols, ServedParamsShape(m).Rows, ServedParamsShape(m).Cols)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return X, func(dR, dX *dense.Matrix) error {
+		if !dense.SameShape(dR, X) || !dense.SameShape(dX, X) {
+			return fmt.Errorf("recmodels: %s backward: dR %dx%d, dX %dx%d, want %dx%d", name, dR.Rows, dR.Cols, dX.Rows, dX.Cols, X.Rows, X.Cols)
+		}
+		dense.AxpyVec(1, dR.Data, dX.Data)
+		return ctx.Err()
+	}, nil
+}
+
+// ServedParamsShape is an empty matrix header of ServedParams(m)'s shape
+// (Data is nil).
+func ServedParamsShape(m Model) *dense.Matrix {
+	if n, ok := m.(*NeuMF); ok {
+		return &dense.Matrix{Rows: n.P.w.Rows, Cols: n.P.w.Cols + n.A.w.Cols}
+	}
+	u := m.UserTable()
+	return &dense.Matrix{Rows: u.Rows, Cols: u.Cols}
 }
 
 // ScoreServed scores the pairs (users[k], items[k]) with served user

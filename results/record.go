@@ -33,16 +33,20 @@ type Record struct {
 	// user-side table the model scores with and took L_dist on the served
 	// representation (unlearn.target: served, NeuMF and LightGCN); empty
 	// for the paper's single table.
-	Target    string                  `json:"target,omitempty"`
-	Alpha     float64                 `json:"alpha"`
-	Dim       int                     `json:"dim"`
-	Seed      uint64                  `json:"seed"`
-	Protocol  Protocol                `json:"protocol"`
-	Selection string                  `json:"selection"` // "test" (reference leak) or "valid"
-	BestEpoch int                     `json:"best_epoch"`
-	DataStats Stats                   `json:"data_stats"`
-	Rec       map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
-	Attack    map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
+	Target string `json:"target,omitempty"`
+	// ServedRepresentations are the representations L_dist read under
+	// target "served", each its own MMD (unlearn.served_representations,
+	// resolved: e.g. NeuMF [gmf, mlp-tower]); empty otherwise.
+	ServedRepresentations []string                `json:"served_representations,omitempty"`
+	Alpha                 float64                 `json:"alpha"`
+	Dim                   int                     `json:"dim"`
+	Seed                  uint64                  `json:"seed"`
+	Protocol              Protocol                `json:"protocol"`
+	Selection             string                  `json:"selection"` // "test" (reference leak) or "valid"
+	BestEpoch             int                     `json:"best_epoch"`
+	DataStats             Stats                   `json:"data_stats"`
+	Rec                   map[string]float64      `json:"rec"`    // "hr@10", "ndcg@10", "recall@20", …
+	Attack                map[string]AttackResult `json:"attack"` // "mlp", "gbdt"
 	// AlphaSearch is the α search of a regularised method run with
 	// unlearn.alpha: auto; the record's own metrics are those at the
 	// chosen α (Alpha).

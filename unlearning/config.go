@@ -3,8 +3,10 @@ package unlearning
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/potau/potau/internal/cfgerr"
+	"github.com/potau/potau/recmodels"
 )
 
 // Config is the `unlearn:` block of a run config.
@@ -21,6 +23,13 @@ type Config struct {
 	// tables, LightGCN's propagated user embedding through the propagation;
 	// MF: the same as "table").
 	Target string `yaml:"target" json:"target,omitempty"`
+	// ServedRepresentations are the representations L_dist reads under
+	// target "served", each its own term with its own MMD bandwidth
+	// (docs/method.md#served): a subset of the model's gmf, mlp-tower,
+	// concat (NeuMF), ego, propagated (LightGCN), user (MF). Empty means the
+	// model's default: NeuMF [concat] (one MMD on [GMF | MLP]), LightGCN
+	// [propagated], MF [user]. Only with target "served".
+	ServedRepresentations []string `yaml:"served_representations" json:"served_representations,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
 	// AlphaScale is "off" (α as given) or "per-user": the regulariser is
@@ -85,6 +94,16 @@ type Config struct {
 	MMDBeta float64 `yaml:"mmd_beta" json:"mmd_beta"`
 	// MMDEvery adds the retrain penalty on every MMDEvery-th mini-batch.
 	MMDEvery int `yaml:"mmd_every" json:"mmd_every"`
+}
+
+// ServedReps returns the representations L_dist reads under target
+// "served" for a model kind: ServedRepresentations, or the kind's default
+// (recmodels.DefaultServedRepresentations) when it is empty.
+func (c Config) ServedReps(kind string) []string {
+	if len(c.ServedRepresentations) > 0 {
+		return c.ServedRepresentations
+	}
+	return recmodels.DefaultServedRepresentations(kind)
 }
 
 // AlphaScaleUsers is the user count at which alpha_scale: per-user leaves α
@@ -158,6 +177,14 @@ func (c Config) Validate() error {
 	}
 	if c.Target != "table" && c.Target != "served" {
 		return cfgerr.New("target", `must be "table" or "served", got %q`, c.Target)
+	}
+	if len(c.ServedRepresentations) > 0 && c.Target != "served" {
+		return cfgerr.New("served_representations", `is read only with target: served (target is %q); drop it or set target: served`, c.Target)
+	}
+	for i, r := range c.ServedRepresentations {
+		if slices.Contains(c.ServedRepresentations[:i], r) {
+			return cfgerr.New(fmt.Sprintf("served_representations[%d]", i), "%q is listed twice", r)
+		}
 	}
 	if !finite(c.Alpha) || c.Alpha < 0 {
 		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)

@@ -2,6 +2,7 @@ package unlearning
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/potau/potau/recmodels"
@@ -175,11 +176,20 @@ type Settings struct {
 
 // ForModel is For for a model of the given kind: where the kind's served
 // side is its unlearnable table (recmodels.ServedIsTable: MF), the target
-// does not change the result and is dropped.
+// does not change the result and is dropped; otherwise, under target
+// "served", the representations L_dist reads are resolved against the
+// kind: the kind's default (an empty list or the same list spelled out) is
+// left out, so that served keys are those written before the list existed,
+// and any other list is kept.
 func (c Config) ForModel(m Method, kind string) Settings {
 	s := c.For(m)
 	if recmodels.ServedIsTable(kind) {
-		s.Config.Target = ""
+		s.Config.Target, s.Config.ServedRepresentations = "", nil
+	} else if s.Config.Target == "served" {
+		s.Config.ServedRepresentations = nil
+		if r := c.ServedReps(kind); !slices.Equal(r, recmodels.DefaultServedRepresentations(kind)) {
+			s.Config.ServedRepresentations = slices.Clone(r)
+		}
 	}
 	return s
 }
@@ -187,7 +197,8 @@ func (c Config) ForModel(m Method, kind string) Settings {
 // For returns the Settings of method m under c. What each method reads:
 //
 //	post-training:       steps, lr, beta1, beta2, eps; multi_class, and anchor unless multi_class is "pairs";
-//	                     target unless it is "table" (so that keys of "table" runs are those written before it existed)
+//	                     target unless it is "table" (so that keys of "table" runs are those written before it existed),
+//	                     and with it served_representations (ForModel leaves the model's default out)
 //	  regularised:       alpha, reg, alpha_scale unless "off"; margin and top_k when reg is "rank"
 //	  MMD (D2D, D2D-R):  kernels, tile
 //	adv:                 adv_scale, adv_weight, adv_hidden, adv_lr; beta1, beta2, eps (the head's Adam)
@@ -213,6 +224,7 @@ func (c Config) For(m Method) Settings {
 	case KindPostTraining:
 		if c.Target != "table" {
 			u.Target = c.Target
+			u.ServedRepresentations = c.ServedRepresentations
 		}
 		u.Steps, u.LR, u.Beta1, u.Beta2, u.Eps = c.Steps, c.LR, c.Beta1, c.Beta2, c.Eps
 		if m.Regularised() {

@@ -103,23 +103,25 @@ var perturbations = map[string]any{
 	"Kernels":    []float64{1, 3},
 	"MultiClass": "flip", // anchor ↔ pairs
 	"Target":     "served",
-	"AlphaAuto":  true,
-	"AlphaScale": "per-user",
-	"AlphaMin":   1e-5,
-	"AlphaMax":   0.5,
-	"AlphaEvals": 7,
-	"MaxHRDrop":  0.05,
-	"Anchor":     "1",
-	"Margin":     0.2,
-	"TopK":       5,
-	"Tile":       32,
-	"Workers":    3,
-	"AdvScale":   2.0,
-	"AdvWeight":  0.3,
-	"AdvHidden":  5,
-	"AdvLR":      0.01,
-	"MMDBeta":    3.0,
-	"MMDEvery":   1,
+	// set with target: served (perturb), which it needs
+	"ServedRepresentations": []string{"user"},
+	"AlphaAuto":             true,
+	"AlphaScale":            "per-user",
+	"AlphaMin":              1e-5,
+	"AlphaMax":              0.5,
+	"AlphaEvals":            7,
+	"MaxHRDrop":             0.05,
+	"Anchor":                "1",
+	"Margin":                0.2,
+	"TopK":                  5,
+	"Tile":                  32,
+	"Workers":               3,
+	"AdvScale":              2.0,
+	"AdvWeight":             0.3,
+	"AdvHidden":             5,
+	"AdvLR":                 0.01,
+	"MMDBeta":               3.0,
+	"MMDEvery":              1,
 }
 
 func perturb(t *testing.T, c Config, field string) Config {
@@ -138,6 +140,9 @@ func perturb(t *testing.T, c Config, field string) Config {
 		c.MultiClass = "pairs"
 	case field == "MultiClass":
 		c.MultiClass = "anchor"
+	case field == "ServedRepresentations":
+		c.Target = "served"
+		f.Set(reflect.ValueOf(v))
 	default:
 		f.Set(reflect.ValueOf(v))
 	}

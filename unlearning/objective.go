@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/potau/potau/datasets"
 	"github.com/potau/potau/internal/dense"
@@ -48,7 +50,9 @@ type Objective struct {
 	lastM, fixedM []float64
 	gDist         *dense.Matrix
 	gReg          *dense.Matrix
-	gRep          *dense.Matrix // ∂L_dist/∂R when L_dist reads R(U) ≠ U
+	gRep          []*dense.Matrix // ∂L_dist/∂R of each served view
+	// reps are the representations L_dist reads under target "served".
+	reps []string
 }
 
 // attrTerm is one attribute's part of L_dist: its groups, their pairs under
@@ -93,6 +97,15 @@ func NewObjectiveMulti(ctx context.Context, m recmodels.Model, s *datasets.Split
 	}
 	o := &Objective{Method: method, m: m, Target: target, x0: U,
 		gDist: dense.New(U.Rows, U.Cols), gReg: dense.New(U.Rows, U.Cols)}
+	if target == "served" {
+		o.reps = c.ServedReps(m.Kind())
+		have, _ := recmodels.ServedRepresentations(m.Kind())
+		for _, r := range o.reps {
+			if !slices.Contains(have, r) {
+				return nil, fmt.Errorf("unlearning: served_representations: model %s serves no representation %q (it has: %s)", m.Kind(), r, strings.Join(have, ", "))
+			}
+		}
+	}
 	if method.UsesMMD() {
 		o.mmd = newMMDEngine[float32](c.Kernels, c.Tile, c.Workers)
 	}
@@ -151,27 +164,42 @@ func (o *Objective) scorePairs(ctx context.Context, U *dense.Matrix, users, item
 	return o.m.ScorePairs(ctx, U, users, items, dst)
 }
 
-// representation returns what L_dist reads at U — U itself, or the served
-// representation R(U) with its backward — and the buffer for ∂L_dist/∂R.
-func (o *Objective) representation(ctx context.Context, U *dense.Matrix, grad bool) (R *dense.Matrix, back func(dR, dU *dense.Matrix) error, gR []float32, err error) {
-	if o.Target != "served" || o.m.Kind() != "lightgcn" {
+// view is one representation L_dist reads at U: R itself, its backward
+// into ∂L/∂U (nil when R is U and its gradient is written into gDist
+// directly), and the buffer for ∂L_dist/∂R.
+type view struct {
+	R    *dense.Matrix
+	back func(dR, dU *dense.Matrix) error
+	gR   *dense.Matrix
+}
+
+// views returns what L_dist reads at U: U itself under target "table", else
+// each of the served representations (docs/method.md#served), in order.
+// With grad, each view's gradient buffer is zeroed (o.gDist is zeroed by
+// the caller).
+func (o *Objective) views(ctx context.Context, U *dense.Matrix, grad bool) ([]view, error) {
+	if o.Target != "served" {
+		return []view{{R: U, gR: o.gDist}}, nil
+	}
+	vs := make([]view, len(o.reps))
+	for i, name := range o.reps {
+		R, back, err := recmodels.ServedRepresentation(ctx, o.m, U, name)
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = view{R: R, back: back}
 		if grad {
-			gR = o.gDist.Data
+			if len(o.gRep) <= i {
+				o.gRep = append(o.gRep, nil)
+			}
+			if o.gRep[i] == nil || !dense.SameShape(o.gRep[i], R) {
+				o.gRep[i] = dense.New(R.Rows, R.Cols)
+			}
+			o.gRep[i].Zero()
+			vs[i].gR = o.gRep[i]
 		}
-		return U, nil, gR, nil
 	}
-	R, back, err = recmodels.ServedUsers(ctx, o.m, U)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if grad {
-		if o.gRep == nil || !dense.SameShape(o.gRep, R) {
-			o.gRep = dense.New(R.Rows, R.Cols)
-		}
-		o.gRep.Zero()
-		gR = o.gRep.Data
-	}
-	return R, back, gR, nil
+	return vs, nil
 }
 
 // TermError reports a non-finite loss term or gradient.
@@ -198,40 +226,56 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 		o.gReg.Zero()
 		gd, gr = o.gDist.Data, o.gReg.Data
 	}
-	R, back, gd, err := o.representation(ctx, U, grad != nil)
+	vs, err := o.views(ctx, U, grad != nil)
 	if err != nil {
 		return nil, err
 	}
-	d := R.Cols
+	// L_dist is the sum over the views (in order) of each attribute's term
+	// (attributes in order, each attribute's pairs in order), each MMD with
+	// the bandwidth base m of its own view and pair.
 	var dist float64
 	if o.mmd != nil {
 		o.lastM = o.lastM[:0]
-		for _, t := range o.attrs {
-			for i := range t.pairs {
-				o.mmd.fixedM = 0
-				if o.fixedM != nil {
-					o.mmd.fixedM = o.fixedM[len(o.lastM)]
+	}
+	for _, v := range vs {
+		var gv []float32
+		if grad != nil {
+			gv = v.gR.Data
+		}
+		d := v.R.Cols
+		var vd float64
+		if o.mmd != nil {
+			for _, t := range o.attrs {
+				for i := range t.pairs {
+					o.mmd.fixedM = 0
+					if o.fixedM != nil {
+						o.mmd.fixedM = o.fixedM[len(o.lastM)]
+					}
+					x, err := o.mmd.eval(ctx, v.R.Data, d, t.rows[i], t.wts[i], gv, 1)
+					if err != nil {
+						return nil, err
+					}
+					o.lastM = append(o.lastM, o.mmd.lastM)
+					vd += x
 				}
-				v, err := o.mmd.eval(ctx, R.Data, d, t.rows[i], t.wts[i], gd, 1)
-				if err != nil {
-					return nil, err
-				}
-				o.lastM = append(o.lastM, o.mmd.lastM)
-				dist += v
+			}
+		} else {
+			for _, t := range o.attrs {
+				vd += U2U(gv, v.R.Data, d, t.groups, t.pairs, 1)
 			}
 		}
-	} else {
-		for _, t := range o.attrs {
-			dist += U2U(gd, R.Data, d, t.groups, t.pairs, 1)
-		}
-	}
-	if err := checkTerm("dist", dist, gd); err != nil {
-		return nil, err
-	}
-	if back != nil && grad != nil {
-		if err := back(o.gRep, o.gDist); err != nil {
+		dist += vd
+		if err := checkTerm("dist", dist, gv); err != nil {
 			return nil, err
 		}
+		if v.back != nil && grad != nil {
+			if err := v.back(v.gR, o.gDist); err != nil {
+				return nil, err
+			}
+		}
+	}
+	gd = nil
+	if grad != nil {
 		gd = o.gDist.Data
 		if err := checkTerm("dist", dist, gd); err != nil {
 			return nil, err
