@@ -1,9 +1,11 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/potau/potau/recmodels"
 	"github.com/potau/potau/results"
@@ -175,4 +177,116 @@ func (r *runner) resolveAlpha(c *Config, b *dataBundle, method unlearning.Method
 	}
 	res := v.(alphaResolved)
 	return res.c, res.search, nil
+}
+
+// searchPoint is one α of an α search as a dry run or collect sees it:
+// the stages its evaluation reads and whether they are all in the cache.
+type searchPoint struct {
+	alpha  float64
+	stages [][2]string // (stage, key)
+	cached bool
+}
+
+// errSearchStops ends a replayed search at an evaluation not in the cache.
+var errSearchStops = errors.New("alpha search: an evaluation is not in the cache")
+
+// searchStagesAt lists the stages the search's evaluation at α reads: the
+// unlearned table, HR@10 on the search split, the attacks and (when the
+// audit is on) the audits of every representation and attribute.
+func searchStagesAt(c *Config, sum string, method unlearning.Method, alpha float64, on string) (*Config, keys, [][2]string) {
+	c2 := *c
+	c2.Unlearn.Alpha = alpha
+	k := cellKeys(&c2, sum, method)
+	st := [][2]string{{string(k.tableStage), k.table}, {string(stageEval), evalOnKey(&c2, k, on)}}
+	for _, a := range k.attacks {
+		st = append(st, [2]string{string(stageAttack), a})
+	}
+	for _, rep := range auditReps(&c2) {
+		for _, name := range c2.Data.Attribute {
+			st = append(st, [2]string{string(stageAudit), auditKey(&c2, k, rep, name)})
+		}
+	}
+	return &c2, k, st
+}
+
+// evalOnKey is the key of the eval stage hr10On reads for split on.
+func evalOnKey(c *Config, k keys, on string) string {
+	if on == "test" {
+		return k.eval
+	}
+	return stageKey(stageEval, k.table, c.Eval, on)
+}
+
+// searchPlan replays the α search of method in cell c from the cache,
+// computing nothing (a dry run, collect): the search is deterministic in
+// the values it reads, so while its evaluations are cached the replay
+// takes the same α as the run did. It returns the points in the order the
+// search takes them (the bracket in grid order first), the number of
+// evaluations that may still follow the first one not in the cache ("up
+// to": golden section may stop early; their α depend on values not yet
+// measured), and, when every evaluation is cached, the config at the chosen
+// α. Without the original model's HR@10 the points are the bracket's,
+// whose α are known in advance.
+func (r *runner) searchPlan(c *Config, b *dataBundle, method unlearning.Method) (points []searchPoint, more int, chosen *Config, err error) {
+	u := c.Unlearn
+	on := searchSplit(b)
+	point := func(alpha float64) searchPoint {
+		_, _, st := searchStagesAt(c, b.sum, method, alpha, on)
+		p := searchPoint{alpha: alpha, stages: st, cached: true}
+		for _, s := range st {
+			p.cached = p.cached && r.cache.Has(s[0], s[1])
+		}
+		return p
+	}
+	bracket := bracketAlphas(u.AlphaMin, u.AlphaMax, u.AlphaEvals)
+	ko := cellKeys(c, b.sum, unlearning.MethodOriginal)
+	if !r.cache.Has(string(stageTrain), ko.train) || !r.cache.Has(string(stageEval), evalOnKey(c, ko, on)) {
+		for _, a := range bracket {
+			points = append(points, point(a))
+		}
+		return points, u.AlphaEvals - len(bracket), nil, nil
+	}
+	prev := r.noCompute
+	r.noCompute = true // nothing is computed: a missing stage is an error
+	defer func() { r.noCompute = prev }()
+	hr0, err := r.hr10On(c, b, unlearning.MethodOriginal, ko, on)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	var mu sync.Mutex
+	seen := map[float64]searchPoint{}
+	var adaptive []float64
+	tried, best, _, err := searchAlpha(u.AlphaMin, u.AlphaMax, u.AlphaEvals, hr0, u.MaxHRDrop, func(alpha float64) (alphaEval, error) {
+		p := point(alpha)
+		mu.Lock()
+		seen[alpha] = p
+		if !slices.Contains(bracket, alpha) {
+			adaptive = append(adaptive, alpha)
+		}
+		mu.Unlock()
+		if !p.cached {
+			return alphaEval{}, errSearchStops
+		}
+		c2, k2, _ := searchStagesAt(c, b.sum, method, alpha, on)
+		hr, err := r.hr10On(c2, b, method, k2, on)
+		if err != nil {
+			return alphaEval{}, err
+		}
+		leak, _, err := r.searchLeakage(c2, b, method, k2)
+		return alphaEval{Leakage: leak, HR10: hr}, err
+	})
+	for _, a := range append(slices.Clone(bracket), adaptive...) {
+		if p, ok := seen[a]; ok {
+			points = append(points, p)
+		}
+	}
+	switch {
+	case errors.Is(err, errSearchStops):
+		return points, max(u.AlphaEvals-len(points), 0), nil, nil
+	case err != nil:
+		return nil, 0, nil, err
+	}
+	c2 := *c
+	c2.Unlearn.Alpha = tried[best].Alpha
+	return points, 0, &c2, nil
 }

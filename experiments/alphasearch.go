@@ -24,6 +24,26 @@ func alphaObjective(e alphaEval, hr0, maxDrop float64) float64 {
 	return e.Leakage
 }
 
+// bracketAlphas are the α of the search's first phase, known before any
+// evaluation: min(5, evals−1) log-spaced points from lo to hi, the ends
+// exactly as configured.
+func bracketAlphas(lo, hi float64, evals int) []float64 {
+	g := min(5, evals-1)
+	x0, x1 := math.Log10(lo), math.Log10(hi)
+	out := make([]float64, g)
+	for i := range out {
+		switch i {
+		case 0:
+			out[i] = lo
+		case g - 1:
+			out[i] = hi
+		default:
+			out[i] = math.Pow(10, x0+(x1-x0)*float64(i)/float64(g-1))
+		}
+	}
+	return out
+}
+
 // searchAlpha searches log α in [lo, hi] for the α with the lowest leakage
 // subject to HR@10 ≥ hr0 − maxDrop (docs/method.md#alpha-auto), evaluating
 // eval at most evals times (evals ≥ 3):
@@ -57,8 +77,8 @@ func searchAlpha(lo, hi float64, evals int, hr0, maxDrop float64, eval func(alph
 		tried = append(tried, e)
 		return alphaObjective(e, hr0, maxDrop), nil
 	}
-	x0, x1 := math.Log10(lo), math.Log10(hi)
-	g := min(5, evals-1)
+	alphas := bracketAlphas(lo, hi, evals)
+	g := len(alphas)
 	grid := make([]float64, g)
 	vals := make([]float64, g)
 	// The grid's evaluations are independent: they run concurrently (eval
@@ -66,15 +86,8 @@ func searchAlpha(lo, hi float64, evals int, hr0, maxDrop float64, eval func(alph
 	ge := make([]alphaEval, g)
 	errs := make([]error, g)
 	var wg sync.WaitGroup
-	gridAlpha := func(i int) float64 { // the ends exactly as configured
-		switch i {
-		case 0:
-			return lo
-		case g - 1:
-			return hi
-		}
-		return math.Pow(10, grid[i])
-	}
+	gridAlpha := func(i int) float64 { return alphas[i] }
+	x0, x1 := math.Log10(lo), math.Log10(hi)
 	for i := range grid {
 		grid[i] = x0 + (x1-x0)*float64(i)/float64(g-1)
 		wg.Add(1)

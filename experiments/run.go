@@ -352,17 +352,37 @@ func configMap(c *Config) map[string]any {
 }
 
 // cellStages lists every stage (name, key) a cell's records read, in the
-// order the dry run prints them, method by method.
-func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
+// order the dry run prints them, method by method. Under alpha: auto a
+// searched method's stages are those of every evaluation of its search,
+// replayed from the cache (searchPlan), then those of its record at the
+// chosen α; complete is false when the replay stops at an evaluation not in
+// the cache (the later evaluations' α are not known yet).
+func (r *runner) cellStages(cell *Cell) (stages [][][2]string, complete bool, err error) {
 	c := &cell.Config
 	b, err := r.data(c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out [][][2]string
+	complete = true
 	for _, m := range c.Unlearn.RunMethods() {
-		k := cellKeys(c, b.sum, m)
 		var st [][2]string
+		cm := c
+		if c.Unlearn.AlphaAuto && m.TakesAlpha() {
+			points, more, chosen, err := r.searchPlan(c, b, m)
+			if err != nil {
+				return nil, false, err
+			}
+			for _, p := range points {
+				st = append(st, p.stages...)
+			}
+			if more > 0 || chosen == nil {
+				complete = false
+				stages = append(stages, st)
+				continue
+			}
+			cm = chosen
+		}
+		k := cellKeys(cm, b.sum, m)
 		if m.Kind() == unlearning.KindPostTraining {
 			st = append(st, [2]string{string(stageTrain), k.train})
 		}
@@ -370,15 +390,15 @@ func (r *runner) cellStages(cell *Cell) ([][][2]string, error) {
 		for _, a := range k.attacks {
 			st = append(st, [2]string{string(stageAttack), a})
 		}
-		out = append(out, st)
+		stages = append(stages, st)
 	}
-	return out, nil
+	return stages, complete, nil
 }
 
 // cellCached reports whether every stage of a cell is in the cache.
 func (r *runner) cellCached(cell *Cell) (bool, error) {
-	ms, err := r.cellStages(cell)
-	if err != nil {
+	ms, complete, err := r.cellStages(cell)
+	if err != nil || !complete {
 		return false, err
 	}
 	for _, st := range ms {
@@ -471,14 +491,25 @@ func (r *runner) dryRun(spec *Spec) error {
 			delete(r.futures, "data:"+dk)
 			r.mu.Unlock()
 		}
-		for _, m := range c.Unlearn.RunMethods() {
-			k := cellKeys(c, sum, m)
-			st := func(s stage, key string) string {
-				if r.cache.Has(string(s), key) {
-					return string(s) + "=cached"
-				}
-				return string(s) + "=todo"
+		st := func(s stage, key string) string {
+			if r.cache.Has(string(s), key) {
+				return string(s) + "=cached"
 			}
+			return string(s) + "=todo"
+		}
+		for _, m := range c.Unlearn.RunMethods() {
+			cm := c
+			if c.Unlearn.AlphaAuto && m.TakesAlpha() {
+				chosen, err := r.dryRunSearch(w, c, sum, m)
+				if err != nil {
+					return err
+				}
+				if chosen == nil {
+					continue
+				}
+				cm = chosen
+			}
+			k := cellKeys(cm, sum, m)
 			parts := []string{}
 			if m.Kind() == unlearning.KindPostTraining {
 				parts = append(parts, st(stageTrain, k.train))
@@ -487,10 +518,66 @@ func (r *runner) dryRun(spec *Spec) error {
 			for _, a := range k.attacks {
 				parts = append(parts, st(stageAttack, a))
 			}
-			fmt.Fprintf(w, "  %-9s %s\n", m, strings.Join(parts, " "))
+			label := m.String()
+			if cm != c {
+				label += " α=" + strconv.FormatFloat(cm.Unlearn.Alpha, 'g', 4, 64)
+			}
+			fmt.Fprintf(w, "  %-9s %s\n", label, strings.Join(parts, " "))
 		}
 		return r.ctx.Err()
 	})
+}
+
+// dryRunSearch prints the α search of method m in cell c as far as the
+// cache lets it be replayed (searchPlan): each α with its stages' status,
+// then either the number of adaptive evaluations still to come or, when the
+// search is complete, nothing more; it returns the config at the chosen α
+// then (nil otherwise), whose record stages the caller prints.
+func (r *runner) dryRunSearch(w io.Writer, c *Config, sum string, m unlearning.Method) (*Config, error) {
+	b, err := r.data(c)
+	if err != nil {
+		return nil, err
+	}
+	points, more, chosen, err := r.searchPlan(c, b, m)
+	if err != nil {
+		return nil, err
+	}
+	u := c.Unlearn
+	fmt.Fprintf(w, "  %-9s alpha: auto in [%g, %g], at most %d evaluations (HR@10 on %s):\n", m, u.AlphaMin, u.AlphaMax, u.AlphaEvals, searchSplit(b))
+	for _, p := range points {
+		counts := map[string][2]int{} // stage → (cached, all)
+		var order []string
+		for _, s := range p.stages {
+			n, ok := counts[s[0]]
+			if !ok {
+				order = append(order, s[0])
+			}
+			n[1]++
+			if r.cache.Has(s[0], s[1]) {
+				n[0]++
+			}
+			counts[s[0]] = n
+		}
+		parts := []string{}
+		for _, name := range order {
+			n := counts[name]
+			state := "todo"
+			if n[0] == n[1] {
+				state = "cached"
+			}
+			if n[1] > 1 {
+				state = fmt.Sprintf("%s(%d/%d cached)", name, n[0], n[1])
+				parts = append(parts, state)
+				continue
+			}
+			parts = append(parts, name+"="+state)
+		}
+		fmt.Fprintf(w, "    α=%-10s %s\n", strconv.FormatFloat(p.alpha, 'g', 4, 64), strings.Join(parts, " "))
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "    + up to %d adaptive evaluation(s): golden section inside the bracket, each α chosen from the values before it, so not known until those are measured\n", more)
+	}
+	return chosen, nil
 }
 
 // cellProgress is the progress line of a finished record: its cell's place
