@@ -153,7 +153,10 @@ func (c *Config) Validate() error {
 	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
 		return err
 	}
-	if c.Unlearn.Target == "served" {
+	// For a model whose served side is its table (MF) the list is not read
+	// (served is table); that is also the kind of a base config whose
+	// sweep sets model.kind, which is checked per cell.
+	if c.Unlearn.Target == "served" && !recmodels.ServedIsTable(c.Model.Kind) {
 		if have, err := recmodels.ServedRepresentations(c.Model.Kind); err == nil {
 			for i, r := range c.Unlearn.ServedRepresentations {
 				if !slices.Contains(have, r) {

@@ -173,4 +173,24 @@ func TestServedRepresentationsKeys(t *testing.T) {
 			t.Errorf("%q: got %v, want an error containing %q", tc.body, err, tc.want)
 		}
 	}
+	// A sweep over model.kind: the base config (model.kind at MF's
+	// default, which reads no list) is valid, and each cell is checked
+	// against its own kind.
+	dir := writeFiles(t, map[string]string{
+		"ok.yaml":  "unlearn: {target: served, served_representations: [ego, propagated]}\nsweep: {model.kind: [lightgcn]}\n",
+		"bad.yaml": "unlearn: {target: served, served_representations: [ego]}\nsweep: {model.kind: [lightgcn, neumf]}\n",
+	})
+	for _, f := range []string{"ok.yaml", "bad.yaml"} {
+		spec, err := LoadSpec(filepath.Join(dir, f), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := spec.Base(); err != nil {
+			t.Errorf("%s: the base config: %v", f, err)
+		}
+		_, err = spec.Cells()
+		if want := f == "bad.yaml"; (err != nil) != want || want && !strings.Contains(err.Error(), `model neumf has no served representation "ego"`) {
+			t.Errorf("%s: cells: %v", f, err)
+		}
+	}
 }
