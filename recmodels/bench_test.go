@@ -71,9 +71,12 @@ func BenchmarkEvaluateFullML1M(b *testing.B) {
 
 // BenchmarkLightGCNBatchesML1M times LightGCN training batches on an
 // ML-1M-sized synthetic set (1M interactions, 5M BCE examples per epoch) at
-// batch 256 and 2048, and reports the per-epoch time extrapolated from
-// POTAU_BATCHES batches (default 40; the full epoch is 19,532 or 2,442
-// batches).
+// batch 256 and 2048, each on the path Train takes (auto: dense at 256,
+// sparse at 2048) and on the sparse path alone, and reports the per-epoch
+// time extrapolated from POTAU_BATCHES batches (default 40; the full epoch
+// is 19,466 or 2,434 batches). A warm-up batch before the timer builds the
+// dense operator P when the path takes it; its cost, once per training run,
+// is reported as prop-cpu-s.
 func BenchmarkLightGCNBatchesML1M(b *testing.B) {
 	s := syntheticSplit(6040, 3706, 1_000_000, 2)
 	nb := 40
@@ -85,47 +88,60 @@ func BenchmarkLightGCNBatchesML1M(b *testing.B) {
 		nex += 5 * len(l)
 	}
 	for _, bs := range []int{256, 2048} {
-		b.Run(strconv.Itoa(bs), func(b *testing.B) {
-			c := DefaultConfig("lightgcn")
-			c.BatchSize = bs
-			m, err := newModel(c, s, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			opt := newAdam(m.tensors(), c.LR, 0, 0)
-			var ex examples
-			if err := sample(&ex, s, newBitset(s), c, 1, 0); err != nil {
-				b.Fatal(err)
-			}
-			// Shuffle as Train does: consecutive unshuffled examples belong
-			// to one or two users, which would make the batch's
-			// neighbourhoods unrealistically small.
-			rs := rng.New(1, "recmodels/shuffle", 0)
-			rs.Shuffle(len(ex.u), func(a, b int) {
-				ex.u[a], ex.u[b] = ex.u[b], ex.u[a]
-				ex.i[a], ex.i[b] = ex.i[b], ex.i[a]
-				ex.y[a], ex.y[b] = ex.y[b], ex.y[a]
-			})
-			logits, dOut := make([]float32, bs), make([]float32, bs)
-			c0 := cpuTime()
-			b.ResetTimer()
-			for b.Loop() {
-				for k := 0; k < nb; k++ {
-					lo := k * bs
-					for _, t := range m.tensors() {
-						t.g.Zero()
-					}
-					if _, err := lossGrad(context.Background(), m, "bce", bs, ex.u[lo:lo+bs], ex.i[lo:lo+bs], ex.y[lo:lo+bs], logits, dOut); err != nil {
-						b.Fatal(err)
-					}
-					opt.step()
+		for _, path := range []int{pathAuto, pathSparse} {
+			b.Run(strconv.Itoa(bs)+"/"+[]string{"auto", "sparse"}[path], func(b *testing.B) {
+				c := DefaultConfig("lightgcn")
+				c.BatchSize = bs
+				m, err := newModel(c, s, 1)
+				if err != nil {
+					b.Fatal(err)
 				}
-			}
-			perBatch := b.Elapsed().Seconds() / float64(b.N*nb)
-			cpuPerBatch := (cpuTime() - c0).Seconds() / float64(b.N*nb)
-			epochBatches := float64((nex + bs - 1) / bs)
-			b.ReportMetric(perBatch*epochBatches, "s/epoch")
-			b.ReportMetric(cpuPerBatch*epochBatches, "cpu-s/epoch")
-		})
+				m.(*LightGCN).path = path
+				opt := newAdam(m.tensors(), c.LR, 0, 0)
+				var ex examples
+				if err := sample(&ex, s, newBitset(s), c, 1, 0); err != nil {
+					b.Fatal(err)
+				}
+				// Shuffle as Train does: consecutive unshuffled examples belong
+				// to one or two users, which would make the batch's
+				// neighbourhoods unrealistically small.
+				rs := rng.New(1, "recmodels/shuffle", 0)
+				rs.Shuffle(len(ex.u), func(a, b int) {
+					ex.u[a], ex.u[b] = ex.u[b], ex.u[a]
+					ex.i[a], ex.i[b] = ex.i[b], ex.i[a]
+					ex.y[a], ex.y[b] = ex.y[b], ex.y[a]
+				})
+				logits, dOut := make([]float32, bs), make([]float32, bs)
+				c0 := cpuTime()
+				if _, err := lossGrad(context.Background(), m, "bce", bs, ex.u[:bs], ex.i[:bs], ex.y[:bs], logits, dOut); err != nil {
+					b.Fatal(err)
+				}
+				for _, t := range m.tensors() {
+					t.g.Zero()
+				}
+				if w := m.(*LightGCN).work; w.prop != nil {
+					b.ReportMetric((cpuTime() - c0).Seconds(), "prop-cpu-s")
+				}
+				c0 = cpuTime()
+				b.ResetTimer()
+				for b.Loop() {
+					for k := 0; k < nb; k++ {
+						lo := k * bs
+						for _, t := range m.tensors() {
+							t.g.Zero()
+						}
+						if _, err := lossGrad(context.Background(), m, "bce", bs, ex.u[lo:lo+bs], ex.i[lo:lo+bs], ex.y[lo:lo+bs], logits, dOut); err != nil {
+							b.Fatal(err)
+						}
+						opt.step()
+					}
+				}
+				perBatch := b.Elapsed().Seconds() / float64(b.N*nb)
+				cpuPerBatch := (cpuTime() - c0).Seconds() / float64(b.N*nb)
+				epochBatches := float64((nex + bs - 1) / bs)
+				b.ReportMetric(perBatch*epochBatches, "s/epoch")
+				b.ReportMetric(cpuPerBatch*epochBatches, "cpu-s/epoch")
+			})
+		}
 	}
 }
