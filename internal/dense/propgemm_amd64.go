@@ -2,11 +2,7 @@
 
 package dense
 
-import "golang.org/x/sys/cpu"
-
-// useAVX512 reports whether the 64-column AVX-512 forms of the propagation
-// kernels run (AVX-512F with the OS saving its registers, as x/sys/cpu checks).
-var useAVX512 = useAVX && cpu.X86.HasAVX512F
+// The 64-column AVX-512 forms run where useAVX512 (comb4_amd64.go) holds.
 
 //go:noescape
 func rowsAcc4x64(d, c *[4]*float32, n int, x *float32, stride int)
