@@ -138,7 +138,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 		}
 		lo, hi := col[0], col[0]
 		for i, v := range col {
-			bins[i*F+f] = uint8(searchBin(g.cuts[f], v))
+			bins[f*n+i] = uint8(searchBin(g.cuts[f], v)) // feature-major: one feature's column is contiguous
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 		g.minMax[f] = [2]float64{lo, hi}
@@ -161,7 +161,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 	gh := make([]ghPair, n*G)
 	pos := make([]int, n)
 	scratch := make([]int, n)
-	hist := make([]ghPair, F*maxBin)
+	hist := make([]ghPair, maxBin)
 	prob := make([]float64, G)
 	g.trees = g.trees[:0]
 	for round := 0; round < g.cfg.NEstimators; round++ {
@@ -221,11 +221,13 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 	return nil
 }
 
-// growTree grows one depthwise tree for output group k. On return,
-// pos[nd.begin:nd.end] lists the rows of each node.
+// growTree grows one depthwise tree for output group k from the binned
+// features (feature-major: bins[f·n + i] is row i's bin of feature f; hist
+// has MaxBin zero slots, one feature's histogram at a time, so it stays in
+// the L1 cache). On return, pos[nd.begin:nd.end] lists the rows of each
+// node.
 func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scratch []int, hist []ghPair) *tree {
 	c := g.cfg
-	maxBin := c.MaxBin
 	for i := range pos {
 		pos[i] = i
 	}
@@ -236,7 +238,6 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 	}
 	t := &tree{nodes: []treeNode{{sumG: G0, sumH: H0, count: n, begin: 0, end: n}}}
 	score := func(sg, sh float64) float64 { return sg * sg / (sh + c.RegLambda) }
-	used := make([]uint64, 4*F) // per feature, a bitmap of the node's non-empty bins (bins are uint8)
 	for level := 0; level < c.MaxDepth; level++ {
 		levelStart := len(t.nodes)
 		for id := 0; id < levelStart; id++ {
@@ -245,35 +246,37 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 				continue
 			}
 			// Histogram of the node.
-			// The node's histogram, marking the non-empty bins of each
-			// feature (hist is all zero on entry and left so on exit).
-			for _, r := range pos[nd.begin:nd.end] {
-				p := gh[r*G+k]
-				rb := bins[r*F : r*F+F]
-				for f, b := range rb {
-					h := &hist[f*maxBin+int(b)]
-					h.g += p.g
-					h.h += p.h
-					used[f*4+int(b>>6)] |= 1 << (b & 63)
-				}
-			}
 			parent := score(nd.sumG, nd.sumH)
 			best, bf, bb := 0.0, -1, -1
 			var bl ghPair
-			// Split search over the non-empty bins only, in ascending order:
-			// an empty bin leaves l unchanged, so its gain equals that of the
-			// last non-empty bin before it, which was already compared with
-			// a best no larger (best only changes at a bin), and can never
-			// be strictly greater — skipping it changes nothing.
+			rows := pos[nd.begin:nd.end]
 			for f := 0; f < F; f++ {
+				// The node's histogram of feature f (rows in position
+				// order, as every bin's sum always was), marking the
+				// non-empty bins; hist is all zero on entry and left so.
+				col := bins[f*n : (f+1)*n]
+				var used [4]uint64 // bins are uint8
+				for _, r := range rows {
+					p := gh[r*G+k]
+					b := col[r]
+					h := &hist[b]
+					h.g += p.g
+					h.h += p.h
+					used[b>>6] |= 1 << (b & 63)
+				}
+				// Split search over the non-empty bins only, in ascending
+				// order: an empty bin leaves l unchanged, so its gain equals
+				// that of the last non-empty bin before it, which was
+				// already compared with a best no larger (best only changes
+				// at a bin), and can never be strictly greater — skipping
+				// it changes nothing.
 				var l ghPair
 				nb := len(g.cuts[f])
-				hf := hist[f*maxBin : (f+1)*maxBin]
-				for wd := 0; wd < 4; wd++ {
-					for m := used[f*4+wd]; m != 0; m &= m - 1 {
+				for wd, m := range used {
+					for ; m != 0; m &= m - 1 {
 						b := wd<<6 + bits.TrailingZeros64(m)
-						hb := hf[b]
-						hf[b] = ghPair{}
+						hb := hist[b]
+						hist[b] = ghPair{}
 						if b >= nb-1 {
 							continue
 						}
@@ -288,7 +291,6 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 							best, bf, bb, bl = chg, f, b, l
 						}
 					}
-					used[f*4+wd] = 0
 				}
 			}
 			if bf < 0 || best <= kRtEps || best < c.Gamma {
@@ -298,7 +300,7 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 			nl := 0
 			nr := 0
 			for _, r := range pos[nd.begin:nd.end] {
-				if int(bins[r*F+bf]) <= bb {
+				if int(bins[bf*n+r]) <= bb {
 					pos[nd.begin+nl] = r
 					nl++
 				} else {

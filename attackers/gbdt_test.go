@@ -419,8 +419,14 @@ func TestGrowTreeSkipsEmptyBins(t *testing.T) {
 			gh[i] = ghPair{p - float64(r.IntN(2)), math.Max(p*(1-p), 1e-16)}
 		}
 		pos, scratch := make([]int, n), make([]int, n)
-		hist := make([]ghPair, F*cfg.MaxBin)
-		got := g.growTree(bins, n, F, gh, 1, 0, pos, scratch, hist)
+		hist := make([]ghPair, cfg.MaxBin)
+		binsT := make([]uint8, n*F) // growTree's feature-major layout
+		for i := 0; i < n; i++ {
+			for f := 0; f < F; f++ {
+				binsT[f*n+i] = bins[i*F+f]
+			}
+		}
+		got := g.growTree(binsT, n, F, gh, 1, 0, pos, scratch, hist)
 		want := growTreeDense(g, bins, n, F, gh, 1, 0)
 		if len(got.nodes) != len(want) {
 			t.Fatalf("trial %d: %d nodes, reference %d", trial, len(got.nodes), len(want))
