@@ -237,3 +237,37 @@ func BenchmarkAdamStepClearPaths(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkComb4Paths is the weight gradient of NeuMF's first layer on a
+// batch (∂L/∂W₀ = dzᵀ·x₀: 128 rows of 256 terms over 256 columns, dense
+// coefficients) with the AVX-512 and the AVX2 four-row kernels, and with
+// CombDense4 (AVX2, the kernel Comb4 replaced).
+func BenchmarkComb4Paths(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 8))
+	x, c := randMatrix(r, 256, 256), randMatrix(r, 128, 256)
+	dst := New(128, 256)
+	idx := make([]int32, 256)
+	for p := range idx {
+		idx[p] = int32(p)
+	}
+	for _, mode := range append(kernelModes[:2:2], struct {
+		name string
+		run  func(func())
+	}{"combdense4", nil}) {
+		b.Run(mode.name, func(b *testing.B) {
+			c0 := cpuTime()
+			for b.Loop() {
+				for k := 0; k < 128; k += 4 {
+					d := [4][]float32{dst.Row(k), dst.Row(k + 1), dst.Row(k + 2), dst.Row(k + 3)}
+					if mode.run == nil {
+						co := [4][]float32{c.Row(k), c.Row(k + 1), c.Row(k + 2), c.Row(k + 3)}
+						CombDense4(&d, &co, x, 0)
+						continue
+					}
+					mode.run(func() { Comb4(&d, c.Data[k*256:], 256, 1, idx, x, 0) })
+				}
+			}
+			report(b, 2*128*256*256, c0)
+		})
+	}
+}
