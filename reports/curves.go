@@ -48,9 +48,8 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = powTicks{}
 		p.Y.Label.Text += " (log)"
-	} else {
-		pad(p, 0.25)
 	}
+	pad(p, 0.25) // the linear axes only
 	return p, nil
 }
 

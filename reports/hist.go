@@ -250,6 +250,43 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 				}
 			}
 		}
+		// One value range per column (dimension), shared by its rows, so a
+		// method's panel and the original's have the same bins and axes.
+		los, his := make([]float64, len(dims)), make([]float64, len(dims))
+		for ci, j := range dims {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, r := range rows {
+				_, gmem := groupsOf(r.lab)
+				for _, us := range gmem {
+					for _, u := range us {
+						lo, hi = math.Min(lo, r.tab.at(u, j)), math.Max(hi, r.tab.at(u, j))
+					}
+				}
+			}
+			if !(hi > lo) { // one value: give the bins a width
+				lo, hi = lo-0.5, hi+0.5
+			}
+			los[ci], his[ci] = lo, hi
+		}
+		dens := make([][][][]float64, len(rows)) // row, column, group → densities
+		ymax := make([]float64, len(dims))
+		for ri, r := range rows {
+			_, gmem := groupsOf(r.lab)
+			dens[ri] = make([][][]float64, len(dims))
+			for ci, j := range dims {
+				for _, us := range gmem {
+					xs := make([]float64, len(us))
+					for k, u := range us {
+						xs[k] = r.tab.at(u, j)
+					}
+					h := histogram(xs, los[ci], his[ci], opt.HistBins)
+					dens[ri][ci] = append(dens[ri][ci], h)
+					for _, v := range h {
+						ymax[ci] = math.Max(ymax[ci], v)
+					}
+				}
+			}
+		}
 		grid := make([][]*plot.Plot, len(rows))
 		for ri, r := range rows {
 			gnames, gmem := groupsOf(r.lab)
@@ -265,21 +302,8 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 				if ci == 0 {
 					p.Y.Label.Text = "density"
 				}
-				lo, hi := math.Inf(1), math.Inf(-1)
-				for _, us := range gmem {
-					for _, u := range us {
-						lo, hi = math.Min(lo, r.tab.at(u, j)), math.Max(hi, r.tab.at(u, j))
-					}
-				}
-				if !(hi > lo) { // one value: give the bins a width
-					lo, hi = lo-0.5, hi+0.5
-				}
 				for g, us := range gmem {
-					xs := make([]float64, len(us))
-					for k, u := range us {
-						xs[k] = r.tab.at(u, j)
-					}
-					l, err := plotter.NewLine(stepXYs(histogram(xs, lo, hi, opt.HistBins), lo, hi))
+					l, err := plotter.NewLine(stepXYs(dens[ri][ci][g], los[ci], his[ci]))
 					if err != nil {
 						return figs, err
 					}
@@ -291,6 +315,8 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 						addLegend(p, fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
 					}
 				}
+				p.X.Min, p.X.Max = los[ci], his[ci]
+				p.Y.Min, p.Y.Max = 0, ymax[ci]
 				pad(p, 0.25)
 				grid[ri] = append(grid[ri], p)
 			}
@@ -312,7 +338,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
 			"Distribution of user embedding values per attribute group (%s) on %s (dim %d): one row per method, one column per dimension (%s; %s). "+
-				"Densities over %d bins spanning each panel's values.",
+				"Densities over %d bins spanning each column's values; the rows of a column share their bins and axes.",
 			strings.Join(names, " vs "), describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim,
 			strings.Join(ds, ", "), how, opt.HistBins)})
 	}

@@ -159,6 +159,17 @@ func legendLayout(items []legendItem, sty draw.TextStyle, w vg.Length) (rows []i
 	return rows, xs, n
 }
 
+// legendHeight is the height drawLegend takes on dc.
+func legendHeight(dc draw.Canvas, items []legendItem) vg.Length {
+	if len(items) == 0 {
+		return 0
+	}
+	sty := legendFont()
+	margin := vg.Points(6)
+	_, _, n := legendLayout(items, sty, dc.Max.X-dc.Min.X-2*margin)
+	return sty.Font.Size*1.6*vg.Length(n) + margin
+}
+
 // drawLegend draws items in rows of height rh at the bottom of dc, centred
 // horizontally; it returns the height used.
 func drawLegend(dc draw.Canvas, items []legendItem) vg.Length {

@@ -334,30 +334,78 @@ func newPlot(title, x, y string) *plot.Plot {
 }
 
 // paintGrid lays plots out in rows × cols tiles, with the panels' legend
-// entries (addLegend) in one legend under them, outside every data area.
+// entries (addLegend) in one legend under them, outside every data area,
+// and each panel's title centred over its data area at the same height
+// across a row (gonum places a title from its tile's top, which moves with
+// the panel's tick labels).
 func paintGrid(plots [][]*plot.Plot) func(dc draw.Canvas) {
-	items := takeLegends(plots)
+	return newGrid(plots).paint
+}
+
+// grid is a figure's layout: panels, shared legend and panel titles.
+type grid struct {
+	plots  [][]*plot.Plot
+	legend []legendItem
+	titles [][]string
+	tsty   draw.TextStyle
+	troom  vg.Length // the height a row of titles takes
+}
+
+// newGrid takes the legend entries, label layers and titles of plots.
+func newGrid(plots [][]*plot.Plot) *grid {
+	g := &grid{plots: plots, legend: takeLegends(plots)}
 	finishLabels(plots)
-	return func(dc draw.Canvas) {
-		rows := len(plots)
-		cols := 0
-		for _, r := range plots {
-			cols = max(cols, len(r))
-		}
-		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 1, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 3}
-		// Fill the white background first: PNG canvases start transparent.
-		dc.SetColor(color.White)
-		dc.Fill(dc.Rectangle.Path())
-		lh := drawLegend(dc, items)
-		area := dc
-		area.Min.Y += lh
-		canv := plot.Align(plots, t, area)
-		for i, r := range plots {
-			for j, p := range r {
-				if p != nil {
-					p.Draw(canv[i][j])
+	for _, r := range plots {
+		var ts []string
+		for _, p := range r {
+			t := ""
+			if p != nil {
+				t = p.Title.Text
+				if t != "" {
+					g.tsty = p.Title.TextStyle
+					g.troom = max(g.troom, p.Title.TextStyle.Height(t)+vg.Points(4))
 				}
+				p.Title.Text = ""
+			}
+			ts = append(ts, t)
+		}
+		g.titles = append(g.titles, ts)
+	}
+	return g
+}
+
+// canvases returns the canvas of each panel on dc: the tiles above the
+// legend, with room for a row of titles above each row.
+func (g *grid) canvases(dc draw.Canvas) [][]draw.Canvas {
+	cols := 0
+	for _, r := range g.plots {
+		cols = max(cols, len(r))
+	}
+	t := draw.Tiles{Rows: len(g.plots), Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter*4 + g.troom,
+		PadTop: vg.Millimeter*2 + g.troom, PadBottom: vg.Millimeter * 1, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 3}
+	area := dc
+	area.Min.Y += legendHeight(dc, g.legend)
+	return plot.Align(g.plots, t, area)
+}
+
+// paint draws the figure on dc.
+func (g *grid) paint(dc draw.Canvas) {
+	// Fill the white background first: PNG canvases start transparent.
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	drawLegend(dc, g.legend)
+	canv := g.canvases(dc)
+	for i, r := range g.plots {
+		for j, p := range r {
+			if p == nil {
+				continue
+			}
+			p.Draw(canv[i][j])
+			if t := g.titles[i][j]; t != "" {
+				da := p.DataCanvas(canv[i][j])
+				sty := g.tsty
+				sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+				da.FillText(sty, vg.Point{X: da.Center().X, Y: da.Max.Y + vg.Points(4)}, t)
 			}
 		}
 	}

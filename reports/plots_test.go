@@ -651,7 +651,8 @@ func TestPointLabelsNoOverlap(t *testing.T) {
 	}
 	lay := labelsOf(p)
 	cv := vgimg.NewWith(vgimg.UseWH(ColumnWidth, 2.6*vg.Inch), vgimg.UseDPI(72))
-	paintGrid([][]*plot.Plot{{p}})(draw.New(cv))
+	g := newGrid([][]*plot.Plot{{p}})
+	g.paint(draw.New(cv))
 
 	var texts []string
 	for _, l := range lay.placed {
@@ -667,15 +668,9 @@ func TestPointLabelsNoOverlap(t *testing.T) {
 	if n := len(texts); n != 2+1+15 {
 		t.Errorf("%d labels, want 18 (merged U2U-R, two D2D-R, 15 cloud): %q", n, texts)
 	}
-	// The data area as the plot lays it out, and every marker on it,
+	// The data area as the figure lays it out, and every marker on it,
 	// computed here from the plot's transforms (not the placer's lists).
-	area := draw.New(cv)
-	// paintGrid's layout: the legend below, then the panel; the data
-	// area is the panel's DataCanvas. Rebuild it the same way.
-	area.Min.Y += drawLegendHeight(t, []legendItem{{name: "U2U-R"}, {name: "D2D-R"}, {name: "cloud"}}, area)
-	tiles := draw.Tiles{Rows: 1, Cols: 1, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 1, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 3}
-	dc := p.DataCanvas(plot.Align([][]*plot.Plot{{p}}, tiles, area)[0][0])
+	dc := p.DataCanvas(g.canvases(draw.New(cv))[0][0])
 	tx, ty := p.Transforms(&dc)
 	const r = 2.6 // the markers' radius in points (addSeries)
 	var marks []vg.Rectangle
@@ -700,14 +695,6 @@ func TestPointLabelsNoOverlap(t *testing.T) {
 			}
 		}
 	}
-}
-
-// drawLegendHeight is the height paintGrid's legend takes (drawn on a
-// scratch canvas of the same width).
-func drawLegendHeight(t *testing.T, items []legendItem, c draw.Canvas) vg.Length {
-	t.Helper()
-	scratch := vgimg.NewWith(vgimg.UseWH(c.Max.X-c.Min.X, c.Max.Y-c.Min.Y), vgimg.UseDPI(72))
-	return drawLegend(draw.New(scratch), items)
 }
 
 // TestFigureGlyphs: every character the figures draw has a glyph in the
