@@ -140,26 +140,13 @@ func (w *gcnWork) backwardDense(workers int) *dense.Matrix {
 	}
 	out := w.h[0]
 	out.Zero()
-	// Blocks of 64 output rows: the 16 columns of P a cache line holds,
-	// for every batch row, serve four quads.
+	// Blocks of 64 output rows: the 16 columns of P a cache line holds, for
+	// every batch row, serve four quads.
 	const rowsPerBlock = 64
-	nq := n / 4
-	nb := (nq*4 + rowsPerBlock - 1) / rowsPerBlock
+	nb := (n + rowsPerBlock - 1) / rowsPerBlock
 	parallel.For(workers, nb, func(_, b int) {
-		for k := b * rowsPerBlock; k < min((b+1)*rowsPerBlock, nq*4); k += 4 {
-			var dst [4][]float32
-			for r := range 4 {
-				dst[r] = out.Row(k + r)
-			}
-			dense.ColsMulAdd4(&dst, w.prop, B, k, dB)
-		}
+		dense.ColsMulAdd(out, w.prop, B, b*rowsPerBlock, min((b+1)*rowsPerBlock, n), dB)
 	})
-	for k := nq * 4; k < n; k++ {
-		o := out.Row(k)
-		for t, v := range B {
-			dense.AxpyVec(w.prop.Data[int(v)*n+k], dB.Row(t), o)
-		}
-	}
 	return out
 }
 

@@ -37,36 +37,42 @@ func RowsMulAdd4(dst, coef *[4][]float32, x *Matrix, k0, k1 int) {
 	}
 }
 
-// ColsMulAdd4 adds, for the four columns k..k+3 of P, the combinations of
-// the rows of D weighted by those columns' entries in the listed rows of P:
+// ColsMulAdd adds to the rows [k0, k1) of dst the combinations of the rows
+// of D weighted by the entries of the listed rows of P in those columns:
 //
-//	dst[r]_j += Σ_t P_{rows[t], k+r} · D_{t,j},   r < 4, j < D.Cols,
+//	dst_{k,j} += Σ_t P_{rows[t], k} · D_{t,j},   k0 ≤ k < k1, j < D.Cols,
 //
-// the terms in ascending t. D has len(rows) rows; the dst rows have length
-// D.Cols; k+3 < P.Cols and every rows[t] is a row of P.
-func ColsMulAdd4(dst *[4][]float32, p *Matrix, rows []int32, k int, d *Matrix) {
-	if k < 0 || k+4 > p.Cols || d.Rows != len(rows) {
-		panic(fmt.Sprintf("dense: ColsMulAdd4: columns %d..%d of P %dx%d, %d rows of D %dx%d", k, k+3, p.Rows, p.Cols, len(rows), d.Rows, d.Cols))
-	}
-	for r := range 4 {
-		if len(dst[r]) != d.Cols {
-			panic(fmt.Sprintf("dense: ColsMulAdd4: dst row %d has %d elements, D has %d columns", r, len(dst[r]), d.Cols))
-		}
+// the terms in ascending t, four destination rows at a time. D has
+// len(rows) rows; dst has P.Cols rows of D.Cols columns; every rows[t] is a
+// row of P.
+func ColsMulAdd(dst, p *Matrix, rows []int32, k0, k1 int, d *Matrix) {
+	if k0 < 0 || k1 > p.Cols || k0 > k1 || d.Rows != len(rows) || dst.Rows != p.Cols || dst.Cols != d.Cols {
+		panic(fmt.Sprintf("dense: ColsMulAdd: rows [%d, %d) of dst %dx%d, P %dx%d, %d rows of D %dx%d", k0, k1, dst.Rows, dst.Cols, p.Rows, p.Cols, len(rows), d.Rows, d.Cols))
 	}
 	for _, i := range rows {
 		if i < 0 || int(i) >= p.Rows {
-			panic(fmt.Sprintf("dense: ColsMulAdd4: row %d outside P (%d rows)", i, p.Rows))
+			panic(fmt.Sprintf("dense: ColsMulAdd: row %d outside P (%d rows)", i, p.Rows))
 		}
 	}
 	c := d.Cols
-	done := colsMulAdd4Vec(dst, p, rows, k, d)
-	for r := range 4 {
-		rest := dst[r][done:]
-		for t, i := range rows {
-			a := p.Data[int(i)*p.Cols+k+r]
-			for j, v := range d.Data[t*c+done : t*c+c] {
-				rest[j] += a * v
+	k := k0
+	for ; k+4 <= k1; k += 4 {
+		dst4 := [4][]float32{dst.Row(k), dst.Row(k + 1), dst.Row(k + 2), dst.Row(k + 3)}
+		done := colsMulAdd4Vec(&dst4, p, rows, k, d)
+		for r := range 4 {
+			rest := dst4[r][done:]
+			for t, i := range rows {
+				a := p.Data[int(i)*p.Cols+k+r]
+				for j, v := range d.Data[t*c+done : t*c+c] {
+					rest[j] += a * v
+				}
 			}
+		}
+	}
+	for ; k < k1; k++ { // the last k1−k0 mod 4 rows, one at a time
+		o := dst.Row(k)
+		for t, i := range rows {
+			AxpyVec(p.Data[int(i)*p.Cols+k], d.Row(t), o)
 		}
 	}
 }

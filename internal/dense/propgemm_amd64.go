@@ -48,7 +48,7 @@ func rowsMulAdd4Vec(dst, coef *[4][]float32, x *Matrix, k0, k1 int) int {
 	return w
 }
 
-// colsMulAdd4Vec computes columns [0, w) of ColsMulAdd4 (w the largest
+// colsMulAdd4Vec computes columns [0, w) of four rows k..k+3 of ColsMulAdd (w the largest
 // multiple of 16 ≤ D.Cols) with the vector kernel and returns w.
 func colsMulAdd4Vec(dst *[4][]float32, p *Matrix, rows []int32, k int, d *Matrix) int {
 	if !useAVX {

@@ -63,31 +63,29 @@ func TestRowsMulAdd4(t *testing.T) {
 	}
 }
 
-func TestColsMulAdd4(t *testing.T) {
+func TestColsMulAdd(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, tc := range []struct{ prow, pcol, cols, k int }{
-		{50, 40, 64, 0}, {50, 40, 64, 36}, {50, 40, 80, 8}, {30, 9, 20, 5}, {8, 4, 7, 0},
+	for _, tc := range []struct{ prow, pcol, cols, k0, k1 int }{
+		{50, 40, 64, 0, 40}, {50, 40, 64, 36, 40}, {50, 40, 80, 8, 31}, {30, 9, 20, 5, 9}, {8, 4, 7, 0, 4}, {8, 6, 16, 2, 2},
 	} {
 		p := randMatrix(r, tc.prow, tc.pcol)
 		rows := []int32{int32(tc.prow - 1), 0, 3, int32(tc.prow / 2), 7}
 		d := randMatrix(r, len(rows), tc.cols)
-		var dst [4][]float32
-		init := make([][]float32, 4)
-		for q := range 4 {
-			init[q] = randVec(r, tc.cols)
-			dst[q] = append([]float32(nil), init[q]...)
-		}
-		ColsMulAdd4(&dst, p, rows, tc.k, d)
-		for q := range 4 {
+		init := randMatrix(r, tc.pcol, tc.cols)
+		dst := init.Clone()
+		ColsMulAdd(dst, p, rows, tc.k0, tc.k1, d)
+		for k := range tc.pcol {
 			for j := range tc.cols {
-				want, abs := float64(init[q][j]), math.Abs(float64(init[q][j]))
-				for s, i := range rows {
-					v := float64(p.Data[int(i)*tc.pcol+tc.k+q]) * float64(d.Data[s*tc.cols+j])
-					want += v
-					abs += math.Abs(v)
+				want, abs := float64(init.Data[k*tc.cols+j]), math.Abs(float64(init.Data[k*tc.cols+j]))
+				if k >= tc.k0 && k < tc.k1 {
+					for s, i := range rows {
+						v := float64(p.Data[int(i)*tc.pcol+k]) * float64(d.Data[s*tc.cols+j])
+						want += v
+						abs += math.Abs(v)
+					}
 				}
-				if dd := math.Abs(float64(dst[q][j]) - want); dd > chainTol(len(rows), abs) {
-					t.Fatalf("%+v row %d col %d: got %v, want %v", tc, q, j, dst[q][j], want)
+				if dd := math.Abs(float64(dst.Data[k*tc.cols+j]) - want); dd > chainTol(len(rows), abs) {
+					t.Fatalf("%+v row %d col %d: got %v, want %v", tc, k, j, dst.Data[k*tc.cols+j], want)
 				}
 			}
 		}
