@@ -26,10 +26,11 @@ type NeuMF struct {
 	W, Bias    []*tensor // W[l] is out×in, Bias[l] is 1×out
 	Wp, Bp     *tensor   // 1×(Dim + m/2^{L−1}), 1×1
 
-	mu    sync.Mutex
-	proj  *neuProj // cached first-layer projections for evaluation
-	work  *neuWork // training scratch
-	nWork int
+	mu        sync.Mutex
+	proj      *neuProj  // cached first-layer projections for evaluation
+	work      *neuWork  // training scratch
+	evalWorks sync.Pool // *neuWork scratch of Score and ScoreAll
+	nWork     int
 }
 
 // neuProj holds the first-layer halves W₀ᵁA_u (users) and W₀ᴵB_i (items)
@@ -199,6 +200,7 @@ func (m *NeuMF) newWork(n int) *neuWork {
 	for p := range w.ident {
 		w.ident[p] = int32(p)
 	}
+	w.prepare(1) // the scratch of scoreBlock's calling goroutine
 	// The gradient tasks, the largest first so that the blocks balance.
 	for l := 0; l < len(m.W); l++ {
 		for lo := 0; lo < m.W[l].w.Rows; lo += neuRowBlock {
@@ -275,10 +277,10 @@ func rows(x *dense.Matrix, n int) *dense.Matrix {
 
 // tower runs layers 1..L−1 and the predict layer from x₁ (already in
 // w.xs[1]) for n pairs whose GMF products are in w.g, writing scores.
-func (m *NeuMF) tower(w *neuWork, wt *neuWeights, n int, out []float32, workers int) {
+func (m *NeuMF) tower(w *neuWork, wt *neuWeights, n int, out []float32) {
 	for l := 1; l < len(m.W); l++ {
-		xin, xout := rows(w.xs[l], n), rows(w.xs[l+1], n)
-		dense.MulAB(xout, xin, wt.wT[l], workers)
+		xin, xout := w.xs[l], w.xs[l+1]
+		combSparse(xout, xin.Data, xin.Cols, 1, xin.Cols, false, wt.wT[l], 0, n, neuCols, &w.scr[0], w.ident)
 		b := m.Bias[l].w.Data
 		for k := 0; k < n; k++ {
 			r := xout.Row(k)
@@ -522,11 +524,12 @@ func (m *NeuMF) scoreBlock(w *neuWork, U *dense.Matrix, n int, uOf, iOf func(k i
 		}
 	}
 	m.firstLayer(w, n)
-	m.tower(w, &pr.wt, n, dst[:n], 1)
+	m.tower(w, &pr.wt, n, dst[:n])
 }
 
 func (m *NeuMF) Score(dst []float32, u int, items []int32) {
-	w := m.newWork(evalBlock)
+	w := m.evalWork()
+	defer m.evalWorks.Put(w)
 	for lo := 0; lo < len(items); lo += evalBlock {
 		n := min(evalBlock, len(items)-lo)
 		m.scoreBlock(w, m.P.w, n, func(int) int { return u }, func(k int) int { return int(items[lo+k]) }, dst[lo:])
@@ -534,11 +537,23 @@ func (m *NeuMF) Score(dst []float32, u int, items []int32) {
 }
 
 func (m *NeuMF) ScoreAll(dst []float32, u int) {
-	w := m.newWork(evalBlock)
+	w := m.evalWork()
+	defer m.evalWorks.Put(w)
 	for lo := 0; lo < m.NumItems(); lo += evalBlock {
 		n := min(evalBlock, m.NumItems()-lo)
 		m.scoreBlock(w, m.P.w, n, func(int) int { return u }, func(k int) int { return lo + k }, dst[lo:])
 	}
+}
+
+// evalWork returns scratch for scoring evalBlock pairs, from the pool that
+// Score and ScoreAll share (they are called per user, concurrently, e.g. by
+// TopItems: one scratch per call would allocate about a megabyte per user).
+// Scratch holds no state between calls, so reuse does not change a score.
+func (m *NeuMF) evalWork() *neuWork {
+	if w, ok := m.evalWorks.Get().(*neuWork); ok {
+		return w
+	}
+	return m.newWork(evalBlock)
 }
 
 // ScorePairs scores pairs with GMF user table U; the MLP branch does not
