@@ -13,9 +13,10 @@ import (
 )
 
 // curveSet is one panel's worth of traces: a title and, per series, y values
-// at x = 0, 1, 2, ….
+// at x = x0, x0+1, x0+2, … (epochs count from 1, steps from 0).
 type curveSet struct {
 	title, xlabel string
+	x0            int
 	names         []string
 	styles        []int
 	ys            [][]float64
@@ -38,7 +39,7 @@ func (cs *curveSet) panel() (*plot.Plot, error) {
 	for i, y := range cs.ys {
 		s := &series{name: cs.names[i], style: cs.styles[i]}
 		for x, v := range y {
-			s.pts.add(float64(x), v, 0, 0)
+			s.pts.add(float64(cs.x0+x), v, 0, 0)
 		}
 		if err := addLine(p, s); err != nil {
 			return nil, err
@@ -129,6 +130,9 @@ func traceFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 				cs := sets[t]
 				if cs == nil {
 					cs = &curveSet{title: t, xlabel: xlabel}
+					if xlabel == "epoch" {
+						cs.x0 = 1 // the value after epoch 1 first
+					}
 					sets[t] = cs
 					terms = append(terms, t)
 				}

@@ -120,6 +120,25 @@ func topDims(score []float64, k int) []int {
 	return dims[:min(k, len(dims))]
 }
 
+// histTail is the fraction of a histogram column's values left outside its
+// range on each side (they count in the end bins).
+const histTail = 0.005
+
+// quantileSorted is the q-quantile of sorted xs by linear interpolation
+// between order statistics (Hyndman and Fan's type 7, NumPy's default):
+// h = (n−1)q, x[⌊h⌋] + (h−⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN for no values.
+func quantileSorted(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	h := float64(len(xs)-1) * q
+	i := int(math.Floor(h))
+	if i >= len(xs)-1 {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
+}
+
 // histogram returns the density of xs over nb equal bins on [lo, hi]:
 //
 //	h_b = count_b / (n · w),   w = (hi − lo)/nb
@@ -253,15 +272,23 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 		// One value range per column (dimension), shared by its rows, so a
 		// method's panel and the original's have the same bins and axes.
 		los, his := make([]float64, len(dims)), make([]float64, len(dims))
+		// The range is the column's 0.5 … 99.5 % quantiles (a few extreme
+		// users, as LightGCN's tables have, would otherwise squeeze every
+		// density into two bins); values beyond count in the end bins.
 		for ci, j := range dims {
-			lo, hi := math.Inf(1), math.Inf(-1)
+			var all []float64
 			for _, r := range rows {
 				_, gmem := groupsOf(r.lab)
 				for _, us := range gmem {
 					for _, u := range us {
-						lo, hi = math.Min(lo, r.tab.at(u, j)), math.Max(hi, r.tab.at(u, j))
+						all = append(all, r.tab.at(u, j))
 					}
 				}
+			}
+			sort.Float64s(all)
+			lo, hi := quantileSorted(all, histTail), quantileSorted(all, 1-histTail)
+			if !(hi > lo) && len(all) > 0 {
+				lo, hi = all[0], all[len(all)-1]
 			}
 			if !(hi > lo) { // one value: give the bins a width
 				lo, hi = lo-0.5, hi+0.5
@@ -269,7 +296,6 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 			los[ci], his[ci] = lo, hi
 		}
 		dens := make([][][][]float64, len(rows)) // row, column, group → densities
-		ymax := make([]float64, len(dims))
 		for ri, r := range rows {
 			_, gmem := groupsOf(r.lab)
 			dens[ri] = make([][][]float64, len(dims))
@@ -281,9 +307,6 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 					}
 					h := histogram(xs, los[ci], his[ci], opt.HistBins)
 					dens[ri][ci] = append(dens[ri][ci], h)
-					for _, v := range h {
-						ymax[ci] = math.Max(ymax[ci], v)
-					}
 				}
 			}
 		}
@@ -315,8 +338,10 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 						addLegend(p, fmt.Sprintf("%s (n=%d)", gnames[g], len(us)), l)
 					}
 				}
+				// x shared by the column; y each panel's own, so that a
+				// table an unlearning method contracted (a spike) does not
+				// flatten the original's density to a line.
 				p.X.Min, p.X.Max = los[ci], his[ci]
-				p.Y.Min, p.Y.Max = 0, ymax[ci]
 				pad(p, 0.25)
 				grid[ri] = append(grid[ri], p)
 			}
@@ -338,7 +363,7 @@ func histFigures(dir string, recs []results.Record, keys []rowKey, groups map[ro
 		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
 			"Distribution of user embedding values per attribute group (%s) on %s (dim %d): one row per method, one column per dimension (%s; %s). "+
-				"Densities over %d bins spanning each column's values; the rows of a column share their bins and axes.",
+				"Densities over %d bins spanning the 0.5 … 99.5 %% quantiles of each column's values (values beyond count in the end bins); the rows of a column share their bins and x axis.",
 			strings.Join(names, " vs "), describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim,
 			strings.Join(ds, ", "), how, opt.HistBins)})
 	}

@@ -750,3 +750,18 @@ func TestFigureGlyphs(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantileSorted against values worked by hand from the type-7
+// definition on [1, 2, 4, 8, 16] (h = 4q): q = 0.005 → 1 + 0.02·1 = 1.02,
+// 0.6 → 4 + 0.4·4 = 5.6, 0.995 → 8 + 0.98·8 = 15.84; the ends exactly.
+func TestQuantileSorted(t *testing.T) {
+	xs := []float64{1, 2, 4, 8, 16}
+	for _, tc := range [][2]float64{{0, 1}, {0.005, 1.02}, {0.25, 2}, {0.6, 5.6}, {0.995, 15.84}, {1, 16}} {
+		if got := quantileSorted(xs, tc[0]); math.Abs(got-tc[1]) > 1e-12 {
+			t.Errorf("quantile %g = %g, want %g", tc[0], got, tc[1])
+		}
+	}
+	if !math.IsNaN(quantileSorted(nil, 0.5)) {
+		t.Error("quantile of no values is not NaN")
+	}
+}
