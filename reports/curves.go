@@ -184,7 +184,7 @@ func traceFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		}
 		cols := len(grid[0])
 		name := uniqueName(taken, slug(prefix, fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
-		files, err := saveFigure(dir, name, vg.Length(cols)*3.4*vg.Inch, vg.Length(len(grid))*2.9*vg.Inch, opt, paintGrid(grid))
+		files, err := saveFigure(dir, name, vg.Length(cols)*3.4*vg.Inch, vg.Length(len(grid))*rowHeight(cols, 2.9*vg.Inch), opt, paintGrid(grid))
 		if err != nil {
 			return figs, err
 		}

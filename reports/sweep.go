@@ -57,7 +57,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			p := newPlot(strings.ToUpper(att)+" attacker", "attack AUC ("+strings.ToUpper(att)+")", "NDCG@10")
 			if att == "leakage" {
 				key = "leakage"
-				p = newPlot("Leakage (audit worst case)", "leakage AUC", "NDCG@10")
+				p = newPlot("Audit leakage", "leakage AUC (worst case)", "NDCG@10")
 			}
 			n := 0
 			hollowAny := false
@@ -109,7 +109,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			continue
 		}
 		name := uniqueName(taken, slug("alpha", fk.dataset, fk.model, "d"+strconv.Itoa(fk.dim)))
-		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.8*vg.Inch, 3.3*vg.Inch, opt, paintGrid([][]*plot.Plot{panels}))
+		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.8*vg.Inch, rowHeight(len(panels), 3.3*vg.Inch), opt, paintGrid([][]*plot.Plot{panels}))
 		if err != nil {
 			return figs, err
 		}
@@ -237,7 +237,7 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 			continue
 		}
 		name := uniqueName(taken, slug("dim", fk.dataset, fk.model))
-		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.3*vg.Inch, 3.1*vg.Inch, opt, paintGrid([][]*plot.Plot{panels}))
+		files, err := saveFigure(dir, name, vg.Length(len(panels))*3.3*vg.Inch, rowHeight(len(panels), 2.6*vg.Inch), opt, paintGrid([][]*plot.Plot{panels}))
 		if err != nil {
 			return figs, err
 		}
