@@ -590,7 +590,10 @@ func cellProgress(ci, ncells int, c *Cell, m unlearning.Method, done, total int,
 		fmt.Fprintf(&b, " (%s)", lbl)
 	}
 	fmt.Fprintf(&b, ": %s", m)
-	if m.TakesAlpha() {
+	switch {
+	case m.TakesAlpha() && c.Config.Unlearn.AlphaAuto:
+		b.WriteString(" α=auto") // the record carries the chosen one
+	case m.TakesAlpha():
 		fmt.Fprintf(&b, " α=%s", strconv.FormatFloat(c.Config.Unlearn.Alpha, 'g', -1, 64))
 	}
 	fmt.Fprintf(&b, " seed %d done; %d of %d records", c.Config.Seed, done, total)

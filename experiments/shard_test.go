@@ -348,4 +348,9 @@ func TestCellProgressLine(t *testing.T) {
 	if got := cellProgress(0, 1, &Cell{}, unlearning.MethodU2U, 3, 3, time.Second); strings.Contains(got, "α") || strings.Contains(got, "ETA") {
 		t.Errorf("U2U, last record: %s (no α, no ETA)", got)
 	}
+	auto := &Cell{}
+	auto.Config.Unlearn.AlphaAuto = true // Alpha is the placeholder 0
+	if got := cellProgress(0, 1, auto, unlearning.MethodD2DR, 1, 1, time.Second); !strings.Contains(got, "D2D-R α=auto seed") {
+		t.Errorf("alpha: auto: %s", got)
+	}
 }
