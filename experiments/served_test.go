@@ -158,6 +158,14 @@ func TestServedRepresentationsKeys(t *testing.T) {
 	if key("lightgcn", nil) == key("lightgcn", []string{"ego", "propagated"}) {
 		t.Error("lightgcn: [ego, propagated] and the default give one key")
 	}
+	// What served read before the list existed names no list in the key.
+	for kind, before := range map[string][]string{"neumf": {"concat"}, "lightgcn": {"propagated"}} {
+		c := DefaultConfig(kind)
+		c.Unlearn.Target, c.Unlearn.ServedRepresentations = "served", before
+		if b, _ := json.Marshal(c.Unlearn.ForModel(unlearning.MethodD2DR, kind)); strings.Contains(string(b), "served_representations") {
+			t.Errorf("%s %v: the settings name the list: %s", kind, before, b)
+		}
+	}
 	if key("mf", nil) != key("mf", []string{"user"}) {
 		t.Error("mf: served_representations changes the key of a model whose served side is its table")
 	}

@@ -178,27 +178,40 @@ type Settings struct {
 // side is its unlearnable table (recmodels.ServedIsTable: MF), the target
 // does not change the result and is dropped; otherwise, under target
 // "served", the representations L_dist reads are resolved against the
-// kind: the kind's default (an empty list or the same list spelled out) is
-// left out, so that served keys are those written before the list existed,
-// and any other list is kept.
+// kind (an empty list is the kind's default) and left out when they are
+// what served read before the list existed (servedBefore), so that those
+// keys are unchanged; any other list is kept.
 func (c Config) ForModel(m Method, kind string) Settings {
 	s := c.For(m)
 	if recmodels.ServedIsTable(kind) {
 		s.Config.Target, s.Config.ServedRepresentations = "", nil
 	} else if s.Config.Target == "served" {
 		s.Config.ServedRepresentations = nil
-		if r := c.ServedReps(kind); !slices.Equal(r, recmodels.DefaultServedRepresentations(kind)) {
+		if r := c.ServedReps(kind); !slices.Equal(r, servedBefore(kind)) {
 			s.Config.ServedRepresentations = slices.Clone(r)
 		}
 	}
 	return s
 }
 
+// servedBefore is what target "served" read before served_representations
+// existed: NeuMF's [concat], LightGCN's [propagated]. It is fixed, whatever
+// the default becomes, since the cache keys written then name no list.
+func servedBefore(kind string) []string {
+	switch kind {
+	case "neumf":
+		return []string{recmodels.RepConcat}
+	case "lightgcn":
+		return []string{recmodels.RepPropagated}
+	}
+	return nil
+}
+
 // For returns the Settings of method m under c. What each method reads:
 //
 //	post-training:       steps, lr, beta1, beta2, eps; multi_class, and anchor unless multi_class is "pairs";
 //	                     target unless it is "table" (so that keys of "table" runs are those written before it existed),
-//	                     and with it served_representations (ForModel leaves the model's default out)
+//	                     and with it served_representations (ForModel leaves out what served read before the list existed)
 //	  regularised:       alpha, reg, alpha_scale unless "off"; margin and top_k when reg is "rank"
 //	  MMD (D2D, D2D-R):  kernels, tile
 //	adv:                 adv_scale, adv_weight, adv_hidden, adv_lr; beta1, beta2, eps (the head's Adam)
