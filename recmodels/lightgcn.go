@@ -358,6 +358,9 @@ func (w *gcnWork) scatterFirst(next *dense.Matrix, rows []int32, workers int) {
 	parallel.For(workers, nb, func(_, blk int) {
 		lo, hi := parallel.Blocks(a.Rows, nb, blk)
 		for k := range b {
+			if fused && a.ScatterRow(next, int(b[k]), lo, hi, w.g.Row(int(b[k]))) {
+				continue // the same fma chain, one kernel call per batch row
+			}
 			p, end := a.RowPtr[b[k]], a.RowPtr[b[k]+1]
 			p += sort.Search(end-p, func(q int) bool { return int(a.ColIdx[p+q]) >= lo })
 			for ; p < end && int(a.ColIdx[p]) < hi; p++ {

@@ -2,6 +2,7 @@ package csr
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/potau/potau/internal/dense"
 	"github.com/potau/potau/internal/parallel"
@@ -84,7 +85,11 @@ func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int
 	nb := (len(rows) + spmmBlock - 1) / spmmBlock
 	sc := make([]scratch, parallel.Workers(workers))
 	parallel.For(workers, nb, func(w, b int) {
-		for _, i := range rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))] {
+		blk := rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))]
+		if mask == nil && rowsVec(dst, a, x, add, blk) {
+			return // one kernel call for the block (64 columns)
+		}
+		for _, i := range blk {
 			var ad []float32
 			if add != nil {
 				ad = add.Row(int(i))
@@ -108,4 +113,23 @@ func (a *Matrix) Neighbours(dst []int32, rows []int32, seen []bool) []int32 {
 		}
 	}
 	return dst
+}
+
+// ScatterRow adds row b's stored entries with columns in [lo, hi) to the
+// rows of dst they name, scaled copies of g:
+//
+//	dst_c = fma(A_{b,c}, g, dst_c)   elementwise, for c ∈ [lo, hi) in ascending order,
+//
+// in one kernel call, and reports true. Where that kernel does not run (no
+// AVX2+FMA, or dst not 64 columns wide) it does nothing and reports false;
+// the caller then adds the entries itself (dense.AxpyVec per entry is the
+// same chain). len(g) must be dst.Cols and b a row of A.
+func (a *Matrix) ScatterRow(dst *dense.Matrix, b, lo, hi int, g []float32) bool {
+	if len(g) != dst.Cols || dst.Rows != a.Cols {
+		panic(fmt.Sprintf("csr: ScatterRow: g %d, dst %dx%d, A %dx%d", len(g), dst.Rows, dst.Cols, a.Rows, a.Cols))
+	}
+	p, end := a.RowPtr[b], a.RowPtr[b+1]
+	p += sort.Search(end-p, func(q int) bool { return int(a.ColIdx[p+q]) >= lo })
+	e := p + sort.Search(end-p, func(q int) bool { return int(a.ColIdx[p+q]) >= hi })
+	return scatterVec(dst, a, p, e, g)
 }
