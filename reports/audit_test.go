@@ -102,7 +102,7 @@ func TestAlphaFigureLeakagePanel(t *testing.T) {
 				caption = f.Caption
 			}
 		}
-		if got := strings.Contains(caption, "(MLP, GBDT, LEAKAGE)"); got != leak {
+		if got := strings.Contains(caption, "the audit-leakage panel"); got != leak || !strings.Contains(caption, "(MLP, GBDT)") {
 			t.Errorf("leakage %v: caption %q", leak, caption)
 		}
 	}

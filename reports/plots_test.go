@@ -765,3 +765,21 @@ func TestQuantileSorted(t *testing.T) {
 		t.Error("quantile of no values is not NaN")
 	}
 }
+
+// TestDimCaptionHollow: a dimension sweep with a below-chance point says
+// what its hollow markers mean; without one it does not.
+func TestDimCaptionHollow(t *testing.T) {
+	for _, below := range []bool{false, true} {
+		recs := dimRecords()
+		if below {
+			recs[2].Flags = []string{"below-chance:gbdt"}
+		}
+		figs, err := Plots(t.TempDir(), recs, "", Options{Formats: []string{"svg"}})
+		if err != nil || len(figs) == 0 || !strings.HasPrefix(figs[0].Name, "dim_") {
+			t.Fatalf("figures %v, %v", figNames(figs), err)
+		}
+		if got := strings.Contains(figs[0].Caption, "Hollow markers"); got != below {
+			t.Errorf("below chance %v: caption %q", below, figs[0].Caption)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		anyHollow := false
 		var panels []*plot.Plot
 		var used []string
+		leak := false
 		atts := attackersOf(opt)
 		for _, i := range groupsIdx(members[fk], groups) {
 			if recs[i].Leakage != nil {
@@ -103,7 +104,11 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 			anyHollow = anyHollow || hollowAny
 			pad(p, 0.3)
 			panels = append(panels, p)
-			used = append(used, strings.ToUpper(att))
+			if att == "leakage" {
+				leak = true
+			} else {
+				used = append(used, strings.ToUpper(att))
+			}
 		}
 		if len(panels) == 0 {
 			continue
@@ -113,10 +118,14 @@ func alphaFigures(dir string, recs []results.Record, keys []rowKey, groups map[r
 		if err != nil {
 			return figs, err
 		}
+		leakNote := ""
+		if leak {
+			leakNote = "; the audit-leakage panel draws each point's leakage (the largest AUC over the audit's attackers and representations)"
+		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
-			"α trade-off on %s (dim %d, protocol %s): attack AUC (%s) against NDCG@10, one point per α (labelled), one curve per method; "+
-				"methods run at one α are lone markers; the LEAKAGE panel, when the records carry the audit, draws each point's leakage (the largest AUC over the audit's attackers and representations). Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).%s",
-			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, fk.protocol, strings.Join(used, ", "), hollowNote(anyHollow))})
+			"α trade-off on %s (dim %d, protocol %s): attack AUC (%s) against NDCG@10, one point per α (labelled; coincident points share one label), one curve per method; "+
+				"methods run at one α are lone markers%s. Dashed line: chance (AUC 0.5). Error bars: ± std (attack: folds × repeats or seeds; NDCG: seeds).%s",
+			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.dim, fk.protocol, strings.Join(used, ", "), leakNote, hollowNote(anyHollow))})
 	}
 	return figs, nil
 }
@@ -171,6 +180,7 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 		metrics = append(metrics, "ndcg@10")
 		var panels []*plot.Plot
 		var used []string
+		dimHollow := false
 		for _, m := range metrics {
 			c := newColumn(m, opt.Digits)
 			// Panel title the attacker (or "Recommendation"), y axis the
@@ -207,6 +217,7 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 					}
 					sr.labels = append(sr.labels, sym)
 					sr.hollow = append(sr.hollow, below)
+					dimHollow = dimHollow || below
 				}
 				if err := addSeries(p, sr); err != nil {
 					return figs, err
@@ -242,8 +253,8 @@ func dimFigures(dir string, recs []results.Record, keys []rowKey, groups map[row
 			return figs, err
 		}
 		figs = append(figs, Figure{Name: name, Files: files, Caption: fmt.Sprintf(
-			"Dimension sweep on %s (protocol %s): %s against the embedding dimension, one curve per method. Dashed line: chance (AUC 0.5). Error bars: ± std.",
-			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.protocol, strings.Join(used, ", "))})
+			"Dimension sweep on %s (protocol %s): %s against the embedding dimension, one curve per method. Dashed line: chance (AUC 0.5). Error bars: ± std.%s",
+			describe(rowKey{dataset: fk.dataset, model: fk.model, sweep: fk.sweep}), fk.protocol, strings.Join(used, ", "), hollowNote(dimHollow))})
 	}
 	return figs, nil
 }
