@@ -52,11 +52,17 @@ func TestConfigValidate(t *testing.T) {
 }
 
 // TestTrainDeterministic trains each model twice, with GOMAXPROCS 1 and 2
-// and different Workers, and requires byte-identical checkpoints.
+// and different Workers, and requires byte-identical checkpoints (LightGCN
+// on both batch paths).
 func TestTrainDeterministic(t *testing.T) {
 	s := tinySplit(40, 60, 12, 3, true)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, kind := range []string{"mf", "neumf", "lightgcn"} {
+	defer func(p int) { defaultPath = p }(defaultPath)
+	for _, kind := range []string{"mf", "neumf", "lightgcn", "lightgcn-dense"} {
+		defaultPath = pathAuto
+		if kind == "lightgcn-dense" {
+			kind, defaultPath = "lightgcn", pathDense
+		}
 		for _, loss := range []string{"bce", "bpr"} {
 			var ckpt [2][]byte
 			var res [2]*TrainResult
