@@ -10,6 +10,7 @@ import (
 
 	"github.com/potau/potau/internal/cfgerr"
 	"github.com/potau/potau/internal/csr"
+	"github.com/potau/potau/internal/dense"
 )
 
 // LogRegConfig holds the settings of the "logreg" attacker, named after
@@ -77,7 +78,7 @@ func withH0(X *mat.Dense, C float64) (denseDesign, error) {
 		row[d] = a
 	}
 	H := mat.NewSymDense(d+1, nil)
-	H.SymOuterK(1, A.T())
+	dense.SyrkUpper64(H.RawSymmetric(), A.RawMatrix()) // H.SymOuterK(1, A.T())'s operations, without its per-term axpy calls
 	for j := 0; j < d; j++ {
 		H.SetSym(j, j, H.At(j, j)+1)
 	}
@@ -542,7 +543,7 @@ func newtonHessian(H *mat.SymDense, A *mat.Dense, o *logitObjective, X *mat.Dens
 		}
 		row[d] = a
 	}
-	H.SymOuterK(1, A.T())
+	dense.SyrkUpper64(H.RawSymmetric(), A.RawMatrix()) // H.SymOuterK(1, A.T())'s operations, without its per-term axpy calls
 	for j := 0; j < d; j++ {
 		H.SetSym(j, j, H.At(j, j)+1)
 	}

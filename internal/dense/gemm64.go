@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -246,5 +247,27 @@ func scratch64(k int) ([]float64, []int32) {
 func zero64(dst blas64.General) {
 	for i := 0; i < dst.Rows; i++ {
 		clear(dst.Data[i*dst.Stride : i*dst.Stride+dst.Cols])
+	}
+}
+
+// SyrkUpper64 sets the upper triangle of the k×k symmetric dst to Aᵀ·A
+// for A (n×k), on the calling goroutine:
+//
+//	dst_ij = Σ_{l: A_li ≠ 0} A_li · A_lj    (j ≥ i, ascending l, from +0)
+//
+// the operations and order of gonum's Dsyrk(Upper, Trans) with α = 1 after
+// the triangle is zeroed (what mat.SymDense.SymOuterK(1, A.T()) calls):
+// row i of the triangle is an axpy of row l's columns [i, k) for every
+// non-zero A_li. The lower triangle is not touched.
+func SyrkUpper64(dst blas64.Symmetric, a blas64.General) {
+	n, k := a.Rows, a.Cols
+	if dst.N != k || dst.Uplo != blas.Upper {
+		panic(fmt.Sprintf("dense: SyrkUpper64: dst %dx%d (uplo %c) for A %dx%d", dst.N, dst.N, dst.Uplo, n, k))
+	}
+	coef, idx := scratch64(max(n, 1))
+	for i := 0; i < k; i++ {
+		t := compactNZ(coef, idx, a.Data[i:], a.Stride, n)
+		view := blas64.General{Rows: n, Cols: k - i, Stride: a.Stride, Data: a.Data[i:]}
+		combRow64(dst.Data[i*dst.Stride+i:i*dst.Stride+k], coef[:t], idx[:t], view)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // randGeneral returns an r×c matrix with stride c+pad whose entries are
@@ -69,6 +70,37 @@ func sameBits(t *testing.T, name string, got, want blas64.General) {
 			g, w := got.Data[i*got.Stride+j], want.Data[i*want.Stride+j]
 			if math.Float64bits(g) != math.Float64bits(w) {
 				t.Fatalf("%s: (%d,%d) = %v (%#x), gonum %v (%#x)", name, i, j, g, math.Float64bits(g), w, math.Float64bits(w))
+			}
+		}
+	}
+}
+
+// TestSyrkUpper64MatchesGonum compares SyrkUpper64 bit for bit with
+// mat.SymDense.SymOuterK(1, A.T()) (gonum's Dsyrk) on shapes of the
+// attackers' Newton Hessians, with and without zeros: same operations in
+// the same order, so the tolerance is zero.
+func TestSyrkUpper64MatchesGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, s := range []struct{ n, k int }{{1, 1}, {5, 3}, {437, 33}, {437, 161}, {40, 129}, {3, 0}} {
+		for _, zeros := range []bool{false, true} {
+			a := randGeneral(r, s.n, s.k, 1, zeros)
+			want := mat.NewSymDense(max(s.k, 1), nil)
+			if s.k > 0 {
+				var ad mat.Dense
+				ad.SetRawMatrix(a) // padded rows: the stride is exercised too
+				want.SymOuterK(1, ad.T())
+			}
+			got := mat.NewSymDense(max(s.k, 1), nil)
+			raw := got.RawSymmetric()
+			raw.N = s.k
+			SyrkUpper64(raw, a)
+			for i := 0; i < s.k; i++ {
+				for j := i; j < s.k; j++ {
+					g, w := raw.Data[i*raw.Stride+j], want.At(i, j)
+					if math.Float64bits(g) != math.Float64bits(w) {
+						t.Fatalf("%dx%d zeros=%v: (%d,%d) = %v, gonum %v", s.n, s.k, zeros, i, j, g, w)
+					}
+				}
 			}
 		}
 	}
