@@ -50,6 +50,48 @@ func syntheticSplit(nu, ni, inter int, seed uint64) *datasets.Split {
 	return s
 }
 
+// BenchmarkEpochML1M times one training epoch with its sampled evaluation
+// (leave-one-out, 99 negatives per user, as the paper configs) on an
+// ML-1M-sized synthetic split, batch 256, for NeuMF — and LightGCN with
+// POTAU_LONG=1 (one epoch takes about 650 CPU-s): the per-epoch cost the
+// end-to-end benchmark (configs/bench/ml-1m-synthetic.yaml) extrapolates
+// 25 epochs from.
+func BenchmarkEpochML1M(b *testing.B) {
+	s := syntheticSplit(6040, 3706, 1_000_000, 3)
+	r := rand.New(rand.NewPCG(3, 4))
+	s.TestNeg = make([][]int32, s.NumUsers)
+	s.Protocol = datasets.Protocol{Split: "loo", Eval: "sampled", Negatives: 99}
+	for u := range s.TestNeg {
+		train := map[int32]bool{s.Test[u][0]: true}
+		for _, i := range s.Train[u] {
+			train[i] = true
+		}
+		for len(s.TestNeg[u]) < 99 {
+			if i := int32(r.IntN(s.NumItems)); !train[i] {
+				train[i] = true
+				s.TestNeg[u] = append(s.TestNeg[u], i)
+			}
+		}
+	}
+	kinds := []string{"neumf"}
+	if os.Getenv("POTAU_LONG") != "" {
+		kinds = append(kinds, "lightgcn")
+	}
+	for _, kind := range kinds {
+		b.Run(kind, func(b *testing.B) {
+			c := DefaultConfig(kind)
+			c.Epochs, c.Selection = 1, "test"
+			c0 := cpuTime()
+			for b.Loop() {
+				if _, _, err := Train(context.Background(), s, c, 1, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}
+
 // BenchmarkEvaluateFullML1M times full-ranking evaluation (HR/NDCG/Recall at
 // 5, 10, 15, 20) of a dot-product model of ML-1M size: 6,040 users × 3,706
 // items, d = 64.
