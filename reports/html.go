@@ -93,14 +93,17 @@ func (t *Table) HTMLTable(w io.Writer) error {
 	}
 	bw.WriteString("</tbody>\n")
 	if len(t.Notes) > 0 {
-		fmt.Fprintf(bw, "<tfoot>\n<tr><td colspan=\"%d\">", len(t.Keys)+len(t.Columns))
+		// The notes sit in a <div> that stays at the scroll box's left edge
+		// and wraps at the page's width, so a table wider than the page
+		// does not push them out of view.
+		fmt.Fprintf(bw, "<tfoot>\n<tr><td colspan=\"%d\"><div class=\"notes\">", len(t.Keys)+len(t.Columns))
 		for i, n := range t.Notes {
 			if i > 0 {
 				bw.WriteString("<br>")
 			}
 			bw.WriteString("<sup>" + e(markText(i)) + "</sup> " + e(n.Text))
 		}
-		bw.WriteString("</td></tr>\n</tfoot>\n")
+		bw.WriteString("</div></td></tr>\n</tfoot>\n")
 	}
 	bw.WriteString("</table>\n</div>\n")
 	return bw.Flush()
@@ -155,7 +158,7 @@ th{background:#f4f4f4}th.group{text-align:center}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.block td{border-top:2px solid #888}
 span.ref{color:#666;font-size:0.85em}
-tfoot td{white-space:normal;color:#444;font-size:0.9em}
+tfoot td{white-space:normal;color:#444;font-size:0.9em}tfoot div.notes{position:sticky;left:0.6em;max-width:min(70em,calc(100vw - 4em))}
 figure{margin:1.5em 0}figure svg,figure img{width:100%;height:auto;display:block}
 nav#toc ol{margin:0.2em 0}pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}details{margin:0.5em 0 1em}summary{cursor:pointer}
 figcaption{color:#444;font-size:0.9em}
