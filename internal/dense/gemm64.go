@@ -106,14 +106,15 @@ func MulABT64(dst, a, b blas64.General) {
 			j := 0
 			if k%4 == 0 && kb%4 == 0 {
 				// No block has a tail: the kernel reduces and adds into
-				// dst, which starts at +0 as gonum's C does.
-				for ; j+4 <= n; j += 4 {
-					clear(d0[j : j+4])
-					clear(d1[j : j+4])
-					for l := 0; l < k; l += kb {
-						dotAdd2x4Vec(d0, d1, a0, a1, b.Data, b.Stride, j, l, min(l+kb, k))
-					}
+				// dst, which starts at +0 as gonum's C does; every
+				// element gets its blocks in ascending order.
+				n4 := n &^ 3
+				clear(d0[:n4])
+				clear(d1[:n4])
+				for l := 0; l < k; l += kb {
+					dotRowsAdd2Vec(d0, d1, a0, a1, b.Data, b.Stride, l, min(l+kb, k), n4)
 				}
+				j = n4
 			}
 			for ; j+4 <= n; j += 4 {
 				var c [2][4]float64

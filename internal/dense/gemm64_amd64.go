@@ -6,7 +6,7 @@ package dense
 func dotLanes2x4(a0, a1, b *float64, ldb, k4 int, out *[32]float64)
 
 //go:noescape
-func dotRed2x4(a0, a1, b *float64, ldb, k4 int, c0, c1 *float64)
+func dotRows2x4(a0, a1, b *float64, ldb, k4, n4 int, c0, c1 *float64)
 
 //go:noescape
 func combRow64x16(dst, coef *float64, idx *int32, n int, b *float64, ldb int)
@@ -67,17 +67,21 @@ func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int {
 	return j
 }
 
-// dotAdd2x4Vec adds dot4(a_r[l:h], b_{j+q}[l:h]) to d_r[j+q] for two rows
-// a_0, a_1 of A and four rows of B from row j, when h−l is a multiple of 4
-// (no tail: the vector kernel also does the reduction). It reports false
-// (doing nothing) otherwise or where the kernel is unavailable.
-func dotAdd2x4Vec(d0, d1, a0, a1, b []float64, ldb, j, l, h int) bool {
-	if !useAVX || (h-l)&3 != 0 || h <= l {
+// dotRowsAdd2Vec adds dot4(a_r[l:h], b_j[l:h]) to d_r[j] for two rows a_0,
+// a_1 of A and the rows j < n4 of B (n4 a multiple of 4), when h−l is a
+// multiple of 4 (no tail), in one kernel call: the same operations as a
+// DotUnitary-ordered reduction per group of four rows. It reports false (doing
+// nothing) otherwise or where the kernel is unavailable.
+func dotRowsAdd2Vec(d0, d1, a0, a1, b []float64, ldb, l, h, n4 int) bool {
+	if !useAVX || (h-l)&3 != 0 || h <= l || n4&3 != 0 {
 		return false
 	}
-	_ = b[(j+3)*ldb+h-1]
+	if n4 == 0 {
+		return true
+	}
+	_ = b[(n4-1)*ldb+h-1]
 	_, _ = a0[h-1], a1[h-1]
-	_, _ = d0[j+3], d1[j+3]
-	dotRed2x4(&a0[l], &a1[l], &b[j*ldb+l], ldb, h-l, &d0[j], &d1[j])
+	_, _ = d0[n4-1], d1[n4-1]
+	dotRows2x4(&a0[l], &a1[l], &b[l], ldb, h-l, n4, &d0[0], &d1[0])
 	return true
 }

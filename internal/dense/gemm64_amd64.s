@@ -144,29 +144,30 @@ cr4done:
 	VZEROUPPER
 	RET
 
-// REDADD(Y, X, off) adds (s0+s2)+(s1+s3) of the lanes [s0 s1 s2 s3] of Y
-// (X its low half) to the float64 at off(R13).
-#define REDADD(Y, X, off) \
-	VEXTRACTF128 $1, Y, X14 \
-	VADDPD       X14, X, X14 \
-	VUNPCKHPD    X14, X14, X15 \
-	VADDSD       X15, X14, X14 \
-	VADDSD       off(R13), X14, X14 \
-	VMOVSD       X14, off(R13)
-
-// func dotRed2x4(a0, a1, b *float64, ldb, k4 int, c0, c1 *float64)
-// dotLanes2x4 followed by the reduction of gonum's DotUnitary for k4 a
-// multiple of 4 (no tail): c_r[q] += (s0+s2)+(s1+s3) for r < 2, q < 4.
-TEXT ·dotRed2x4(SB), NOSPLIT, $0-56
+// func dotRows2x4(a0, a1, b *float64, ldb, k4, n4 int, c0, c1 *float64)
+// For r < 2 and the rows j < n4 of B (n4 a multiple of 4, four at a time):
+// c_r[j] += (s0+s2)+(s1+s3), where s are the four partial sums of gonum's
+// DotUnitary (dotLanes2x4's lanes) of a_r and b_j over k4 (a multiple of 4,
+// > 0) terms. Four dots are reduced at once: a 128-bit transpose gives
+// (s0+s2, s1+s3) of two dots per register and a horizontal add the sum of
+// each pair — DotUnitary's two additions per dot, in its order.
+TEXT ·dotRows2x4(SB), NOSPLIT, $0-64
 	MOVQ a0+0(FP), SI
 	MOVQ a1+8(FP), DI
 	MOVQ b+16(FP), R8
 	MOVQ ldb+24(FP), R12
 	SHLQ $3, R12
+	MOVQ k4+32(FP), CX
+	MOVQ n4+40(FP), DX
+	MOVQ c0+48(FP), R13
+	MOVQ c1+56(FP), BX
+
+rj4loop:
+	CMPQ DX, $4
+	JL   rj4done
 	LEAQ (R8)(R12*1), R9
 	LEAQ (R9)(R12*1), R10
 	LEAQ (R10)(R12*1), R11
-	MOVQ k4+32(FP), CX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -177,9 +178,9 @@ TEXT ·dotRed2x4(SB), NOSPLIT, $0-56
 	VXORPD Y7, Y7, Y7
 	XORQ AX, AX
 
-dr24loop:
+rk4loop:
 	CMPQ AX, CX
-	JGE  dr24done
+	JGE  rk4done
 	VMOVUPD (SI)(AX*8), Y8
 	VMOVUPD (DI)(AX*8), Y9
 	VMOVUPD (R8)(AX*8), Y10
@@ -203,18 +204,35 @@ dr24loop:
 	VMULPD  Y11, Y9, Y15
 	VADDPD  Y15, Y7, Y7
 	ADDQ    $4, AX
-	JMP     dr24loop
+	JMP     rk4loop
 
-dr24done:
-	MOVQ c0+40(FP), R13
-	REDADD(Y0, X0, 0)
-	REDADD(Y1, X1, 8)
-	REDADD(Y2, X2, 16)
-	REDADD(Y3, X3, 24)
-	MOVQ c1+48(FP), R13
-	REDADD(Y4, X4, 0)
-	REDADD(Y5, X5, 8)
-	REDADD(Y6, X6, 16)
-	REDADD(Y7, X7, 24)
+rk4done:
+	// Row 0: Y0..Y3 are the lanes of dots j..j+3.
+	VPERM2F128 $0x20, Y2, Y0, Y8  // (d0.s0, d0.s1, d2.s0, d2.s1)
+	VPERM2F128 $0x31, Y2, Y0, Y9  // (d0.s2, d0.s3, d2.s2, d2.s3)
+	VADDPD     Y9, Y8, Y8         // (d0: s0+s2, s1+s3, d2: s0+s2, s1+s3)
+	VPERM2F128 $0x20, Y3, Y1, Y10
+	VPERM2F128 $0x31, Y3, Y1, Y11
+	VADDPD     Y11, Y10, Y10      // the same for d1, d3
+	VHADDPD    Y10, Y8, Y8        // (d0, d1, d2, d3): (s0+s2)+(s1+s3)
+	VADDPD     (R13), Y8, Y8
+	VMOVUPD    Y8, (R13)
+	// Row 1: Y4..Y7.
+	VPERM2F128 $0x20, Y6, Y4, Y8
+	VPERM2F128 $0x31, Y6, Y4, Y9
+	VADDPD     Y9, Y8, Y8
+	VPERM2F128 $0x20, Y7, Y5, Y10
+	VPERM2F128 $0x31, Y7, Y5, Y11
+	VADDPD     Y11, Y10, Y10
+	VHADDPD    Y10, Y8, Y8
+	VADDPD     (BX), Y8, Y8
+	VMOVUPD    Y8, (BX)
+	LEAQ (R11)(R12*1), R8 // the next four rows of B
+	ADDQ $32, R13
+	ADDQ $32, BX
+	SUBQ $4, DX
+	JMP  rj4loop
+
+rj4done:
 	VZEROUPPER
 	RET
