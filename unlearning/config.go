@@ -27,8 +27,9 @@ type Config struct {
 	// target "served", each its own term with its own MMD bandwidth
 	// (docs/method.md#served): a subset of the model's gmf, mlp-tower,
 	// concat (NeuMF), ego, propagated (LightGCN), user (MF). Empty means the
-	// model's default: NeuMF [concat] (one MMD on [GMF | MLP]), LightGCN
-	// [propagated], MF [user]. Only with target "served".
+	// model's default: NeuMF [gmf, concat] (one MMD on the GMF table and one
+	// on [GMF | MLP]), LightGCN [propagated], MF [user]. Only with target
+	// "served".
 	ServedRepresentations []string `yaml:"served_representations" json:"served_representations,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`

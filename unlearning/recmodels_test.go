@@ -19,9 +19,9 @@ import (
 // table, through 3 propagation layers) by a central difference along a random
 // direction, the MMD bandwidth held fixed as the objective detaches it. Under
 // target "served" the parameters are NeuMF's [GMF | MLP] tables (the hinge's
-// gradient through both branches of the network; L_dist by default the MMD
-// on their concatenation, and also one MMD per table, each with its own
-// bandwidth, and all three) and LightGCN's ego table with L_dist on the propagated
+// gradient through both branches of the network; L_dist by default one MMD
+// on the GMF table and one on the concatenation, each with its own
+// bandwidth; also one MMD per table, and all three) and LightGCN's ego table with L_dist on the propagated
 // embedding (the gradient back through the propagation) and on the ego
 // table and the propagated embedding together; MF's is its table.
 // Tolerance as in TestObjectiveFiniteDifference (float32 tables, h = 1e-3):
@@ -39,6 +39,7 @@ func TestObjectiveFiniteDifferenceModels(t *testing.T) {
 	}{
 		{"mf", "table", nil}, {"neumf", "table", nil}, {"lightgcn", "table", nil},
 		{"mf", "served", nil}, {"neumf", "served", nil}, {"lightgcn", "served", nil},
+		{"neumf", "served", []string{"concat"}},
 		{"neumf", "served", []string{"gmf", "mlp-tower"}},
 		{"neumf", "served", []string{"gmf", "mlp-tower", "concat"}},
 		{"lightgcn", "served", []string{"ego", "propagated"}},
@@ -122,8 +123,9 @@ func TestObjectiveFiniteDifferenceModels(t *testing.T) {
 // "served" against an independent computation: for NeuMF with [gmf,
 // mlp-tower] it must be MMD²(P) + MMD²(A) — the textbook naiveMMD2 on the
 // GMF columns and on the MLP columns, each with its own bandwidth base m
-// (meanSqDist of that table's labelled rows) — and with the default
-// ([concat]) the one MMD² of [P | A] with m of the (d+h)-column rows; for
+// (meanSqDist of that table's labelled rows) — with [concat] the one MMD²
+// of [P | A] with m of the (d+h)-column rows, and with the default ([gmf,
+// concat]) MMD²(P) + MMD²([P | A]); for
 // LightGCN with [ego, propagated] MMD²(E_U) + MMD²(F_U) (F_U from the
 // model's own propagation, Embeddings). The per-view bandwidths are also
 // compared with lastM. Tolerance 1e-4 relative: the engine computes in
@@ -157,7 +159,8 @@ func TestServedPerRepresentationMMD(t *testing.T) {
 		reps []string
 	}{
 		{"neumf", []string{"gmf", "mlp-tower"}},
-		{"neumf", nil}, // the default: concat
+		{"neumf", []string{"concat"}},
+		{"neumf", nil}, // the default: gmf, concat
 		{"lightgcn", []string{"ego", "propagated"}},
 	} {
 		t.Run(tc.kind+"/"+strings.Join(tc.reps, "+"), func(t *testing.T) {
@@ -186,7 +189,10 @@ func TestServedPerRepresentationMMD(t *testing.T) {
 				wantM = append(wantM, mm)
 			}
 			switch {
-			case tc.kind == "neumf" && tc.reps != nil:
+			case tc.kind == "neumf" && tc.reps == nil:
+				add(X.Data, X.Cols, 0, rc.Dim)
+				add(X.Data, X.Cols, 0, X.Cols)
+			case tc.kind == "neumf" && len(tc.reps) == 2:
 				add(X.Data, X.Cols, 0, rc.Dim)
 				add(X.Data, X.Cols, rc.Dim, rc.MLPDim)
 			case tc.kind == "neumf":
@@ -214,7 +220,7 @@ func TestServedPerRepresentationMMD(t *testing.T) {
 }
 
 // TestServedDeterministic runs D2D-R under target "served" with several
-// representations (NeuMF's default concat, and gmf + mlp-tower + concat;
+// representations (NeuMF's default gmf + concat, and gmf + mlp-tower + concat;
 // LightGCN's ego + propagated) with GOMAXPROCS 1 and 2 and explicit worker
 // counts 1 and 3 (of the model and of the MMD), and compares the served
 // parameters byte for byte.
