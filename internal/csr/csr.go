@@ -12,7 +12,10 @@
 //	dst_i = Σ_{p ∈ row i} Val[p] · X_{ColIdx[p]},
 //
 // so every output row is written by exactly one goroutine and summed in a
-// fixed order: the result does not depend on the number of workers.
+// fixed order: the result does not depend on the number of workers. For 64
+// columns an assembly kernel walks a whole block of rows per call (and
+// ScatterRow a row's entries in scatter form), computing the same chains of
+// fused multiply-adds as the per-row dense kernels.
 package csr
 
 import (
