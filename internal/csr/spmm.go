@@ -58,6 +58,14 @@ type scratch struct {
 // dst must not alias X.
 func MulDense(dst *dense.Matrix, a *Matrix, x *dense.Matrix, workers int) {
 	check(dst, a, x)
+	if dense.Accelerated() && x.Cols == 64 {
+		rows := make([]int32, a.Rows) // the block kernel takes a row list
+		for i := range rows {
+			rows[i] = int32(i)
+		}
+		MulDenseRows(dst, a, x, nil, rows, nil, workers)
+		return
+	}
 	nb := (a.Rows + spmmBlock - 1) / spmmBlock
 	parallel.For(workers, nb, func(_, b int) {
 		for i := b * spmmBlock; i < min((b+1)*spmmBlock, a.Rows); i++ {
