@@ -334,15 +334,22 @@ func pow10Label(k int) string {
 // become one label
 // at their centroid: "α=10⁻⁶…1" for three or more consecutive points of the
 // series alike in being hollow or not, else the values joined by commas
-// ("α=10⁻⁶, 10⁻⁴, 1"). Each label then takes the first of eight positions
-// around its point (right, left, above, below and the diagonals; near, then
-// farther out in rings) that overlaps no label already placed, no marker and
-// no error bar or line, and stays inside the data area; failing that, the
-// first that overlaps no label, marker or edge (lines and error bars may
-// cross it), then the free spot of the data area nearest its point
-// (nearestFree), and only then the least-overlapping one. A label set away from
-// its point (beyond the first ring) gets a thin leader line to it. Drawing
-// the labels of every series in one pass is what lets them avoid each other.
+// ("α=10⁻⁶, 10⁻⁴, 1"). A label set away from its point (beyond the first
+// ring, or in a free spot) gets a thin leader line from its marker's edge to
+// the nearest point of its box (leaderLine). Each label then takes the first
+// of eight positions around its point (right, left, above, below and the
+// diagonals; near, then farther out in rings) that overlaps no label already
+// placed, no marker and no error bar or line, stays inside the data area and
+// whose leader crosses nothing (no other label, leader or point's marker: a
+// line through another marker seems to end there); failing that, the first
+// that overlaps no label, marker or edge and crosses nothing (lines and error
+// bars may lie under it), then the free spot of the data area nearest its
+// point that crosses nothing (nearestFree), then the first position and
+// the nearest free spot that overlap no label, marker or edge though their
+// leader crosses something, and only then the least-overlapping position. Placement is
+// greedy, label by label: a crowded panel can still leave a later label no
+// crossing-free spot. Drawing the labels of every series in one pass is what
+// lets them avoid each other.
 type pointLabels struct {
 	items []pointLabel
 	pts   []plotter.XY    // every marker of the panel, to keep clear of
@@ -368,6 +375,54 @@ type placedLabel struct {
 	box    vg.Rectangle
 	at     vg.Point
 	leader bool
+	// from, to are the leader line's ends when leader is set: on the
+	// marker's edge, and on the box's edge nearest the point.
+	from, to vg.Point
+}
+
+// leaderLine is the leader from a marker of radius r at at to the point of
+// box b nearest at: it starts on the marker's edge, on the way to b, and
+// ends on b. ok is false when b reaches into the marker (no line is drawn).
+func leaderLine(at vg.Point, b vg.Rectangle, r vg.Length) (from, to vg.Point, ok bool) {
+	to = vg.Point{X: min(max(at.X, b.Min.X), b.Max.X), Y: min(max(at.Y, b.Min.Y), b.Max.Y)}
+	dx, dy := to.X-at.X, to.Y-at.Y
+	d := vg.Length(math.Hypot(float64(dx), float64(dy)))
+	if d <= r {
+		return at, at, false
+	}
+	return vg.Point{X: at.X + dx*r/d, Y: at.Y + dy*r/d}, to, true
+}
+
+// segmentHitsRect reports whether the segment p–q passes through the
+// interior of b (Liang–Barsky clipping: the parameter interval of the
+// segment inside b's slab in x and in y is non-empty).
+func segmentHitsRect(p, q vg.Point, b vg.Rectangle) bool {
+	t0, t1 := 0.0, 1.0
+	clip := func(d, lo, hi float64) bool { // p + t·d within (lo, hi)
+		if d == 0 {
+			return lo < 0 && 0 < hi
+		}
+		a, z := lo/d, hi/d
+		if a > z {
+			a, z = z, a
+		}
+		t0, t1 = math.Max(t0, a), math.Min(t1, z)
+		return t0 < t1
+	}
+	return clip(float64(q.X-p.X), float64(b.Min.X-p.X), float64(b.Max.X-p.X)) &&
+		clip(float64(q.Y-p.Y), float64(b.Min.Y-p.Y), float64(b.Max.Y-p.Y))
+}
+
+// segmentsCross reports whether the segments a–b and c–d cross at a point
+// inside both (the orientations of each segment's ends about the other
+// differ in sign; touching or collinear segments do not count).
+func segmentsCross(a, b, c, d vg.Point) bool {
+	orient := func(p, q, r vg.Point) float64 {
+		return float64(q.X-p.X)*float64(r.Y-p.Y) - float64(q.Y-p.Y)*float64(r.X-p.X)
+	}
+	d1, d2 := orient(c, d, a), orient(c, d, b)
+	d3, d4 := orient(a, b, c), orient(a, b, d)
+	return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))
 }
 
 // mergeDist is the page distance within which the labels of one series'
@@ -523,13 +578,37 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 				vg.Point{X: x + g, Y: y + g/2}, vg.Point{X: x + g, Y: y - g/2 - h},
 				vg.Point{X: x - g - w, Y: y + g/2}, vg.Point{X: x - g - w, Y: y - g/2 - h})
 		}
-		costs := func(cnd vg.Point) (hard, light vg.Length) {
+		// costs of a label box at cnd: hard is what it covers (labels,
+		// markers, the data area's edge), cross counts what its leader line
+		// (or the box) would cross — another label, another leader, another
+		// point's marker, so that a line seems to end at the wrong point —
+		// and light what soft obstacles it covers.
+		costs := func(cnd vg.Point, leader bool) (hard vg.Length, cross int, light vg.Length) {
 			b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
 			for _, o := range pl.placed {
 				hard += overlapArea(b, o.box)
+				if o.leader && segmentHitsRect(o.from, o.to, b) {
+					cross++
+				}
 			}
 			for _, o := range markers {
 				hard += overlapArea(b, o)
+			}
+			if from, to, ok := leaderLine(at, b, r); leader && ok {
+				for _, o := range pl.placed {
+					if segmentHitsRect(from, to, o.box) || (o.leader && segmentsCross(from, to, o.from, o.to)) {
+						cross++
+					}
+				}
+				for _, q := range pl.pts {
+					m := pos(q)
+					if math.Hypot(float64(m.X-x), float64(m.Y-y)) <= float64(mergeDist) {
+						continue // its own marker, or one merged into its label
+					}
+					if segmentHitsRect(from, to, rect(vg.Point{X: m.X - r, Y: m.Y - r}, vg.Point{X: m.X + r, Y: m.Y + r})) {
+						cross++
+					}
+				}
 			}
 			if b.Min.X < c.Min.X || b.Max.X > c.Max.X || b.Min.Y < c.Min.Y || b.Max.Y > c.Max.Y {
 				hard += w * h // cut at the edge
@@ -537,43 +616,73 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 			for _, o := range soft {
 				light += overlapArea(b, o)
 			}
-			return hard, light
+			return hard, cross, light
 		}
+		// In order of preference: a ring position free of everything; one
+		// free of hard obstacles and crossings; the nearest free spot
+		// without crossings; a ring position free of hard obstacles; the
+		// nearest free spot; the least-overlapping ring position.
 		best, bestCost := -1, vg.Length(math.Inf(1))
-		firstHardFree := -1
+		firstClean, firstHardFree := -1, -1
 		for ci, cnd := range cands {
-			hard, light := costs(cnd)
-			if hard == 0 && light == 0 {
-				best, firstHardFree = ci, ci
+			hard, cross, light := costs(cnd, ci >= 8)
+			if hard == 0 && cross == 0 && light == 0 {
+				firstClean = ci
 				break
 			}
-			if hard == 0 && firstHardFree < 0 {
+			if hard == 0 && cross == 0 && firstClean < 0 && firstHardFree < 0 {
 				firstHardFree = ci
 			}
 			if cost := hard*1000 + light; cost < bestCost {
 				best, bestCost = ci, cost
 			}
 		}
-		if firstHardFree >= 0 {
+		if firstClean < 0 && firstHardFree < 0 {
+			if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
+				hard, cross, light := costs(q, true)
+				if cross > 0 {
+					hard += w * h
+				}
+				return hard, light
+			}); ok {
+				firstClean = len(cands)
+				cands = append(cands, free)
+			}
+		}
+		if firstClean < 0 && firstHardFree < 0 {
+			for ci, cnd := range cands {
+				if hard, _, _ := costs(cnd, ci >= 8); hard == 0 {
+					firstHardFree = ci
+					break
+				}
+			}
+		}
+		if firstClean < 0 && firstHardFree < 0 {
+			if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
+				hard, _, light := costs(q, true)
+				return hard, light
+			}); ok {
+				firstClean = len(cands)
+				cands = append(cands, free)
+			}
+		}
+		switch {
+		case firstClean >= 0:
+			best = firstClean
+		case firstHardFree >= 0:
 			best = firstHardFree
-		} else if free, ok := nearestFree(c.Rectangle, at, w, h, costs); ok {
-			// Crowded: the free spot of the data area nearest the point.
-			best = len(cands)
-			cands = append(cands, free)
 		}
 		cnd := cands[best]
 		b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
-		lbl := placedLabel{text: it.text, box: b, at: at, leader: best >= 8}
+		lbl := placedLabel{text: it.text, box: b, at: at}
+		if best >= 8 {
+			// From the marker's edge to the nearest point of the box.
+			lbl.from, lbl.to, lbl.leader = leaderLine(at, b, r)
+		}
 		pl.placed = append(pl.placed, lbl)
 		if lbl.leader {
-			// From the marker's edge to the nearest point of the box.
-			qx := min(max(x, b.Min.X), b.Max.X)
-			qy := min(max(y, b.Min.Y), b.Max.Y)
-			dx, dy := qx-x, qy-y
-			if d := vg.Length(math.Hypot(float64(dx), float64(dy))); d > r {
-				st := draw.LineStyle{Color: it.color, Width: vg.Points(0.4)}
-				c.StrokeLine2(st, x+dx*r/d, y+dy*r/d, qx, qy)
-			}
+			st := draw.LineStyle{Color: it.color, Width: vg.Points(0.4)}
+			c.StrokeLine2(st, lbl.from.X, lbl.from.Y, lbl.to.X, lbl.to.Y)
 		}
 		ts := sty
 		ts.Color = it.color
