@@ -61,14 +61,14 @@ var defaultPath = pathAuto
 const propDenseMaxBytes = 512 << 20
 
 // propDenseRatio is how many dense multiply-adds cost as much as one
-// stored entry of the sparse path's gathers, which runs at about half the
-// dense kernels' rate. Measured at ML-1M size, batch 256, one worker, on the
-// shared 2-core AMD EPYC build machine (load 19, so only the ratio means
-// much): the dense path's 2·|B|·n·d = 619 M multiply-adds took 15.5 ms
-// forward + 18 ms backward, the sparse path's ≈ 8.2 M entries × d = 525 M
-// took 27 + 22.5 ms (1.75 multiply-adds per entry-dimension at equal cost).
-// When the rows of X⁰ fit in L2 (ML-100K) the sparse path runs faster
-// still; 1.5 keeps ML-100K batches on it.
+// stored entry of the sparse path times d: the dense kernels stream
+// contiguous rows of P and X⁰, the sparse path gathers a row of X for each
+// entry. Measured at ML-1M size, batch 256, one worker, on the shared 2-core
+// AMD EPYC build machine (load 2.5–3, two runs): the dense path's
+// 2·|B|·n·d = 619 M multiply-adds took 16–18 ms forward + 21–26 ms backward,
+// the sparse path's ≈ 8.2 M entries × d = 525 M took 25–29 + 23–25 ms, so the
+// two cost the same at about 1.5. When the rows of X⁰ fit in L2 (ML-100K)
+// the sparse path runs faster still; 1.5 keeps ML-100K batches on it.
 const propDenseRatio = 1.5
 
 func newLightGCN(c Config, nu, ni int, train [][]int32, seed uint64) (*LightGCN, error) {
