@@ -38,7 +38,7 @@ func frontierFigures(dir string, recs []results.Record, opt Options) ([]Figure, 
 			return figs, err
 		}
 		name := uniqueName(taken, slug("frontier", r.Dataset, r.Model, r.Method, "d"+strconv.Itoa(r.Dim), "s"+strconv.FormatUint(r.Seed, 10)))
-		files, err := saveFigure(dir, name, 3.8*vg.Inch, 4.2*vg.Inch, opt, paintGrid([][]*plot.Plot{{p}}))
+		files, err := saveFigure(dir, name, frontierWidth, frontierHeight, opt, paintGrid([][]*plot.Plot{{p}}))
 		if err != nil {
 			return figs, err
 		}
@@ -46,6 +46,11 @@ func frontierFigures(dir string, recs []results.Record, opt Options) ([]Figure, 
 	}
 	return figs, nil
 }
+
+// frontierWidth and frontierHeight are the α search figure's natural size:
+// a column wide once scaled (paperSize), taller than wide, since the
+// points crowd along the leakage axis.
+const frontierWidth, frontierHeight = 3.8 * vg.Inch, 4.2 * vg.Inch
 
 // Colours of the α search figure: points within the HR@10 budget black,
 // points beyond it grey (hollow), the chosen α in the accent colour

@@ -41,8 +41,37 @@ func frontierRecord() results.Record {
 		MethodKind: kindOf("D2D-R"), Dim: 32, Seed: 1, AlphaSearch: s}
 }
 
-// TestFrontierLeaders draws the α search panel of frontierRecord small
-// enough that labels need leader lines, and checks with positions computed
+// frontierRecordLightGCN is another real α search, LightGCN D2D-R on
+// ML-100K, seed 1 (the same lead runs): seven of its twelve points within
+// 0.004 HR@10 and 0.015 leakage of each other, the chosen α next to
+// another.
+func frontierRecordLightGCN() results.Record {
+	tried := [][3]float64{
+		{1e-06, 0.6938275686154474, 0.5344644750795334},
+		{3.162277660168379e-05, 0.6831470258136925, 0.5397667020148462},
+		{0.0004424844710216198, 0.6481326395265791, 0.5524920466595971},
+		{0.0008249124628235773, 0.6247884909703091, 0.5482502651113468},
+		{0.001, 0.614087542087542, 0.5482502651113468},
+		{0.001046486008598545, 0.6121224364860729, 0.5461293743372216},
+		{0.0012122498387006032, 0.6153286399347007, 0.5461293743372216},
+		{0.0015378631700917076, 0.6189760228548107, 0.5471898197242842},
+		{0.0022599663163120134, 0.6268641975308642, 0.5493107104984093},
+		{0.006191502712157722, 0.6575035200489746, 0.5503711558854719},
+		{0.03162277660168379, 0.7008321599836752, 0.5514316012725344},
+		{1, 0.7260091827364554, 0.5482502651113468},
+	}
+	s := &results.AlphaSearch{Chosen: 0.001046486008598545, Split: "test", MaxHRDrop: 0.02,
+		HR10Original: 0.5524920466595971, Leakage: "audit", Feasible: true}
+	for _, t := range tried {
+		s.Tried = append(s.Tried, results.AlphaTry{Alpha: t[0], Leakage: t[1], HR10: t[2]})
+	}
+	return results.Record{Schema: 1, Name: "frontier", Dataset: "ml-100k", Model: "lightgcn", Method: "D2D-R",
+		MethodKind: kindOf("D2D-R"), Dim: 64, Seed: 1, AlphaSearch: s}
+}
+
+// TestFrontierLeaders draws the α search panels of frontierRecord and
+// frontierRecordLightGCN at the figure's size and smaller, where labels
+// need leader lines, and checks with positions computed
 // here from the plot's transforms (not the placer's): every label names
 // its own point; a leader line starts within a marker radius of that point
 // (the placer starts it 3.5 points out, just past the 2.6-point marker,
@@ -51,6 +80,7 @@ func frontierRecord() results.Record {
 // another point's marker or another label, and no two leaders cross. The leader of "α=2.26·10⁻³" once ran through the
 // chosen α's marker on its way, seemingly ending there.
 func TestFrontierLeaders(t *testing.T) {
+	figW, figH := paperSize(frontierWidth, frontierHeight)
 	for _, tc := range []struct {
 		w, h vg.Length
 		// crossFree: the greedy placer finds a spot whose leader crosses
@@ -59,81 +89,82 @@ func TestFrontierLeaders(t *testing.T) {
 		// last size is the figure's own (frontierFigures); the first two
 		// need leader lines.
 		crossFree bool
-	}{{ColumnWidth, 2.4 * vg.Inch, false}, {3.8 * vg.Inch, 3.3 * vg.Inch, true}, {3.8 * vg.Inch, 4.2 * vg.Inch, true}} {
-		size := [2]vg.Length{tc.w, tc.h}
-		rec := frontierRecord()
-		p, err := frontierPlot(&rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lay := labelsOf(p)
-		cv := vgimg.NewWith(vgimg.UseWH(size[0], size[1]), vgimg.UseDPI(72))
-		g := newGrid([][]*plot.Plot{{p}})
-		g.paint(draw.New(cv))
-		dc := p.DataCanvas(g.canvases(draw.New(cv))[0][0])
-		tx, ty := p.Transforms(&dc)
-		own := map[string]vg.Point{}
-		var marks []vg.Point
-		for _, tr := range rec.AlphaSearch.Tried {
-			q := vg.Point{X: tx(tr.HR10), Y: ty(tr.Leakage)}
-			own["α="+alphaLabel(tr.Alpha)] = q
-			marks = append(marks, q)
-		}
-		leaders := 0
-		const slack = 1e-6
-		for i, l := range lay.placed {
-			// A label of points closer than a marker names them all
-			// ("α=2.62·10⁻³, 3.32·10⁻³") at their centroid.
-			var at vg.Point
-			vals := strings.Split(strings.TrimPrefix(l.text, "α="), ", ")
-			for _, v := range vals {
-				q, ok := own["α="+v]
-				if !ok {
-					t.Fatalf("%v: label %q names no point tried", size, l.text)
+	}{{ColumnWidth, 2.4 * vg.Inch, false}, {3.8 * vg.Inch, 3.3 * vg.Inch, true}, {figW, figH, true}} {
+		for _, rec := range []results.Record{frontierRecord(), frontierRecordLightGCN()} {
+			size := [2]vg.Length{tc.w, tc.h}
+			p, err := frontierPlot(&rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lay := labelsOf(p)
+			cv := vgimg.NewWith(vgimg.UseWH(size[0], size[1]), vgimg.UseDPI(72))
+			g := newGrid([][]*plot.Plot{{p}})
+			g.paint(draw.New(cv))
+			dc := p.DataCanvas(g.canvases(draw.New(cv))[0][0])
+			tx, ty := p.Transforms(&dc)
+			own := map[string]vg.Point{}
+			var marks []vg.Point
+			for _, tr := range rec.AlphaSearch.Tried {
+				q := vg.Point{X: tx(tr.HR10), Y: ty(tr.Leakage)}
+				own["α="+alphaLabel(tr.Alpha)] = q
+				marks = append(marks, q)
+			}
+			leaders := 0
+			const slack = 1e-6
+			for i, l := range lay.placed {
+				// A label of points closer than a marker names them all
+				// ("α=2.62·10⁻³, 3.32·10⁻³") at their centroid.
+				var at vg.Point
+				vals := strings.Split(strings.TrimPrefix(l.text, "α="), ", ")
+				for _, v := range vals {
+					q, ok := own["α="+v]
+					if !ok {
+						t.Fatalf("%s %v: label %q names no point tried", rec.Model, size, l.text)
+					}
+					at.X += q.X / vg.Length(len(vals))
+					at.Y += q.Y / vg.Length(len(vals))
 				}
-				at.X += q.X / vg.Length(len(vals))
-				at.Y += q.Y / vg.Length(len(vals))
-			}
-			if !l.leader {
-				continue
-			}
-			leaders++
-			if d := math.Hypot(float64(l.from.X-at.X), float64(l.from.Y-at.Y)); d > 3.5+1e-3 {
-				t.Errorf("%v: leader of %q starts %.2f points from its point, want ≤ 3.5", size, l.text, d)
-			}
-			b := l.box
-			onEdge := l.to.X >= b.Min.X-slack && l.to.X <= b.Max.X+slack && l.to.Y >= b.Min.Y-slack && l.to.Y <= b.Max.Y+slack &&
-				(math.Abs(float64(l.to.X-b.Min.X)) < slack || math.Abs(float64(l.to.X-b.Max.X)) < slack ||
-					math.Abs(float64(l.to.Y-b.Min.Y)) < slack || math.Abs(float64(l.to.Y-b.Max.Y)) < slack)
-			if !onEdge {
-				t.Errorf("%v: leader of %q ends at %v, not on its label's edge %v", size, l.text, l.to, b)
-			}
-			if !tc.crossFree {
-				continue
-			}
-			for _, m := range marks {
-				if math.Hypot(float64(m.X-at.X), float64(m.Y-at.Y)) <= float64(mergeDist) {
-					continue // its own, or one its label names
-				}
-				box := vg.Rectangle{Min: vg.Point{X: m.X - 2.6, Y: m.Y - 2.6}, Max: vg.Point{X: m.X + 2.6, Y: m.Y + 2.6}}
-				if segmentHitsRect(l.from, l.to, box) {
-					t.Errorf("%v: leader of %q runs through the marker at %v", size, l.text, m)
-				}
-			}
-			for j, o := range lay.placed {
-				if j == i {
+				if !l.leader {
 					continue
 				}
-				if segmentHitsRect(l.from, l.to, o.box) {
-					t.Errorf("%v: leader of %q runs through label %q", size, l.text, o.text)
+				leaders++
+				if d := math.Hypot(float64(l.from.X-at.X), float64(l.from.Y-at.Y)); d > 3.5+1e-3 {
+					t.Errorf("%s %v: leader of %q starts %.2f points from its point, want ≤ 3.5", rec.Model, size, l.text, d)
 				}
-				if o.leader && j > i && segmentsCross(l.from, l.to, o.from, o.to) {
-					t.Errorf("%v: leaders of %q and %q cross", size, l.text, o.text)
+				b := l.box
+				onEdge := l.to.X >= b.Min.X-slack && l.to.X <= b.Max.X+slack && l.to.Y >= b.Min.Y-slack && l.to.Y <= b.Max.Y+slack &&
+					(math.Abs(float64(l.to.X-b.Min.X)) < slack || math.Abs(float64(l.to.X-b.Max.X)) < slack ||
+						math.Abs(float64(l.to.Y-b.Min.Y)) < slack || math.Abs(float64(l.to.Y-b.Max.Y)) < slack)
+				if !onEdge {
+					t.Errorf("%s %v: leader of %q ends at %v, not on its label's edge %v", rec.Model, size, l.text, l.to, b)
+				}
+				if !tc.crossFree {
+					continue
+				}
+				for _, m := range marks {
+					if math.Hypot(float64(m.X-at.X), float64(m.Y-at.Y)) <= float64(mergeDist) {
+						continue // its own, or one its label names
+					}
+					box := vg.Rectangle{Min: vg.Point{X: m.X - 2.6, Y: m.Y - 2.6}, Max: vg.Point{X: m.X + 2.6, Y: m.Y + 2.6}}
+					if segmentHitsRect(l.from, l.to, box) {
+						t.Errorf("%s %v: leader of %q runs through the marker at %v", rec.Model, size, l.text, m)
+					}
+				}
+				for j, o := range lay.placed {
+					if j == i {
+						continue
+					}
+					if segmentHitsRect(l.from, l.to, o.box) {
+						t.Errorf("%s %v: leader of %q runs through label %q", rec.Model, size, l.text, o.text)
+					}
+					if o.leader && j > i && segmentsCross(l.from, l.to, o.from, o.to) {
+						t.Errorf("%s %v: leaders of %q and %q cross", rec.Model, size, l.text, o.text)
+					}
 				}
 			}
-		}
-		if tc.h < 4*vg.Inch && leaders == 0 {
-			t.Errorf("%v: no leader lines: the panel is not crowded enough to test them", size)
+			if tc.h != figH && leaders == 0 {
+				t.Errorf("%s %v: no leader lines: the panel is not crowded enough to test them", rec.Model, size)
+			}
 		}
 	}
 }

@@ -346,9 +346,12 @@ func pow10Label(k int) string {
 // bars may lie under it), then the free spot of the data area nearest its
 // point that crosses nothing (nearestFree), then the first position and
 // the nearest free spot that overlap no label, marker or edge though their
-// leader crosses something, and only then the least-overlapping position. Placement is
-// greedy, label by label: a crowded panel can still leave a later label no
-// crossing-free spot. Drawing the labels of every series in one pass is what
+// leader crosses something, and only then the least-overlapping position.
+// Placement is greedy, label by label, so a crowded panel can leave a late
+// label no crossing-free spot: the labels are laid out twice, in their own
+// order and with crowded points first (crowdedFirst), and the layout with
+// fewer overlaps, then fewer crossings, then shorter leaders is drawn
+// (layoutScore). Drawing the labels of every series in one pass is what
 // lets them avoid each other.
 type pointLabels struct {
 	items []pointLabel
@@ -375,6 +378,7 @@ type placedLabel struct {
 	box    vg.Rectangle
 	at     vg.Point
 	leader bool
+	color  color.Color
 	// from, to are the leader line's ends when leader is set: on the
 	// marker's edge, and on the box's edge nearest the point.
 	from, to vg.Point
@@ -561,134 +565,236 @@ func (pl *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 			soft = append(soft, rect(vg.Point{X: x - thin, Y: y - thin}, vg.Point{X: x + thin, Y: y + thin}))
 		}
 	}
-	pl.placed = pl.placed[:0]
 	gap := vg.Points(4)
 	rings := []vg.Length{1, 2.5, 4.5, 7, 10}
-	for _, it := range mergeLabels(pl.items, pos) {
-		at := pos(it.at)
-		x, y := at.X, at.Y
-		w, h := sty.Width(it.text), sty.Height(it.text)
-		// Eight directions per ring, near rings first.
-		var cands []vg.Point
-		for _, f := range rings {
-			g := gap * f
-			cands = append(cands,
-				vg.Point{X: x + g, Y: y - h/2}, vg.Point{X: x - g - w, Y: y - h/2},
-				vg.Point{X: x - w/2, Y: y + g}, vg.Point{X: x - w/2, Y: y - g - h},
-				vg.Point{X: x + g, Y: y + g/2}, vg.Point{X: x + g, Y: y - g/2 - h},
-				vg.Point{X: x - g - w, Y: y + g/2}, vg.Point{X: x - g - w, Y: y - g/2 - h})
-		}
-		// costs of a label box at cnd: hard is what it covers (labels,
-		// markers, the data area's edge), cross counts what its leader line
-		// (or the box) would cross — another label, another leader, another
-		// point's marker, so that a line seems to end at the wrong point —
-		// and light what soft obstacles it covers.
-		costs := func(cnd vg.Point, leader bool) (hard vg.Length, cross int, light vg.Length) {
-			b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
-			for _, o := range pl.placed {
-				hard += overlapArea(b, o.box)
-				if o.leader && segmentHitsRect(o.from, o.to, b) {
-					cross++
-				}
+	// layout places the labels of order one by one (greedy: each takes
+	// the best spot the labels before it left).
+	layout := func(order []pointLabel) []placedLabel {
+		var placed []placedLabel
+		for _, it := range order {
+			at := pos(it.at)
+			x, y := at.X, at.Y
+			w, h := sty.Width(it.text), sty.Height(it.text)
+			// Eight directions per ring, near rings first.
+			var cands []vg.Point
+			for _, f := range rings {
+				g := gap * f
+				cands = append(cands,
+					vg.Point{X: x + g, Y: y - h/2}, vg.Point{X: x - g - w, Y: y - h/2},
+					vg.Point{X: x - w/2, Y: y + g}, vg.Point{X: x - w/2, Y: y - g - h},
+					vg.Point{X: x + g, Y: y + g/2}, vg.Point{X: x + g, Y: y - g/2 - h},
+					vg.Point{X: x - g - w, Y: y + g/2}, vg.Point{X: x - g - w, Y: y - g/2 - h})
 			}
-			for _, o := range markers {
-				hard += overlapArea(b, o)
-			}
-			if from, to, ok := leaderLine(at, b, r); leader && ok {
-				for _, o := range pl.placed {
-					if segmentHitsRect(from, to, o.box) || (o.leader && segmentsCross(from, to, o.from, o.to)) {
+			// costs of a label box at cnd: hard is what it covers (labels,
+			// markers, the data area's edge), cross counts what its leader line
+			// (or the box) would cross — another label, another leader, another
+			// point's marker, so that a line seems to end at the wrong point —
+			// and light what soft obstacles it covers.
+			costs := func(cnd vg.Point, leader bool) (hard vg.Length, cross int, light vg.Length) {
+				b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
+				for _, o := range placed {
+					hard += overlapArea(b, o.box)
+					if o.leader && segmentHitsRect(o.from, o.to, b) {
 						cross++
 					}
 				}
-				for _, q := range pl.pts {
-					m := pos(q)
-					if math.Hypot(float64(m.X-x), float64(m.Y-y)) <= float64(mergeDist) {
-						continue // its own marker, or one merged into its label
+				for _, o := range markers {
+					hard += overlapArea(b, o)
+				}
+				if from, to, ok := leaderLine(at, b, r); leader && ok {
+					for _, o := range placed {
+						if segmentHitsRect(from, to, o.box) || (o.leader && segmentsCross(from, to, o.from, o.to)) {
+							cross++
+						}
 					}
-					if segmentHitsRect(from, to, rect(vg.Point{X: m.X - r, Y: m.Y - r}, vg.Point{X: m.X + r, Y: m.Y + r})) {
-						cross++
+					for _, q := range pl.pts {
+						m := pos(q)
+						if math.Hypot(float64(m.X-x), float64(m.Y-y)) <= float64(mergeDist) {
+							continue // its own marker, or one merged into its label
+						}
+						if segmentHitsRect(from, to, rect(vg.Point{X: m.X - r, Y: m.Y - r}, vg.Point{X: m.X + r, Y: m.Y + r})) {
+							cross++
+						}
 					}
 				}
-			}
-			if b.Min.X < c.Min.X || b.Max.X > c.Max.X || b.Min.Y < c.Min.Y || b.Max.Y > c.Max.Y {
-				hard += w * h // cut at the edge
-			}
-			for _, o := range soft {
-				light += overlapArea(b, o)
-			}
-			return hard, cross, light
-		}
-		// In order of preference: a ring position free of everything; one
-		// free of hard obstacles and crossings; the nearest free spot
-		// without crossings; a ring position free of hard obstacles; the
-		// nearest free spot; the least-overlapping ring position.
-		best, bestCost := -1, vg.Length(math.Inf(1))
-		firstClean, firstHardFree := -1, -1
-		for ci, cnd := range cands {
-			hard, cross, light := costs(cnd, ci >= 8)
-			if hard == 0 && cross == 0 && light == 0 {
-				firstClean = ci
-				break
-			}
-			if hard == 0 && cross == 0 && firstClean < 0 && firstHardFree < 0 {
-				firstHardFree = ci
-			}
-			if cost := hard*1000 + light; cost < bestCost {
-				best, bestCost = ci, cost
-			}
-		}
-		if firstClean < 0 && firstHardFree < 0 {
-			if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
-				hard, cross, light := costs(q, true)
-				if cross > 0 {
-					hard += w * h
+				if b.Min.X < c.Min.X || b.Max.X > c.Max.X || b.Min.Y < c.Min.Y || b.Max.Y > c.Max.Y {
+					hard += w * h // cut at the edge
 				}
-				return hard, light
-			}); ok {
-				firstClean = len(cands)
-				cands = append(cands, free)
+				for _, o := range soft {
+					light += overlapArea(b, o)
+				}
+				return hard, cross, light
 			}
-		}
-		if firstClean < 0 && firstHardFree < 0 {
+			// In order of preference: a ring position free of everything; one
+			// free of hard obstacles and crossings; the nearest free spot
+			// without crossings; a ring position free of hard obstacles; the
+			// nearest free spot; the least-overlapping ring position.
+			best, bestCost := -1, vg.Length(math.Inf(1))
+			firstClean, firstHardFree := -1, -1
 			for ci, cnd := range cands {
-				if hard, _, _ := costs(cnd, ci >= 8); hard == 0 {
-					firstHardFree = ci
+				hard, cross, light := costs(cnd, ci >= 8)
+				if hard == 0 && cross == 0 && light == 0 {
+					firstClean = ci
 					break
 				}
+				if hard == 0 && cross == 0 && firstClean < 0 && firstHardFree < 0 {
+					firstHardFree = ci
+				}
+				if cost := hard*1000 + light; cost < bestCost {
+					best, bestCost = ci, cost
+				}
 			}
-		}
-		if firstClean < 0 && firstHardFree < 0 {
-			if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
-				hard, _, light := costs(q, true)
-				return hard, light
-			}); ok {
-				firstClean = len(cands)
-				cands = append(cands, free)
+			if firstClean < 0 && firstHardFree < 0 {
+				if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
+					hard, cross, light := costs(q, true)
+					if cross > 0 {
+						hard += w * h
+					}
+					return hard, light
+				}); ok {
+					firstClean = len(cands)
+					cands = append(cands, free)
+				}
 			}
+			if firstClean < 0 && firstHardFree < 0 {
+				for ci, cnd := range cands {
+					if hard, _, _ := costs(cnd, ci >= 8); hard == 0 {
+						firstHardFree = ci
+						break
+					}
+				}
+			}
+			if firstClean < 0 && firstHardFree < 0 {
+				if free, ok := nearestFree(c.Rectangle, at, w, h, func(q vg.Point) (vg.Length, vg.Length) {
+					hard, _, light := costs(q, true)
+					return hard, light
+				}); ok {
+					firstClean = len(cands)
+					cands = append(cands, free)
+				}
+			}
+			switch {
+			case firstClean >= 0:
+				best = firstClean
+			case firstHardFree >= 0:
+				best = firstHardFree
+			}
+			cnd := cands[best]
+			b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
+			lbl := placedLabel{text: it.text, box: b, at: at, color: it.color}
+			if best >= 8 {
+				// From the marker's edge to the nearest point of the box.
+				lbl.from, lbl.to, lbl.leader = leaderLine(at, b, r)
+			}
+			placed = append(placed, lbl)
 		}
-		switch {
-		case firstClean >= 0:
-			best = firstClean
-		case firstHardFree >= 0:
-			best = firstHardFree
+		return placed
+	}
+	// Two orders, the labels' own and crowded points first
+	// (crowdedFirst); the layout with fewer overlaps, then fewer
+	// crossings, then shorter leaders wins, the first on a tie.
+	items := mergeLabels(pl.items, pos)
+	var bestScore [3]float64
+	pl.placed = pl.placed[:0]
+	for k, order := range [][]pointLabel{items, crowdedFirst(items, pl.pts, pos)} {
+		placed := layout(order)
+		if sc := layoutScore(placed, markers, c.Rectangle, r); k == 0 || less3(sc, bestScore) {
+			pl.placed, bestScore = placed, sc
 		}
-		cnd := cands[best]
-		b := rect(cnd, vg.Point{X: cnd.X + w, Y: cnd.Y + h})
-		lbl := placedLabel{text: it.text, box: b, at: at}
-		if best >= 8 {
-			// From the marker's edge to the nearest point of the box.
-			lbl.from, lbl.to, lbl.leader = leaderLine(at, b, r)
-		}
-		pl.placed = append(pl.placed, lbl)
+	}
+	for _, lbl := range pl.placed {
 		if lbl.leader {
-			st := draw.LineStyle{Color: it.color, Width: vg.Points(0.4)}
+			st := draw.LineStyle{Color: lbl.color, Width: vg.Points(0.4)}
 			c.StrokeLine2(st, lbl.from.X, lbl.from.Y, lbl.to.X, lbl.to.Y)
 		}
 		ts := sty
-		ts.Color = it.color
+		ts.Color = lbl.color
 		ts.XAlign, ts.YAlign = draw.XLeft, draw.YBottom
-		c.FillText(ts, cnd, it.text)
+		c.FillText(ts, lbl.box.Min, lbl.text)
 	}
+}
+
+// layoutScore rates a label layout, lower better: the number of labels
+// overlapping another label, a marker or the area's edge; the number of
+// leader lines through another label or another point's marker (of radius
+// r, one within mergeDist of the label's point counting as its own) and of
+// pairs of crossing leaders; the leaders' total length.
+func layoutScore(placed []placedLabel, markers []vg.Rectangle, area vg.Rectangle, r vg.Length) [3]float64 {
+	var sc [3]float64
+	for i, a := range placed {
+		if a.box.Min.X < area.Min.X || a.box.Max.X > area.Max.X || a.box.Min.Y < area.Min.Y || a.box.Max.Y > area.Max.Y {
+			sc[0]++
+		}
+		for j, b := range placed {
+			if j > i && overlapArea(a.box, b.box) > 0 {
+				sc[0]++
+			}
+			if !a.leader || j == i {
+				continue
+			}
+			if segmentHitsRect(a.from, a.to, b.box) {
+				sc[1]++
+			}
+			if j > i && b.leader && segmentsCross(a.from, a.to, b.from, b.to) {
+				sc[1]++
+			}
+		}
+		for _, m := range markers {
+			if overlapArea(a.box, m) > 0 {
+				sc[0]++
+			}
+			c := vg.Point{X: (m.Min.X + m.Max.X) / 2, Y: (m.Min.Y + m.Max.Y) / 2}
+			if a.leader && math.Hypot(float64(c.X-a.at.X), float64(c.Y-a.at.Y)) > float64(mergeDist) && segmentHitsRect(a.from, a.to, m) {
+				sc[1]++
+			}
+		}
+		if a.leader {
+			sc[2] += math.Hypot(float64(a.to.X-a.from.X), float64(a.to.Y-a.from.Y))
+		}
+	}
+	return sc
+}
+
+// less3 orders scores lexicographically.
+func less3(a, b [3]float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// crowdDist is the page distance within which crowdedFirst counts a
+// label's neighbours: about two labels' height and a short label's width.
+const crowdDist = vg.Length(24)
+
+// crowdedFirst orders items for placement: most markers within crowdDist
+// of the point first, ties in the given order (a stable sort). A label in
+// a crowd has few free spots and takes one before the labels of isolated
+// points, which have room anywhere, can take it; placed last, it would be
+// left only spots whose leader crosses others.
+func crowdedFirst(items []pointLabel, pts []plotter.XY, pos func(plotter.XY) vg.Point) []pointLabel {
+	n := make([]int, len(items))
+	for i, it := range items {
+		a := pos(it.at)
+		for _, q := range pts {
+			b := pos(q)
+			if math.Hypot(float64(a.X-b.X), float64(a.Y-b.Y)) <= float64(crowdDist) {
+				n[i]++
+			}
+		}
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return n[idx[i]] > n[idx[j]] })
+	out := make([]pointLabel, len(items))
+	for i, k := range idx {
+		out[i] = items[k]
+	}
+	return out
 }
 
 // nearestFree scans the area on a 2-point grid for a w × h box that costs
