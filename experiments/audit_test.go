@@ -157,3 +157,31 @@ func TestAuditConfigErrors(t *testing.T) {
 		t.Errorf("mlp on the user table: %v", err)
 	}
 }
+
+// TestAuditRepresentationsUnderKindSweep: a config whose sweep sets
+// model.kind names the representations of the swept kinds; the file's own
+// model.kind (MF here) has none of them. Its base (the first cell) is valid,
+// so the run does not fail at the report after computing, and a cell whose
+// kind lacks a listed representation is refused before computing.
+func TestAuditRepresentationsUnderKindSweep(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"ok.yaml":  "model: {kind: mf}\naudit: {representations: [gmf, mlp-tower]}\nsweep: {model.kind: [neumf]}\n",
+		"bad.yaml": "model: {kind: mf}\naudit: {representations: [gmf]}\nsweep: {model.kind: [neumf, lightgcn]}\n",
+	})
+	for _, f := range []string{"ok.yaml", "bad.yaml"} {
+		spec, err := LoadSpec(filepath.Join(dir, f), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		base, err := spec.Base()
+		if err != nil {
+			t.Errorf("%s: the base config: %v", f, err)
+		} else if base.Model.Kind != "neumf" {
+			t.Errorf("%s: the base config is model.kind %s, want the first cell's neumf", f, base.Model.Kind)
+		}
+		_, err = spec.Cells()
+		if want := f == "bad.yaml"; (err != nil) != want || want && !strings.Contains(err.Error(), `audit.representations[0]: model lightgcn has no representation "gmf"`) {
+			t.Errorf("%s: cells: %v", f, err)
+		}
+	}
+}

@@ -153,10 +153,7 @@ func (c *Config) Validate() error {
 	if err := cfgerr.Prefix("unlearn", c.Unlearn.Validate()); err != nil {
 		return err
 	}
-	// For a model whose served side is its table (MF) the list is not read
-	// (served is table); that is also the kind of a base config whose
-	// sweep sets model.kind, which is checked per cell.
-	if c.Unlearn.Target == "served" && !recmodels.ServedIsTable(c.Model.Kind) {
+	if c.Unlearn.Target == "served" {
 		if have, err := recmodels.ServedRepresentations(c.Model.Kind); err == nil {
 			for i, r := range c.Unlearn.ServedRepresentations {
 				if !slices.Contains(have, r) {
@@ -564,8 +561,33 @@ func (s *Spec) EachCell(fn func(Cell) error) error {
 	return nil
 }
 
-// Base decodes the config without its sweep (the first value of no axis).
-func (s *Spec) Base() (Config, error) { return decodeConfig(s.tree, s.File) }
+// Base is the config of the grid's first cell: every swept path at its
+// first value, or the file itself when it sweeps nothing. The file without
+// its sweep is not decoded on its own: a sweep over model.kind makes keys
+// valid (audit.representations: [gmf], unlearn.served_representations:
+// [ego]) that the file's own model.kind does not have, and such a config
+// must pass before any computing, not fail at the report after it.
+func (s *Spec) Base() (Config, error) {
+	if len(s.Axes) == 0 {
+		return decodeConfig(s.tree, s.File)
+	}
+	var base Config
+	found := false
+	err := s.EachCell(func(c Cell) error {
+		base, found = c.Config, true
+		return errStopCells
+	})
+	if err != nil && err != errStopCells {
+		return Config{}, err
+	}
+	if !found {
+		return Config{}, &ConfigError{File: s.File, Path: "sweep", Msg: "the sweep has no cell"}
+	}
+	return base, nil
+}
+
+// errStopCells ends EachCell after the first cell.
+var errStopCells = errors.New("stop")
 
 func decodeConfig(t *tree, file string) (Config, error) {
 	kind := DefaultModelKind
