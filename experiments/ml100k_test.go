@@ -17,17 +17,7 @@ import (
 // weaker attacker, a broken loss, a leak in the split — moves a number out
 // of its band, while the seeded run itself is exactly reproducible.
 func TestML100KPipelineRegression(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-data pipeline test skipped in -short mode")
-	}
-	data := os.Getenv("POTAU_DATA")
-	if data == "" {
-		data = "../../shared/datasets"
-	}
-	if _, err := os.Stat(filepath.Join(data, "ml-100k", "u.data")); err != nil {
-		t.Skipf("ML-100K not found under %s (set POTAU_DATA to the folder holding ml-100k/)", data)
-	}
-	t.Setenv("POTAU_DATA", data)
+	requireML100K(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "ml.yaml")
 	body := `name: ml100k-regression
@@ -68,4 +58,22 @@ attack: {attackers: [mlp, gbdt], repeats: 1}
 			t.Errorf("%s = %.4f, outside [%.2f, %.2f]", c.name, c.got, c.lo, c.hi)
 		}
 	}
+}
+
+// requireML100K skips a real-data pipeline test in -short mode or when
+// ML-100K is absent, and points POTAU_DATA at the folder holding it
+// (default: the shared data beside the checkout).
+func requireML100K(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("real-data pipeline test skipped in -short mode")
+	}
+	data := os.Getenv("POTAU_DATA")
+	if data == "" {
+		data = "../../shared/datasets"
+	}
+	if _, err := os.Stat(filepath.Join(data, "ml-100k", "u.data")); err != nil {
+		t.Skipf("ML-100K not found under %s (set POTAU_DATA to the folder holding ml-100k/)", data)
+	}
+	t.Setenv("POTAU_DATA", data)
 }

@@ -64,17 +64,7 @@ func TestMultiAttributeKeys(t *testing.T) {
 // one-attribute run's gender-only unlearning differs from the two-attribute
 // one (the age term changes the table).
 func TestML100KMultiAttribute(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-data pipeline test skipped in -short mode")
-	}
-	data := os.Getenv("POTAU_DATA")
-	if data == "" {
-		data = "../../shared/datasets"
-	}
-	if _, err := os.Stat(filepath.Join(data, "ml-100k", "u.data")); err != nil {
-		t.Skipf("ML-100K not found under %s (set POTAU_DATA to the folder holding ml-100k/)", data)
-	}
-	t.Setenv("POTAU_DATA", data)
+	requireML100K(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "ml.yaml")
 	body := `name: ml100k-multi
