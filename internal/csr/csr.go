@@ -15,7 +15,9 @@
 // fixed order: the result does not depend on the number of workers. For 64
 // columns an assembly kernel walks a whole block of rows per call (and
 // ScatterRow a row's entries in scatter form), computing the same chains of
-// fused multiply-adds as the per-row dense kernels.
+// fused multiply-adds as the per-row dense kernels; where the CPU has
+// AVX-512 the block kernel advances two rows at once (two independent
+// chains in flight), with the same chain per element.
 package csr
 
 import (

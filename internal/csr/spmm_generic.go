@@ -9,3 +9,6 @@ func rowsVec(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int32) b
 }
 
 func scatterVec(dst *dense.Matrix, a *Matrix, lo, hi int, g []float32) bool { return false }
+
+// wide is false: this build has no vector kernels.
+var wide = false

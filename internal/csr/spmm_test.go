@@ -13,7 +13,9 @@ import (
 // evaluates the same chain of multiply-adds in ascending entry order: the
 // results must agree bit for bit, with and without the added rows, for any
 // number of workers, and leave unlisted rows untouched. Rows with no stored
-// entries (isolated users) are included.
+// entries (isolated users) are included, and short lists put them in either
+// lane of the two-lane AVX-512 kernel (which must give the same bits as the
+// AVX2 one: both run where the CPU has AVX-512).
 func TestMulDenseRows64(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	nu, ni, d := 150, 90, 64
@@ -33,26 +35,37 @@ func TestMulDenseRows64(t *testing.T) {
 		rows = append(rows, int32(v))
 	}
 	rows = append(rows, 3, 140)
-	for _, withAdd := range []bool{false, true} {
-		var ad *dense.Matrix
-		if withAdd {
-			ad = add
-		}
-		want := dense.New(n, d)
-		for _, i := range rows {
-			lo, hi := a.RowPtr[i], a.RowPtr[i+1]
-			var ar []float32
-			if withAdd {
-				ar = add.Row(int(i))
-			}
-			dense.Comb(want.Row(int(i)), ar, a.Val[lo:hi], a.ColIdx[lo:hi], x)
-		}
-		for _, workers := range []int{1, 2, 3} {
-			got := dense.New(n, d)
-			MulDenseRows(got, a, x, ad, rows, nil, workers)
-			for k := range want.Data {
-				if math.Float32bits(got.Data[k]) != math.Float32bits(want.Data[k]) {
-					t.Fatalf("add %v workers %d: element %d (row %d): %v, want %v", withAdd, workers, k, k/d, got.Data[k], want.Data[k])
+	lists := [][]int32{rows, {}, {3}, {7}, {3, 140}, {140, 7}, {7, 3}, {5, 3, 7}, {3, 150, 140, 0, 200}}
+	wides := []bool{false}
+	if wide {
+		wides = append(wides, true)
+	}
+	defer func(v bool) { wide = v }(wide)
+	for _, wd := range wides {
+		wide = wd
+		for li, rows := range lists {
+			for _, withAdd := range []bool{false, true} {
+				var ad *dense.Matrix
+				if withAdd {
+					ad = add
+				}
+				want := dense.New(n, d)
+				for _, i := range rows {
+					lo, hi := a.RowPtr[i], a.RowPtr[i+1]
+					var ar []float32
+					if withAdd {
+						ar = add.Row(int(i))
+					}
+					dense.Comb(want.Row(int(i)), ar, a.Val[lo:hi], a.ColIdx[lo:hi], x)
+				}
+				for _, workers := range []int{1, 2, 3} {
+					got := dense.New(n, d)
+					MulDenseRows(got, a, x, ad, rows, nil, workers)
+					for k := range want.Data {
+						if math.Float32bits(got.Data[k]) != math.Float32bits(want.Data[k]) {
+							t.Fatalf("wide %v list %d add %v workers %d: element %d (row %d): %v, want %v", wd, li, withAdd, workers, k, k/d, got.Data[k], want.Data[k])
+						}
+					}
 				}
 			}
 		}

@@ -115,3 +115,9 @@ func MulABT(dst, a, b *Matrix) {
 // Accelerated reports whether the AVX2+FMA assembly kernels run: on amd64
 // processors that have both, unless built with -tags purego.
 func Accelerated() bool { return useAVX }
+
+// AcceleratedWide reports whether the 16-lane AVX-512 kernels run as well
+// (on processors that have AVX-512F besides AVX2 and FMA). They perform the
+// same operations per element as the AVX2 kernels, so results do not
+// depend on it.
+func AcceleratedWide() bool { return useAVX512 }
