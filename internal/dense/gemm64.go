@@ -96,7 +96,18 @@ func MulABT64(dst, a, b blas64.General) {
 		kb = gemmBlock
 	}
 	i := 0
-	if k > 0 && n >= 4 && useAVX {
+	if n == 1 && dst.Stride == 1 && k > 0 && k%4 == 0 && kb%4 == 0 && useAVX {
+		// One row of B (a logistic output layer): four rows of A per
+		// reduction, the column of dst contiguous; it starts at +0 and
+		// gets the blocks in ascending order, as in mulABTRow64.
+		m4 := m &^ 3
+		col := dst.Data[:m4]
+		clear(col)
+		for l := 0; l < k; l += kb {
+			dotColAdd1Vec(col, b.Data[:k], a.Data, a.Stride, l, min(l+kb, k), m4)
+		}
+		i = m4
+	} else if k > 0 && n >= 4 && useAVX {
 		// Two rows of A against four rows of B per vector kernel call.
 		for ; i+2 <= m; i += 2 {
 			a0 := a.Data[i*a.Stride : i*a.Stride+k]

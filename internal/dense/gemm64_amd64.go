@@ -9,6 +9,9 @@ func dotLanes2x4(a0, a1, b *float64, ldb, k4 int, out *[32]float64)
 func dotRows2x4(a0, a1, b *float64, ldb, k4, n4 int, c0, c1 *float64)
 
 //go:noescape
+func dotRows1x4(a, b *float64, ldb, k4, n4 int, c *float64)
+
+//go:noescape
 func combRow64x16(dst, coef *float64, idx *int32, n int, b *float64, ldb int)
 
 //go:noescape
@@ -58,6 +61,13 @@ func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int {
 		cp, ip = &coef[0], &idx[0]
 	}
 	j := 0
+	if useAVX512 {
+		// 32 columns per pass: four 8-lane chains hide the add latency
+		// that bounds the 16-column AVX2 pass.
+		for ; j+32 <= len(dst); j += 32 {
+			combRow64x32z(&dst[j], cp, ip, n, &b[j], ldb)
+		}
+	}
 	for ; j+16 <= len(dst); j += 16 {
 		combRow64x16(&dst[j], cp, ip, n, &b[j], ldb)
 	}
@@ -83,5 +93,24 @@ func dotRowsAdd2Vec(d0, d1, a0, a1, b []float64, ldb, l, h, n4 int) bool {
 	_, _ = a0[h-1], a1[h-1]
 	_, _ = d0[n4-1], d1[n4-1]
 	dotRows2x4(&a0[l], &a1[l], &b[l], ldb, h-l, n4, &d0[0], &d1[0])
+	return true
+}
+
+// dotColAdd1Vec adds dot4(b[l:h], a_i[l:h]) to c[i] for the rows i < m4 of
+// A (m4 a multiple of 4) against one row b, when h−l is a multiple of 4,
+// in one kernel call (a product x·y has the bits of y·x, so this is
+// MulABT64's column for a single row of B). It reports false (doing
+// nothing) otherwise or where the kernel is unavailable.
+func dotColAdd1Vec(c, b, a []float64, lda, l, h, m4 int) bool {
+	if !useAVX || (h-l)&3 != 0 || h <= l || m4&3 != 0 {
+		return false
+	}
+	if m4 == 0 {
+		return true
+	}
+	_ = a[(m4-1)*lda+h-1]
+	_ = b[h-1]
+	_ = c[m4-1]
+	dotRows1x4(&b[l], &a[l], lda, h-l, m4, &c[0])
 	return true
 }

@@ -236,3 +236,62 @@ rk4done:
 rj4done:
 	VZEROUPPER
 	RET
+
+// func dotRows1x4(a, b *float64, ldb, k4, n4 int, c *float64)
+// dotRows2x4 for one row a: c[j] += (s0+s2)+(s1+s3) for the rows j < n4 of
+// B (n4 a multiple of 4), s the four DotUnitary partial sums of a and b_j
+// over k4 (a multiple of 4, > 0) terms, reduced four dots at a time.
+TEXT ·dotRows1x4(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), R8
+	MOVQ ldb+16(FP), R12
+	SHLQ $3, R12
+	MOVQ k4+24(FP), CX
+	MOVQ n4+32(FP), DX
+	MOVQ c+40(FP), R13
+
+r1j4loop:
+	CMPQ DX, $4
+	JL   r1j4done
+	LEAQ (R8)(R12*1), R9
+	LEAQ (R9)(R12*1), R10
+	LEAQ (R10)(R12*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+
+r1k4loop:
+	CMPQ AX, CX
+	JGE  r1k4done
+	VMOVUPD (SI)(AX*8), Y8
+	VMULPD  (R8)(AX*8), Y8, Y10
+	VADDPD  Y10, Y0, Y0
+	VMULPD  (R9)(AX*8), Y8, Y11
+	VADDPD  Y11, Y1, Y1
+	VMULPD  (R10)(AX*8), Y8, Y12
+	VADDPD  Y12, Y2, Y2
+	VMULPD  (R11)(AX*8), Y8, Y13
+	VADDPD  Y13, Y3, Y3
+	ADDQ    $4, AX
+	JMP     r1k4loop
+
+r1k4done:
+	VPERM2F128 $0x20, Y2, Y0, Y8
+	VPERM2F128 $0x31, Y2, Y0, Y9
+	VADDPD     Y9, Y8, Y8
+	VPERM2F128 $0x20, Y3, Y1, Y10
+	VPERM2F128 $0x31, Y3, Y1, Y11
+	VADDPD     Y11, Y10, Y10
+	VHADDPD    Y10, Y8, Y8
+	VADDPD     (R13), Y8, Y8
+	VMOVUPD    Y8, (R13)
+	LEAQ (R11)(R12*1), R8
+	ADDQ $32, R13
+	SUBQ $4, DX
+	JMP  r1j4loop
+
+r1j4done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,24 @@
+//go:build amd64 && !purego
+
+package dense
+
+import "testing"
+
+// TestGemm64PathsMatchGonum runs the gonum comparison on each kernel path
+// this CPU has — AVX-512, AVX2 only, pure Go — in one binary: each must
+// give gonum's bits, hence the others' bits.
+func TestGemm64PathsMatchGonum(t *testing.T) {
+	hasAVX, hasAVX512 := useAVX, useAVX512
+	defer func() { useAVX, useAVX512 = hasAVX, hasAVX512 }()
+	for _, p := range []struct {
+		name   string
+		avx    bool
+		avx512 bool
+	}{{"avx512", true, true}, {"avx2", true, false}, {"purego", false, false}} {
+		if (p.avx && !hasAVX) || (p.avx512 && !hasAVX512) {
+			continue // not on this CPU
+		}
+		useAVX, useAVX512 = p.avx, p.avx512
+		t.Run(p.name, checkGemm64MatchesGonum)
+	}
+}
