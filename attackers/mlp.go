@@ -145,15 +145,13 @@ func (m *MLP) forward(wk *mlpWork, n int) *mat.Dense {
 		dense.MulABT64(out.RawMatrix(), in.RawMatrix(), m.W[l].RawMatrix())
 		raw := out.RawMatrix()
 		b := m.B[l]
+		if l < L-1 { // bias and ReLU in one pass
+			dense.AddBiasReLU64(raw, b)
+			continue
+		}
 		for i := 0; i < n; i++ {
 			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
 			b := b[:len(row)]
-			if l < L-1 { // bias and ReLU in one pass, branch-free (signs are unpredictable)
-				for j, v := range row {
-					row[j] = max(v+b[j], 0)
-				}
-				continue
-			}
 			for j := range row {
 				row[j] += b[j]
 			}
@@ -235,38 +233,19 @@ func (m *MLP) backprop(wk *mlpWork, n int) float64 {
 		g := wk.gW[l]
 		dense.MulATB64(g.RawMatrix(), d.RawMatrix(), a.RawMatrix()) // skips the zeros ReLU left in d
 		gd, wd := g.RawMatrix().Data, m.W[l].RawMatrix().Data
-		for i := range gd {
-			gd[i] = (gd[i] + m.cfg.Alpha*wd[i]) / nb
-		}
+		dense.AddScaledDiv64(gd, wd, m.cfg.Alpha, nb) // (g + α·W)/|B|
 		gb := wk.gB[l]
-		for j := range gb {
-			gb[j] = 0
-		}
-		drw := d.RawMatrix()
-		for i := 0; i < n; i++ {
-			for j, v := range drw.Data[i*drw.Stride : i*drw.Stride+drw.Cols] {
-				gb[j] += v
-			}
-		}
+		clear(gb)
+		dense.AddColSums64(gb, d.RawMatrix()) // rows in order, from +0
 		for j := range gb {
 			gb[j] /= nb
 		}
 		if l > 0 {
 			dp := rowsOf(wk.delta[l], n)
 			dense.MulAB64(dp.RawMatrix(), d.RawMatrix(), m.W[l].RawMatrix())
-			// ReLU derivative: zero where the activation is +0. An
-			// activation a ≥ 0 has bits(a) = 0 iff a = +0, so
-			// −int64(bits) >> 63 is all ones for a > 0 and 0 for a = 0:
-			// a branch-free mask.
-			ar, pr := a.RawMatrix(), dp.RawMatrix()
-			for i := 0; i < n; i++ {
-				arow := ar.Data[i*ar.Stride : i*ar.Stride+ar.Cols]
-				prow := pr.Data[i*pr.Stride : i*pr.Stride+ar.Cols]
-				for j, av := range arow {
-					mask := uint64(-int64(math.Float64bits(av)) >> 63)
-					prow[j] = math.Float64frombits(math.Float64bits(prow[j]) & mask)
-				}
-			}
+			// ReLU derivative: zero where the activation is +0 (an
+			// activation is ≥ 0, and +0 iff its bits are all zero).
+			dense.MaskZero64(dp.RawMatrix(), a.RawMatrix())
 		}
 	}
 	return loss
@@ -432,15 +411,14 @@ func newAdam(params [][]float64, c MLPConfig) *adam {
 	return a
 }
 
+// step applies one update with internal/dense's Adam64 kernel:
+//
+//	m ← β₁m + (1−β₁)g,  v ← β₂v + ((1−β₂)g)g,  p ← p − (η_t·m)/(sqrt(v)+ε)
 func (a *adam) step(params, grads [][]float64) {
 	a.t++
 	lr := a.lr * math.Sqrt(1-math.Pow(a.b2, float64(a.t))) / (1 - math.Pow(a.b1, float64(a.t)))
+	c := dense.Adam64Coef{B1: a.b1, C1: 1 - a.b1, B2: a.b2, C2: 1 - a.b2, LR: lr, Eps: a.eps}
 	for k, p := range params {
-		g, m, v := grads[k], a.ms[k], a.vs[k]
-		for i := range p {
-			m[i] = a.b1*m[i] + (1-a.b1)*g[i]
-			v[i] = a.b2*v[i] + (1-a.b2)*g[i]*g[i]
-			p[i] -= lr * m[i] / (math.Sqrt(v[i]) + a.eps)
-		}
+		dense.Adam64(p, grads[k], a.ms[k], a.vs[k], &c)
 	}
 }

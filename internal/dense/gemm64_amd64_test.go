@@ -22,3 +22,17 @@ func TestGemm64PathsMatchGonum(t *testing.T) {
 		t.Run(p.name, checkGemm64MatchesGonum)
 	}
 }
+
+// TestElem64PathsMatchLoops runs the element-wise comparison on the AVX2
+// kernels and on the pure-Go loops in one binary.
+func TestElem64PathsMatchLoops(t *testing.T) {
+	hasAVX := useAVX
+	defer func() { useAVX = hasAVX }()
+	for _, avx := range []bool{true, false} {
+		if avx && !hasAVX {
+			continue
+		}
+		useAVX = avx
+		t.Run(map[bool]string{true: "avx2", false: "purego"}[avx], checkElem64MatchesLoops)
+	}
+}
