@@ -30,6 +30,10 @@ type LightGCN struct {
 	EU, EI *tensor
 	adj    *csr.Matrix
 	train  [][]int32 // the graph's adjacency lists (for checkpoints)
+	// ego is [E_U; E_I] in one buffer when EU.w and EI.w are its two parts
+	// (as newLightGCN allocates them): training batches then read X⁰ in
+	// place instead of copying it (nil otherwise).
+	ego *dense.Matrix
 
 	mu       sync.Mutex
 	fu, fi   *dense.Matrix // cached final tables (nil = stale)
@@ -76,7 +80,11 @@ func newLightGCN(c Config, nu, ni int, train [][]int32, seed uint64) (*LightGCN,
 	if err != nil {
 		return nil, fmt.Errorf("recmodels: LightGCN graph: %w", err)
 	}
-	m := &LightGCN{cfg: c, EU: newTensor("user", nu, c.Dim), EI: newTensor("item", ni, c.Dim), adj: adj, train: train, nWorkers: c.Workers, path: defaultPath}
+	d := c.Dim
+	ego := dense.New(nu+ni, d)
+	m := &LightGCN{cfg: c, adj: adj, train: train, nWorkers: c.Workers, path: defaultPath, ego: ego,
+		EU: &tensor{name: "user", w: &dense.Matrix{Rows: nu, Cols: d, Data: ego.Data[: nu*d : nu*d]}, g: dense.New(nu, d)},
+		EI: &tensor{name: "item", w: &dense.Matrix{Rows: ni, Cols: d, Data: ego.Data[nu*d:]}, g: dense.New(ni, d)}}
 	initNormal(m.EU.w, c.initStd(), seed, 0)
 	initNormal(m.EI.w, c.initStd(), seed, 1)
 	return m, nil
@@ -140,18 +148,23 @@ func (m *LightGCN) ScoreAll(dst []float32, u int) {
 type gcnWork struct {
 	adj        *csr.Matrix
 	layers, nu int
-	x0         *dense.Matrix    // ego table [E_U; E_I]
+	x0         *dense.Matrix    // ego table [E_U; E_I]: x0own, or the model's ego buffer
+	x0own      *dense.Matrix    // owned copy of the ego table (loadEgo)
 	y          [2]*dense.Matrix // Horner ping-pong buffers (forward)
-	h          [2]*dense.Matrix // Horner ping-pong buffers (backward)
+	h          [2]*dense.Matrix // Horner ping-pong buffers (backward; the same two buffers as y)
 	g          *dense.Matrix    // ∂L/∂F/(L+1); zero outside the batch nodes
 	f          *dense.Matrix    // F on the batch nodes' rows
 	seen, mask []bool           // all false between calls
 	nodes      []int32          // distinct batch nodes, in order of first appearance
 	levels     [][]int32        // levels[k] = rows on which Y_k is needed (levelBuf[k] or allRows)
 	levelBuf   [][]int32        // owned backing arrays of levels
-	rows       []int32
-	sorted     []int32 // the batch nodes, ascending (backward)
-	allRows    []int32
+	// Node sets as bitsets (⌈n/64⌉ words): nbSet = N(B) when the forward
+	// found it (nbValid), tSet the backward's T_k, lvSet scratch.
+	nbSet, tSet, lvSet []uint64
+	nbValid            bool
+	rows, rowsK        []int32 // T_{k−1} and T_k listed (backward, masked levels)
+	sorted             []int32 // the batch nodes, ascending (backward)
+	allRows            []int32
 
 	// The dense path (training only): P = 1/(L+1)·Σ_l Â^l as an n×n
 	// matrix, built at the first batch that takes the path.
@@ -164,11 +177,16 @@ type gcnWork struct {
 
 func newGCNWork(adj *csr.Matrix, layers, nu, d int) *gcnWork {
 	n := adj.Rows
-	w := &gcnWork{adj: adj, layers: layers, nu: nu, x0: dense.New(n, d), g: dense.New(n, d), f: dense.New(n, d),
-		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1), levelBuf: make([][]int32, layers+1), path: pathSparse}
+	words := (n + 63) / 64
+	w := &gcnWork{adj: adj, layers: layers, nu: nu, x0own: dense.New(n, d), g: dense.New(n, d), f: dense.New(n, d),
+		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1), levelBuf: make([][]int32, layers+1), path: pathSparse,
+		nbSet: make([]uint64, words), tSet: make([]uint64, words), lvSet: make([]uint64, words)}
+	w.x0 = w.x0own
 	for k := range w.y {
+		// The forward's buffers are dead once F is taken from them, so
+		// the backward reuses them.
 		w.y[k] = dense.New(n, d)
-		w.h[k] = dense.New(n, d)
+		w.h[k] = w.y[k]
 	}
 	w.allRows = make([]int32, n)
 	for i := range w.allRows {
@@ -177,7 +195,9 @@ func newGCNWork(adj *csr.Matrix, layers, nu, d int) *gcnWork {
 	return w
 }
 
+// loadEgo copies [u; it] into w's own ego buffer and propagates from it.
 func (w *gcnWork) loadEgo(u, it *dense.Matrix) {
+	w.x0 = w.x0own
 	copy(w.x0.Data, u.Data)
 	copy(w.x0.Data[len(u.Data):], it.Data)
 }
@@ -211,10 +231,14 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 	for _, v := range w.nodes {
 		w.seen[v] = false
 	}
-	// levels[L] = B, levels[k-1] = N(levels[k]); once a level covers more
-	// than half the graph, the lower ones are taken as all rows (computing
-	// a few unneeded rows costs less than finding the needed ones).
+	// levels[L] = B, levels[k-1] = N(levels[k]) (ascending); once a level
+	// covers more than half the graph, the lower ones are taken as all rows
+	// (computing a few unneeded rows costs less than finding the needed
+	// ones). Each row is computed alone, so which extra rows are computed
+	// and in what order never changes a bit of the needed ones. N(B) is
+	// kept for the backward.
 	L := w.layers
+	w.nbValid = false
 	if L > 0 {
 		w.levelBuf[L] = append(w.levelBuf[L][:0], w.nodes...)
 		w.levels[L] = w.levelBuf[L]
@@ -224,11 +248,14 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 			w.levels[k-1] = w.allRows
 			continue
 		}
-		w.levelBuf[k-1] = w.adj.Neighbours(w.levelBuf[k-1][:0], w.levels[k], w.seen)
-		w.levels[k-1] = w.levelBuf[k-1]
-		for _, v := range w.levels[k-1] {
-			w.seen[v] = false
+		set := w.lvSet
+		if k == L {
+			set, w.nbValid = w.nbSet, true
 		}
+		clear(set)
+		w.adj.MarkNeighbours(set, w.levels[k])
+		w.levelBuf[k-1] = csr.AppendMarked(w.levelBuf[k-1][:0], set)
+		w.levels[k-1] = w.levelBuf[k-1]
 	}
 	w.usedProp = w.takeDense()
 	if w.usedProp {
@@ -255,15 +282,19 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 	}
 }
 
-// backward turns dL/ds into dL/dX⁰, returned in a buffer owned by w (valid
-// until the next call).
+// backward turns dL/ds into dL/dX⁰ and adds it to the ego gradients: the
+// user rows to gu, the item rows to gi (skipped when gi is nil), each
+// element as gu_v ← fma(1, (dL/dX⁰)_v, gu_v), every row of the table (the
+// rows where dL/dX⁰ is zero too).
 //
 //	G_u = Σ_k dS_k·F_{i_k}/(L+1),  G_i = Σ_k dS_k·F_{u_k}/(L+1)
 //	H₀ = G, H_k = G + Â·H_{k−1},   dL/dX⁰ = H_L
 //
 // H_k is computed on T_k = T_{k−1} ∪ N(T_{k−1}) (T₀ = B), summing only over
-// the columns in T_{k−1}, where H_{k−1} may be non-zero.
-func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *dense.Matrix {
+// the columns in T_{k−1}, where H_{k−1} may be non-zero. When the last
+// level covers every row, the addition to gu and gi runs in its parallel
+// region, block by block.
+func (w *gcnWork) backward(users, items []int32, dS []float32, workers int, gu, gi *dense.Matrix) {
 	L := w.layers
 	scale := 1 / float32(L+1)
 	if w.usedProp {
@@ -276,63 +307,99 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 		dense.AxpyVec(c, w.f.Row(u), w.g.Row(i))
 	}
 	if w.usedProp {
-		return w.backwardDense(workers)
+		w.addGrad(w.backwardDense(workers), gu, gi, workers)
+		return
 	}
-	// Once T_k covers more than half the graph, compute all rows without a
-	// mask: the extra terms are products with zero rows.
-	rows := append(w.rows[:0], w.nodes...)
-	for _, v := range rows {
-		w.seen[v] = true
+	n := len(w.allRows)
+	set := w.tSet // T_{k−1} while cnt < n
+	clear(set)
+	for _, v := range w.nodes {
+		set[v/64] |= 1 << (v % 64)
 	}
-	marked := rows // the rows whose seen flags are set
-	cur := w.g
+	cnt := len(w.nodes)
+	var masked []int32 // the rows whose mask flags are set
+	cur, added := w.g, false
 	for k := 1; k <= L; k++ {
 		next := w.h[k%2]
-		if 2*len(rows) > len(w.allRows) {
-			rows = w.allRows
-			csr.MulDenseRows(next, w.adj, cur, w.g, rows, nil, workers)
+		// Once T_{k−1} covers more than half the graph, compute all rows
+		// without a mask: the extra terms are products with zero rows.
+		if 2*cnt > n {
+			cnt = n
+			var then func([]int32)
+			if k == L {
+				then = func(blk []int32) { // consecutive rows
+					w.addRows(next, gu, gi, int(blk[0]), int(blk[len(blk)-1])+1)
+				}
+				added = true
+			}
+			csr.MulDenseRowsThen(next, w.adj, cur, w.g, w.allRows, nil, workers, then)
 			cur = next
 			continue
 		}
 		if k == 1 {
 			// T₀ = B: H₁ = G + Â·G in scatter form, touching only the
 			// batch rows' edges instead of compacting every row of T₁.
-			rows = w.adj.Neighbours(rows, rows, w.seen) // T₁
-			marked = rows
-			next.Zero()
-			w.scatterFirst(next, rows, workers)
+			if w.nbValid {
+				for j, word := range w.nbSet {
+					set[j] |= word
+				}
+			} else {
+				w.adj.MarkNeighbours(set, w.nodes)
+			}
+			cnt = csr.CountMarked(set) // |T₁|
+			w.scatterFirst(next, workers)
 			cur = next
 			continue
 		}
-		for _, v := range rows {
-			w.mask[v] = true // T_{k−1}
+		w.rows = csr.AppendMarked(w.rows[:0], set) // T_{k−1} ⊇ the rows marked before
+		for _, v := range w.rows {
+			w.mask[v] = true
 		}
-		rows = w.adj.Neighbours(rows, rows, w.seen) // T_k
-		marked = rows
+		masked = w.rows
+		w.adj.MarkNeighbours(set, w.rows)
+		w.rowsK = csr.AppendMarked(w.rowsK[:0], set) // T_k
+		cnt = len(w.rowsK)
 		next.Zero()
-		csr.MulDenseRows(next, w.adj, cur, w.g, rows, w.mask, workers)
+		csr.MulDenseRows(next, w.adj, cur, w.g, w.rowsK, w.mask, workers)
 		cur = next
 	}
-	for _, v := range marked {
-		w.seen[v] = false
+	for _, v := range masked {
 		w.mask[v] = false
 	}
-	if len(marked) > 0 && &marked[0] != &w.allRows[0] {
-		w.rows = marked
-	}
-	if L == 0 {
-		out := w.h[0]
-		copy(out.Data, w.g.Data)
-		cur = out
+	if !added {
+		w.addGrad(cur, gu, gi, workers)
 	}
 	for _, v := range w.nodes {
 		clear(w.g.Row(int(v)))
 	}
-	return cur
 }
 
-// scatterFirst sets H₁ = G + Â·G on the rows T₁ (G is zero outside the
-// batch nodes B), writing into next, which is zero on entry:
+// gradBlock is the number of rows in one parallel block of addGrad.
+const gradBlock = 64
+
+// addGrad adds every row of gx (n×d) to gu (user rows) and gi (item rows,
+// skipped when nil), over fixed blocks of rows.
+func (w *gcnWork) addGrad(gx, gu, gi *dense.Matrix, workers int) {
+	n := gx.Rows
+	parallel.For(workers, (n+gradBlock-1)/gradBlock, func(_, b int) {
+		w.addRows(gx, gu, gi, b*gradBlock, min((b+1)*gradBlock, n))
+	})
+}
+
+// addRows adds rows [lo, hi) of gx to gu and gi (AxpyVec with a = 1: each
+// element is fma(1, x, y), the sum rounded once).
+func (w *gcnWork) addRows(gx, gu, gi *dense.Matrix, lo, hi int) {
+	d := gx.Cols
+	if u := min(hi, w.nu); lo < u {
+		dense.AxpyVec(1, gx.Data[lo*d:u*d], gu.Data[lo*d:u*d])
+	}
+	if l := max(lo, w.nu); gi != nil && l < hi {
+		dense.AxpyVec(1, gx.Data[l*d:hi*d], gi.Data[(l-w.nu)*d:(hi-w.nu)*d])
+	}
+}
+
+// scatterFirst sets next = H₁ = G + Â·G on every row (G is zero outside the
+// batch nodes B, so H₁ is zero outside T₁ = B ∪ N(B)):
 //
 //	H₁_v = G_v + Σ_{b ∈ B, Â_vb ≠ 0} Â_vb·G_b      (b ascending)
 //
@@ -342,14 +409,12 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int) *den
 // H₁_v is thus the same chain of operations, in the same ascending order of
 // b, as the gather csr.MulDenseRows(next, Â, G, G, T₁, mask_B) computes, so
 // the result is bit-identical to it; the destinations are split into
-// ranges, one per worker, so no two goroutines write a row.
-func (w *gcnWork) scatterFirst(next *dense.Matrix, rows []int32, workers int) {
-	for _, v := range rows {
-		copy(next.Row(int(v)), w.g.Row(int(v)))
-	}
+// ranges, one per worker, so no two goroutines write a row, and each range
+// starts as a copy of G's rows in the same parallel region.
+func (w *gcnWork) scatterFirst(next *dense.Matrix, workers int) {
 	w.sorted = append(w.sorted[:0], w.nodes...)
 	slices.Sort(w.sorted)
-	a, b := w.adj, w.sorted
+	a, b, d := w.adj, w.sorted, w.g.Cols
 	// With the vector kernels and a width that is a multiple of 8, the
 	// combination's step is one fused multiply-add per element, exactly
 	// what AxpyVec does (without the call's per-term overhead).
@@ -357,6 +422,7 @@ func (w *gcnWork) scatterFirst(next *dense.Matrix, rows []int32, workers int) {
 	nb := parallel.Workers(workers)
 	parallel.For(workers, nb, func(_, blk int) {
 		lo, hi := parallel.Blocks(a.Rows, nb, blk)
+		copy(next.Data[lo*d:hi*d], w.g.Data[lo*d:hi*d])
 		for k := range b {
 			if fused && a.ScatterRow(next, int(b[k]), lo, hi, w.g.Row(int(b[k]))) {
 				continue // the same fma chain, one kernel call per batch row
@@ -380,18 +446,30 @@ func (m *LightGCN) forward(_ context.Context, users, items []int32, out []float3
 		m.work = newGCNWork(m.adj, m.cfg.Layers, m.EU.w.Rows, m.EU.w.Cols)
 	}
 	m.work.path = m.path
-	m.work.loadEgo(m.EU.w, m.EI.w)
+	if x := m.egoTables(); x != nil {
+		m.work.x0 = x // X⁰ read in place: the tables are its two parts
+	} else {
+		m.work.loadEgo(m.EU.w, m.EI.w)
+	}
 	m.bu, m.bi = users, items
 	m.work.forward(users, items, out, m.nWorkers)
 	return nil
 }
 
 func (m *LightGCN) backward(_ context.Context, dS []float32) error {
-	gx := m.work.backward(m.bu, m.bi, dS, m.nWorkers)
-	nu := len(m.EU.g.Data)
-	dense.AxpyVec(1, gx.Data[:nu], m.EU.g.Data)
-	dense.AxpyVec(1, gx.Data[nu:], m.EI.g.Data)
+	m.work.backward(m.bu, m.bi, dS, m.nWorkers, m.EU.g, m.EI.g)
 	return nil
+}
+
+// egoTables returns [E_U; E_I] as one matrix when the tables are still the
+// two parts of m.ego, and nil otherwise.
+func (m *LightGCN) egoTables() *dense.Matrix {
+	u, i := m.EU.w.Data, m.EI.w.Data
+	if m.ego == nil || len(u) == 0 || len(i) == 0 || len(u)+len(i) != len(m.ego.Data) ||
+		&u[0] != &m.ego.Data[0] || &i[0] != &m.ego.Data[len(u)] {
+		return nil
+	}
+	return m.ego
 }
 
 // scratchPool returns the pool of ScorePairs buffers, creating it once.
@@ -431,8 +509,7 @@ func (m *LightGCN) ScorePairs(ctx context.Context, U *dense.Matrix, users, items
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		gx := w.backward(users, items, dS, m.nWorkers)
-		dense.AxpyVec(1, gx.Data[:len(dU.Data)], dU.Data)
+		w.backward(users, items, dS, m.nWorkers, dU, nil)
 		pool.Put(w) // buffers are reusable once the gradient is read
 		return nil
 	}, nil

@@ -1,6 +1,7 @@
 package recmodels
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -139,7 +140,8 @@ func testLightGCNBatchMatchesFull(t *testing.T, path int) {
 // csr.MulDenseRows computes row by row: both evaluate every element as the
 // same chain of fused multiply-adds in ascending neighbour order, so they
 // must agree bit for bit (any difference is a bug, however small), for any
-// number of workers and with batch nodes given in any order.
+// number of workers and with batch nodes given in any order. The scatter
+// writes every row (zero outside T₁), whatever the buffer held.
 func TestLightGCNScatterMatchesGather(t *testing.T) {
 	for _, tc := range []struct {
 		nu, ni, perUser int
@@ -162,21 +164,78 @@ func TestLightGCNScatterMatchesGather(t *testing.T) {
 					w.g.Row(v)[j] = float32(r.NormFloat64())
 				}
 			}
-			seen, mask := make([]bool, n), make([]bool, n)
-			rows := append([]int32(nil), w.nodes...)
-			for _, v := range rows {
-				seen[v], mask[v] = true, true
+			mask, set := make([]bool, n), make([]uint64, (n+63)/64)
+			for _, v := range w.nodes {
+				mask[v] = true
+				set[v/64] |= 1 << (v % 64)
 			}
-			rows = adj.Neighbours(rows, rows, seen)
+			adj.MarkNeighbours(set, w.nodes)
+			rows := csr.AppendMarked(nil, set) // T₁
 			want := dense.New(n, tc.dim)
 			csr.MulDenseRows(want, adj, w.g, w.g, rows, mask, 1)
 			got := dense.New(n, tc.dim)
-			w.scatterFirst(got, rows, workers)
+			for i := range got.Data {
+				got.Data[i] = float32(math.NaN()) // every row must be written
+			}
+			w.scatterFirst(got, workers)
 			for i := range want.Data {
 				if math.Float32bits(got.Data[i]) != math.Float32bits(want.Data[i]) {
 					t.Fatalf("%+v workers %d: element %d (row %d): scatter %v, gather %v", tc, workers, i, i/tc.dim, got.Data[i], want.Data[i])
 				}
 			}
+		}
+	}
+}
+
+// TestLightGCNEgoInPlace checks that training batches reading X⁰ in place
+// (the tables are the two parts of one buffer, as newLightGCN makes them)
+// give the checkpoint of batches that copy it (loadEgo, taken when the
+// tables are separate), bit for bit, on both batch paths, at d = 64 (the
+// vector kernels) and with batches small enough for the masked levels.
+func TestLightGCNEgoInPlace(t *testing.T) {
+	s := tinySplit(300, 400, 3, 5, false)
+	defer func(p int) { defaultPath = p }(defaultPath)
+	for _, path := range []int{pathSparse, pathDense} {
+		defaultPath = path
+		var sums [2][]byte
+		for k, inPlace := range []bool{true, false} {
+			c := DefaultConfig("lightgcn")
+			c.Epochs, c.BatchSize, c.Selection = 1, 8, "test"
+			m, err := newModel(c, s, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lg := m.(*LightGCN)
+			if lg.egoTables() == nil {
+				t.Fatal("newLightGCN's tables are not one buffer")
+			}
+			if !inPlace { // separate tables with the same values
+				lg.EU.w, lg.EI.w = lg.EU.w.Clone(), lg.EI.w.Clone()
+				if lg.egoTables() != nil {
+					t.Fatal("separate tables taken as one buffer")
+				}
+			}
+			var ex examples
+			if err := sample(&ex, s, newBitset(s), c, 3, 0); err != nil {
+				t.Fatal(err)
+			}
+			opt := newAdam(lg.tensors(), c.LR, c.WeightDecay, c.Workers)
+			logits, dOut := make([]float32, 8), make([]float32, 8)
+			for lo := 0; lo+8 <= len(ex.u); lo += 8 {
+				if _, err := lossGrad(context.Background(), lg, "bce", 8, ex.u[lo:lo+8], ex.i[lo:lo+8], ex.y[lo:lo+8], logits, dOut); err != nil {
+					t.Fatal(err)
+				}
+				opt.step()
+				lg.invalidate()
+			}
+			var b bytes.Buffer
+			if err := Save(&b, lg); err != nil {
+				t.Fatal(err)
+			}
+			sums[k] = b.Bytes()
+		}
+		if !bytes.Equal(sums[0], sums[1]) {
+			t.Errorf("path %d: in-place and copied ego tables train differently", path)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package csr
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -207,4 +209,67 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestMarkNeighbours checks the bitset neighbour sets against a map of the
+// listed rows' columns (listed ascending), and MulDenseRowsThen's callback: every
+// listed row reaches it exactly once, after its product is in dst.
+func TestMarkNeighbours(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	nu, ni := 70, 90
+	a, _ := Bipartite(nu, ni, randomGraph(r, nu, ni, 0.05))
+	n := nu + ni
+	for it := 0; it < 20; it++ {
+		rows := make([]int32, 0, n)
+		for _, v := range r.Perm(n)[:r.IntN(n)] {
+			rows = append(rows, int32(v))
+		}
+		set := make([]uint64, (n+63)/64)
+		set[0] = 1 // a bit already set stays set (union)
+		a.MarkNeighbours(set, rows)
+		in := map[int32]bool{0: true}
+		for _, i := range rows {
+			for p := a.RowPtr[i]; p < a.RowPtr[i+1]; p++ {
+				in[a.ColIdx[p]] = true
+			}
+		}
+		var want []int32
+		for c := range in {
+			want = append(want, c)
+		}
+		slices.Sort(want)
+		got := AppendMarked(nil, set)
+		if !slices.Equal(got, want) || CountMarked(set) != len(want) {
+			t.Fatalf("iteration %d: marked %v (count %d), want %v", it, got, CountMarked(set), want)
+		}
+	}
+	x := dense.New(n, 3)
+	for i := range x.Data {
+		x.Data[i] = float32(r.NormFloat64())
+	}
+	rows := make([]int32, 0, n)
+	for _, v := range r.Perm(n)[:150] {
+		rows = append(rows, int32(v))
+	}
+	want := dense.New(n, 3)
+	MulDenseRows(want, a, x, nil, rows, nil, 1)
+	for _, workers := range []int{1, 2, 3} {
+		dst := dense.New(n, 3)
+		var calls [][]int32
+		var mu sync.Mutex
+		MulDenseRowsThen(dst, a, x, nil, rows, nil, workers, func(blk []int32) {
+			for _, i := range blk {
+				if !slices.Equal(dst.Row(int(i)), want.Row(int(i))) {
+					t.Errorf("workers %d: row %d not computed when its block is handed over", workers, i)
+				}
+			}
+			mu.Lock()
+			calls = append(calls, blk)
+			mu.Unlock()
+		})
+		slices.SortFunc(calls, func(p, q []int32) int { return slices.Index(rows, p[0]) - slices.Index(rows, q[0]) })
+		if got := slices.Concat(calls...); !slices.Equal(got, rows) {
+			t.Fatalf("workers %d: blocks %v, want the rows once each, in order", workers, calls)
+		}
+	}
 }

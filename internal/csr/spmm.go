@@ -2,6 +2,7 @@ package csr
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 
 	"github.com/potau/potau/internal/dense"
@@ -83,6 +84,16 @@ func MulDense(dst *dense.Matrix, a *Matrix, x *dense.Matrix, workers int) {
 // caller guarantees X is zero elsewhere, so the masked product equals the
 // full one. Rows not listed are left untouched. rows must not repeat.
 func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int32, mask []bool, workers int) {
+	MulDenseRowsThen(dst, a, x, add, rows, mask, workers, nil)
+}
+
+// MulDenseRowsThen is MulDenseRows that calls then(blk) (when not nil) with
+// each block of rows as soon as their products are in dst, on the goroutine
+// that computed them, in the same parallel region: then may read and write
+// what the block owns (dst's rows blk and state indexed by them) without
+// another pass over dst or another fork and join. The blocks are runs of
+// 64 consecutive entries of rows.
+func MulDenseRowsThen(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int32, mask []bool, workers int, then func(blk []int32)) {
 	check(dst, a, x)
 	if add != nil && !dense.SameShape(add, dst) {
 		panic(fmt.Sprintf("csr: MulDenseRows add %dx%d, dst %dx%d", add.Rows, add.Cols, dst.Rows, dst.Cols))
@@ -94,33 +105,54 @@ func MulDenseRows(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows []int
 	sc := make([]scratch, parallel.Workers(workers))
 	parallel.For(workers, nb, func(w, b int) {
 		blk := rows[b*spmmBlock : min((b+1)*spmmBlock, len(rows))]
-		if mask == nil && rowsVec(dst, a, x, add, blk) {
-			return // one kernel call for the block (64 columns)
-		}
-		for _, i := range blk {
-			var ad []float32
-			if add != nil {
-				ad = add.Row(int(i))
+		if mask != nil || !rowsVec(dst, a, x, add, blk) { // else one kernel call for the block (64 columns)
+			for _, i := range blk {
+				var ad []float32
+				if add != nil {
+					ad = add.Row(int(i))
+				}
+				a.row(dst.Row(int(i)), int(i), x, ad, mask, &sc[w])
 			}
-			a.row(dst.Row(int(i)), int(i), x, ad, mask, &sc[w])
+		}
+		if then != nil {
+			then(blk)
 		}
 	})
 }
 
-// Neighbours appends to dst the distinct columns of the listed rows, in order
-// of first appearance, marking them in seen, and returns the extended slice.
-// seen must have length Cols and be false at every column not yet in dst.
-func (a *Matrix) Neighbours(dst []int32, rows []int32, seen []bool) []int32 {
+// MarkNeighbours sets bit c of set (bit c%64 of word c/64; ⌈Cols/64⌉ words)
+// for every column c of the listed rows: set becomes set ∪ N(rows), without
+// a branch per stored entry (AppendMarked lists it).
+func (a *Matrix) MarkNeighbours(set []uint64, rows []int32) {
+	if len(set) < (a.Cols+63)/64 {
+		panic(fmt.Sprintf("csr: MarkNeighbours: %d words for %d columns", len(set), a.Cols))
+	}
 	for _, i := range rows {
-		for p := a.RowPtr[i]; p < a.RowPtr[i+1]; p++ {
-			c := a.ColIdx[p]
-			if !seen[c] {
-				seen[c] = true
-				dst = append(dst, c)
-			}
+		for _, c := range a.ColIdx[a.RowPtr[i]:a.RowPtr[i+1]] {
+			set[uint32(c)/64] |= 1 << (uint32(c) % 64)
+		}
+	}
+}
+
+// AppendMarked appends to dst the indices of the set bits of set, ascending,
+// and returns the extended slice.
+func AppendMarked(dst []int32, set []uint64) []int32 {
+	for k, word := range set {
+		for word != 0 {
+			dst = append(dst, int32(64*k+bits.TrailingZeros64(word)))
+			word &= word - 1
 		}
 	}
 	return dst
+}
+
+// CountMarked returns the number of set bits of set.
+func CountMarked(set []uint64) int {
+	n := 0
+	for _, word := range set {
+		n += bits.OnesCount64(word)
+	}
+	return n
 }
 
 // ScatterRow adds row b's stored entries with columns in [lo, hi) to the
