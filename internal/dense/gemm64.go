@@ -107,7 +107,32 @@ func MulABT64(dst, a, b blas64.General) {
 			dotColAdd1Vec(col, b.Data[:k], a.Data, a.Stride, l, min(l+kb, k), m4)
 		}
 		i = m4
-	} else if k > 0 && n >= 4 && useAVX {
+	} else if k > 0 && n >= 8 && k%4 == 0 && kb%4 == 0 && useAVX512 {
+		// Four rows of A against eight rows of B per step of the AVX-512
+		// kernel, the next four rows of B with the AVX2 one, the rest in
+		// Go; every element starts at +0 and gets its blocks in order.
+		n8, n4 := n&^7, n&^3
+		for ; i+4 <= m; i += 4 {
+			row := func(r int) []float64 { return dst.Data[(i+r)*dst.Stride : (i+r)*dst.Stride+n] }
+			arow := func(r int) []float64 { return a.Data[(i+r)*a.Stride : (i+r)*a.Stride+k] }
+			for r := 0; r < 4; r++ {
+				clear(row(r)[:n4])
+			}
+			for l := 0; l < k; l += kb {
+				h := min(l+kb, k)
+				dotRowsAdd4Vec(dst.Data[i*dst.Stride:], dst.Stride, a.Data[i*a.Stride:], a.Stride, b.Data, b.Stride, l, h, n8)
+				if n4 > n8 {
+					for r := 0; r < 4; r += 2 {
+						dotRowsAdd2Vec(row(r)[n8:], row(r + 1)[n8:], arow(r), arow(r+1), b.Data[n8*b.Stride:], b.Stride, l, h, n4-n8)
+					}
+				}
+			}
+			for r := 0; r < 4; r++ {
+				mulABTRow64(row(r), arow(r), b, n4, kb)
+			}
+		}
+	}
+	if k > 0 && n >= 4 && useAVX {
 		// Two rows of A against four rows of B per vector kernel call.
 		for ; i+2 <= m; i += 2 {
 			a0 := a.Data[i*a.Stride : i*a.Stride+k]

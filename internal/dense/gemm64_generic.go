@@ -11,3 +11,7 @@ func combRow64Vec(dst, coef []float64, idx []int32, ldb int, b []float64) int { 
 func dotRowsAdd2Vec(d0, d1, a0, a1, b []float64, ldb, l, h, n4 int) bool { return false }
 
 func dotColAdd1Vec(c, b, a []float64, lda, l, h, m4 int) bool { return false }
+
+func dotRowsAdd4Vec(d []float64, ldd int, a []float64, lda int, b []float64, ldb, l, h, n8 int) bool {
+	return false
+}
