@@ -158,9 +158,9 @@ type gcnWork struct {
 	nodes      []int32          // distinct batch nodes, in order of first appearance
 	levels     [][]int32        // levels[k] = rows on which Y_k is needed (levelBuf[k] or allRows)
 	levelBuf   [][]int32        // owned backing arrays of levels
-	// Node sets as bitsets (⌈n/64⌉ words): nbSet = N(B) when the forward
+	// Node sets as marks (0/1 per node): nbSet = N(B) when the forward
 	// found it (nbValid), tSet the backward's T_k, lvSet scratch.
-	nbSet, tSet, lvSet []uint64
+	nbSet, tSet, lvSet []byte
 	nbValid            bool
 	rows, rowsK        []int32 // T_{k−1} and T_k listed (backward, masked levels)
 	sorted             []int32 // the batch nodes, ascending (backward)
@@ -177,10 +177,9 @@ type gcnWork struct {
 
 func newGCNWork(adj *csr.Matrix, layers, nu, d int) *gcnWork {
 	n := adj.Rows
-	words := (n + 63) / 64
 	w := &gcnWork{adj: adj, layers: layers, nu: nu, x0own: dense.New(n, d), g: dense.New(n, d), f: dense.New(n, d),
 		seen: make([]bool, n), mask: make([]bool, n), levels: make([][]int32, layers+1), levelBuf: make([][]int32, layers+1), path: pathSparse,
-		nbSet: make([]uint64, words), tSet: make([]uint64, words), lvSet: make([]uint64, words)}
+		nbSet: make([]byte, n), tSet: make([]byte, n), lvSet: make([]byte, n)}
 	w.x0 = w.x0own
 	for k := range w.y {
 		// The forward's buffers are dead once F is taken from them, so
@@ -314,7 +313,7 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int, gu, 
 	set := w.tSet // T_{k−1} while cnt < n
 	clear(set)
 	for _, v := range w.nodes {
-		set[v/64] |= 1 << (v % 64)
+		set[v] = 1
 	}
 	cnt := len(w.nodes)
 	var masked []int32 // the rows whose mask flags are set
@@ -340,8 +339,8 @@ func (w *gcnWork) backward(users, items []int32, dS []float32, workers int, gu, 
 			// T₀ = B: H₁ = G + Â·G in scatter form, touching only the
 			// batch rows' edges instead of compacting every row of T₁.
 			if w.nbValid {
-				for j, word := range w.nbSet {
-					set[j] |= word
+				for j, m := range w.nbSet {
+					set[j] |= m
 				}
 			} else {
 				w.adj.MarkNeighbours(set, w.nodes)

@@ -164,10 +164,9 @@ func TestLightGCNScatterMatchesGather(t *testing.T) {
 					w.g.Row(v)[j] = float32(r.NormFloat64())
 				}
 			}
-			mask, set := make([]bool, n), make([]uint64, (n+63)/64)
+			mask, set := make([]bool, n), make([]byte, n)
 			for _, v := range w.nodes {
-				mask[v] = true
-				set[v/64] |= 1 << (v % 64)
+				mask[v], set[v] = true, 1
 			}
 			adj.MarkNeighbours(set, w.nodes)
 			rows := csr.AppendMarked(nil, set) // T₁

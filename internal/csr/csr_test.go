@@ -211,7 +211,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// TestMarkNeighbours checks the bitset neighbour sets against a map of the
+// TestMarkNeighbours checks the marked neighbour sets against a map of the
 // listed rows' columns (listed ascending), and MulDenseRowsThen's callback: every
 // listed row reaches it exactly once, after its product is in dst.
 func TestMarkNeighbours(t *testing.T) {
@@ -224,8 +224,8 @@ func TestMarkNeighbours(t *testing.T) {
 		for _, v := range r.Perm(n)[:r.IntN(n)] {
 			rows = append(rows, int32(v))
 		}
-		set := make([]uint64, (n+63)/64)
-		set[0] = 1 // a bit already set stays set (union)
+		set := make([]byte, n)
+		set[0] = 1 // a mark already set stays set (union)
 		a.MarkNeighbours(set, rows)
 		in := map[int32]bool{0: true}
 		for _, i := range rows {

@@ -1,6 +1,7 @@
 package csr
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -120,37 +121,50 @@ func MulDenseRowsThen(dst *dense.Matrix, a *Matrix, x, add *dense.Matrix, rows [
 	})
 }
 
-// MarkNeighbours sets bit c of set (bit c%64 of word c/64; ⌈Cols/64⌉ words)
-// for every column c of the listed rows: set becomes set ∪ N(rows), without
-// a branch per stored entry (AppendMarked lists it).
-func (a *Matrix) MarkNeighbours(set []uint64, rows []int32) {
-	if len(set) < (a.Cols+63)/64 {
-		panic(fmt.Sprintf("csr: MarkNeighbours: %d words for %d columns", len(set), a.Cols))
+// MarkNeighbours sets mark[c] = 1 for every column c of the listed rows
+// (len(mark) ≥ Cols): the marked set becomes set ∪ N(rows). Plain stores,
+// no branch and no read per stored entry; AppendMarked lists the set.
+func (a *Matrix) MarkNeighbours(mark []byte, rows []int32) {
+	if len(mark) < a.Cols {
+		panic(fmt.Sprintf("csr: MarkNeighbours: %d marks for %d columns", len(mark), a.Cols))
 	}
 	for _, i := range rows {
 		for _, c := range a.ColIdx[a.RowPtr[i]:a.RowPtr[i+1]] {
-			set[uint32(c)/64] |= 1 << (uint32(c) % 64)
+			mark[c] = 1
 		}
 	}
 }
 
-// AppendMarked appends to dst the indices of the set bits of set, ascending,
+// AppendMarked appends to dst the indices i with mark[i] ≠ 0, ascending,
 // and returns the extended slice.
-func AppendMarked(dst []int32, set []uint64) []int32 {
-	for k, word := range set {
-		for word != 0 {
-			dst = append(dst, int32(64*k+bits.TrailingZeros64(word)))
-			word &= word - 1
+func AppendMarked(dst []int32, mark []byte) []int32 {
+	i := 0
+	for ; i+8 <= len(mark); i += 8 {
+		if binary.LittleEndian.Uint64(mark[i:]) == 0 {
+			continue // eight unmarked at once
+		}
+		for j, m := range mark[i : i+8] {
+			if m != 0 {
+				dst = append(dst, int32(i+j))
+			}
+		}
+	}
+	for ; i < len(mark); i++ {
+		if mark[i] != 0 {
+			dst = append(dst, int32(i))
 		}
 	}
 	return dst
 }
 
-// CountMarked returns the number of set bits of set.
-func CountMarked(set []uint64) int {
-	n := 0
-	for _, word := range set {
-		n += bits.OnesCount64(word)
+// CountMarked returns the number of marks, each 0 or 1.
+func CountMarked(mark []byte) int {
+	n, i := 0, 0
+	for ; i+8 <= len(mark); i += 8 {
+		n += bits.OnesCount64(binary.LittleEndian.Uint64(mark[i:]))
+	}
+	for ; i < len(mark); i++ {
+		n += int(mark[i])
 	}
 	return n
 }
