@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -161,6 +162,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 	gh := make([]ghPair, n*G)
 	pos := make([]int, n)
 	scratch := make([]int, n)
+	scratchGH := make([]ghPair, n)
 	hist := make([]ghPair, maxBin)
 	prob := make([]float64, G)
 	g.trees = g.trees[:0]
@@ -194,7 +196,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 			}
 		}
 		for k := 0; k < G; k++ {
-			t := g.growTree(bins, n, F, gh, G, k, pos, scratch, hist)
+			t := g.growTree(bins, n, F, gh, G, k, pos, scratch, scratchGH, hist)
 			for _, nd := range t.nodes {
 				if !nd.leaf {
 					continue
@@ -224,9 +226,9 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 // growTree grows one depthwise tree for output group k from the binned
 // features (feature-major: bins[f·n + i] is row i's bin of feature f; hist
 // has MaxBin zero slots, one feature's histogram at a time, so it stays in
-// the L1 cache). On return, pos[nd.begin:nd.end] lists the rows of each
-// node.
-func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scratch []int, hist []ghPair) *tree {
+// the L1 cache; scratchGH has n slots for a node's gradient pairs). On
+// return, pos[nd.begin:nd.end] lists the rows of each node.
+func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scratch []int, scratchGH, hist []ghPair) *tree {
 	c := g.cfg
 	for i := range pos {
 		pos[i] = i
@@ -237,6 +239,8 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 		H0 += gh[i*G+k].h
 	}
 	t := &tree{nodes: []treeNode{{sumG: G0, sumH: H0, count: n, begin: 0, end: n}}}
+	ghNode := scratchGH[:n]
+	var mark [256]byte // bins are uint8
 	score := func(sg, sh float64) float64 { return sg * sg / (sh + c.RegLambda) }
 	for level := 0; level < c.MaxDepth; level++ {
 		levelStart := len(t.nodes)
@@ -250,19 +254,26 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 			best, bf, bb := 0.0, -1, -1
 			var bl ghPair
 			rows := pos[nd.begin:nd.end]
+			// The node's gradient pairs in position order, gathered once
+			// for all features.
+			ghn := ghNode[:len(rows)]
+			for i, r := range rows {
+				ghn[i] = gh[r*G+k]
+			}
 			for f := 0; f < F; f++ {
 				// The node's histogram of feature f (rows in position
 				// order, as every bin's sum always was), marking the
-				// non-empty bins; hist is all zero on entry and left so.
+				// non-empty bins with a byte each (a store only: a
+				// bitmap's read-modify-write chains rows that share a
+				// word); hist and mark are all zero on entry and left so.
 				col := bins[f*n : (f+1)*n]
-				var used [4]uint64 // bins are uint8
-				for _, r := range rows {
-					p := gh[r*G+k]
+				for i, r := range rows {
+					p := ghn[i]
 					b := col[r]
 					h := &hist[b]
 					h.g += p.g
 					h.h += p.h
-					used[b>>6] |= 1 << (b & 63)
+					mark[b] = 1
 				}
 				// Split search over the non-empty bins only, in ascending
 				// order: an empty bin leaves l unchanged, so its gain equals
@@ -270,6 +281,15 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 				// already compared with a best no larger (best only changes
 				// at a bin), and can never be strictly greater — skipping
 				// it changes nothing.
+				// The marks as a bitmap of four words, eight bytes at a
+				// time without branches: bit 0 of byte i (each byte 0 or
+				// 1) moves to bit 56+i under the multiply.
+				var used [4]uint64
+				for wd := 0; wd < len(mark); wd += 8 {
+					m := binary.LittleEndian.Uint64(mark[wd:])
+					used[wd>>6] |= (m * 0x0102040810204080 >> 56) << (wd & 63)
+				}
+				mark = [256]byte{}
 				var l ghPair
 				nb := len(g.cuts[f])
 				for wd, m := range used {

@@ -426,7 +426,7 @@ func TestGrowTreeSkipsEmptyBins(t *testing.T) {
 				binsT[f*n+i] = bins[i*F+f]
 			}
 		}
-		got := g.growTree(binsT, n, F, gh, 1, 0, pos, scratch, hist)
+		got := g.growTree(binsT, n, F, gh, 1, 0, pos, scratch, make([]ghPair, n), hist)
 		want := growTreeDense(g, bins, n, F, gh, 1, 0)
 		if len(got.nodes) != len(want) {
 			t.Fatalf("trial %d: %d nodes, reference %d", trial, len(got.nodes), len(want))
