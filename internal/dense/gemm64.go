@@ -249,7 +249,9 @@ func MulAB64(dst, a, b blas64.General) {
 		zero64(dst)
 		return
 	}
-	coef, idx := scratch64(k)
+	var cbuf [scratchLen]float64
+	var ibuf [scratchLen]int32
+	coef, idx := scratch64(cbuf[:], ibuf[:], k)
 	for i := 0; i < m; i++ {
 		t := compactNZ(coef, idx, a.Data[i*a.Stride:], 1, k)
 		combRow64(dst.Data[i*dst.Stride:i*dst.Stride+n], coef[:t], idx[:t], b)
@@ -270,14 +272,26 @@ func MulATB64(dst, a, b blas64.General) {
 		zero64(dst)
 		return
 	}
-	coef, idx := scratch64(k)
+	var cbuf [scratchLen]float64
+	var ibuf [scratchLen]int32
+	coef, idx := scratch64(cbuf[:], ibuf[:], k)
 	for i := 0; i < m; i++ {
 		t := compactNZ(coef, idx, a.Data[i:], a.Stride, k)
 		combRow64(dst.Data[i*dst.Stride:i*dst.Stride+n], coef[:t], idx[:t], b)
 	}
 }
 
-func scratch64(k int) ([]float64, []int32) {
+// scratchLen is the number of terms whose compaction buffers live on the
+// stack (a minibatch of the attackers' networks); longer ones are
+// allocated.
+const scratchLen = 256
+
+// scratch64 returns k slots of coef and idx: the given buffers when they
+// are long enough, new ones otherwise.
+func scratch64(coef []float64, idx []int32, k int) ([]float64, []int32) {
+	if k <= len(coef) && k <= len(idx) {
+		return coef[:k], idx[:k]
+	}
 	return make([]float64, k), make([]int32, k)
 }
 
@@ -301,7 +315,7 @@ func SyrkUpper64(dst blas64.Symmetric, a blas64.General) {
 	if dst.N != k || dst.Uplo != blas.Upper {
 		panic(fmt.Sprintf("dense: SyrkUpper64: dst %dx%d (uplo %c) for A %dx%d", dst.N, dst.N, dst.Uplo, n, k))
 	}
-	coef, idx := scratch64(max(n, 1))
+	coef, idx := scratch64(nil, nil, max(n, 1))
 	for i := 0; i < k; i++ {
 		t := compactNZ(coef, idx, a.Data[i:], a.Stride, n)
 		view := blas64.General{Rows: n, Cols: k - i, Stride: a.Stride, Data: a.Data[i:]}
