@@ -163,7 +163,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 	pos := make([]int, n)
 	scratch := make([]int, n)
 	scratchGH := make([]ghPair, n)
-	hist := make([]ghPair, maxBin)
+	hist := make([]ghPair, 256) // a slot per uint8 bin
 	prob := make([]float64, G)
 	g.trees = g.trees[:0]
 	for round := 0; round < g.cfg.NEstimators; round++ {
@@ -225,7 +225,7 @@ func (g *GBDT) Fit(ctx context.Context, X *mat.Dense, y []int, w []float64, clas
 
 // growTree grows one depthwise tree for output group k from the binned
 // features (feature-major: bins[f·n + i] is row i's bin of feature f; hist
-// has MaxBin zero slots, one feature's histogram at a time, so it stays in
+// has 256 zero slots, one feature's histogram at a time, so it stays in
 // the L1 cache; scratchGH has n slots for a node's gradient pairs). On
 // return, pos[nd.begin:nd.end] lists the rows of each node.
 func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scratch []int, scratchGH, hist []ghPair) *tree {
@@ -266,51 +266,15 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 				// non-empty bins with a byte each (a store only: a
 				// bitmap's read-modify-write chains rows that share a
 				// word); hist and mark are all zero on entry and left so.
-				col := bins[f*n : (f+1)*n]
-				for i, r := range rows {
-					p := ghn[i]
-					b := col[r]
-					h := &hist[b]
-					h.g += p.g
-					h.h += p.h
-					mark[b] = 1
-				}
+				histRows(hist, &mark, bins[f*n:(f+1)*n], rows, ghn)
 				// Split search over the non-empty bins only, in ascending
 				// order: an empty bin leaves l unchanged, so its gain equals
 				// that of the last non-empty bin before it, which was
 				// already compared with a best no larger (best only changes
 				// at a bin), and can never be strictly greater — skipping
 				// it changes nothing.
-				// The marks as a bitmap of four words, eight bytes at a
-				// time without branches: bit 0 of byte i (each byte 0 or
-				// 1) moves to bit 56+i under the multiply.
-				var used [4]uint64
-				for wd := 0; wd < len(mark); wd += 8 {
-					m := binary.LittleEndian.Uint64(mark[wd:])
-					used[wd>>6] |= (m * 0x0102040810204080 >> 56) << (wd & 63)
-				}
-				mark = [256]byte{}
-				var l ghPair
-				nb := len(g.cuts[f])
-				for wd, m := range used {
-					for ; m != 0; m &= m - 1 {
-						b := wd<<6 + bits.TrailingZeros64(m)
-						hb := hist[b]
-						hist[b] = ghPair{}
-						if b >= nb-1 {
-							continue
-						}
-						l.g += hb.g
-						l.h += hb.h
-						rg, rh := nd.sumG-l.g, nd.sumH-l.h
-						if l.h < c.MinChildWeight || rh < c.MinChildWeight {
-							continue
-						}
-						chg := score(l.g, l.h) + score(rg, rh) - parent
-						if chg > best+1e-10*math.Abs(best) {
-							best, bf, bb, bl = chg, f, b, l
-						}
-					}
+				if sb, sl, sc, ok := splitBins(hist, &mark, len(g.cuts[f]), nd.sumG, nd.sumH, parent, best, c.MinChildWeight, c.RegLambda); ok {
+					best, bf, bb, bl = sc, f, sb, sl
 				}
 			}
 			if bf < 0 || best <= kRtEps || best < c.Gamma {
@@ -346,6 +310,71 @@ func (g *GBDT) growTree(bins []uint8, n, F int, gh []ghPair, G, k int, pos, scra
 		}
 	}
 	return t
+}
+
+// histRows adds the gradient pair ghn[i] of every row rows[i] to the bin
+// col[rows[i]] of hist (len ≥ 256), in order, and marks the bin with a byte
+// (a store only: a bitmap's read-modify-write would chain rows that share a
+// word). It is a function of its own so that the loop keeps its state in
+// registers (inside growTree the compiler kept the row counter on the stack).
+//
+//go:noinline
+func histRows(hist []ghPair, mark *[256]byte, col []uint8, rows []int, ghn []ghPair) {
+	hist = hist[:256]
+	ghn = ghn[:len(rows)]
+	for i, r := range rows {
+		p := ghn[i]
+		b := col[r]
+		h := &hist[b]
+		h.g += p.g
+		h.h += p.h
+		mark[b] = 1
+	}
+}
+
+// splitBins runs the split search of one feature over its marked bins in
+// ascending order (nb cut points; the last bin is never a left side) and
+// clears them and their marks. It returns the first bin whose gain
+//
+//	chg = G_L²/(H_L+λ) + G_R²/(H_R+λ) − parent
+//
+// passes best by more than 1e-10·|best| (and each later one that passes the
+// then best), with its left sums and gain; ok is false when none does.
+//
+//go:noinline
+func splitBins(hist []ghPair, mark *[256]byte, nb int, sumG, sumH, parent, best, minChild, lambda float64) (bb int, bl ghPair, bestOut float64, ok bool) {
+	hist = hist[:256]
+	// The marks as a bitmap of four words, eight bytes at a time without
+	// branches: bit 0 of byte i (each byte 0 or 1) moves to bit 56+i under
+	// the multiply.
+	var used [4]uint64
+	for wd := 0; wd < len(mark); wd += 8 {
+		m := binary.LittleEndian.Uint64(mark[wd:])
+		used[wd>>6] |= (m * 0x0102040810204080 >> 56) << (wd & 63)
+	}
+	*mark = [256]byte{}
+	var l ghPair
+	for wd, m := range used {
+		for ; m != 0; m &= m - 1 {
+			b := wd<<6 + bits.TrailingZeros64(m)
+			hb := hist[b&255]
+			hist[b&255] = ghPair{}
+			if b >= nb-1 {
+				continue
+			}
+			l.g += hb.g
+			l.h += hb.h
+			rg, rh := sumG-l.g, sumH-l.h
+			if l.h < minChild || rh < minChild {
+				continue
+			}
+			chg := l.g*l.g/(l.h+lambda) + rg*rg/(rh+lambda) - parent
+			if chg > best+1e-10*math.Abs(best) {
+				best, bb, bl, ok = chg, b, l, true
+			}
+		}
+	}
+	return bb, bl, best, ok
 }
 
 // Model returns the LightGBM v3 text of the last Fit.

@@ -419,7 +419,7 @@ func TestGrowTreeSkipsEmptyBins(t *testing.T) {
 			gh[i] = ghPair{p - float64(r.IntN(2)), math.Max(p*(1-p), 1e-16)}
 		}
 		pos, scratch := make([]int, n), make([]int, n)
-		hist := make([]ghPair, cfg.MaxBin)
+		hist := make([]ghPair, 256)
 		binsT := make([]uint8, n*F) // growTree's feature-major layout
 		for i := 0; i < n; i++ {
 			for f := 0; f < F; f++ {
