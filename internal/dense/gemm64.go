@@ -272,10 +272,34 @@ func MulATB64(dst, a, b blas64.General) {
 		zero64(dst)
 		return
 	}
+	i := 0
+	if k <= scratchLen && k >= 8 && useAVX512 {
+		// Eight rows of dst at a time: their columns of A are compacted
+		// together, eight rows of A per kernel step (loaded contiguously
+		// and transposed in registers, instead of eight strided walks).
+		var cbuf [8 * scratchLen]float64
+		var ibuf [8 * scratchLen]int32
+		for ; i+8 <= m; i += 8 {
+			var cnt [8]int
+			l := compactCols8Vec(cbuf[:], ibuf[:], k, &cnt, a.Data[i:], a.Stride, k)
+			for ; l < k; l++ { // the rows after the last full eight, in order
+				for q := range cnt {
+					v := a.Data[l*a.Stride+i+q]
+					cbuf[q*k+cnt[q]] = v
+					ibuf[q*k+cnt[q]] = int32(l)
+					x := math.Float64bits(v) << 1
+					cnt[q] += int((x | -x) >> 63)
+				}
+			}
+			for q, t := range cnt {
+				combRow64(dst.Data[(i+q)*dst.Stride:(i+q)*dst.Stride+n], cbuf[q*k:q*k+t], ibuf[q*k:q*k+t], b)
+			}
+		}
+	}
 	var cbuf [scratchLen]float64
 	var ibuf [scratchLen]int32
 	coef, idx := scratch64(cbuf[:], ibuf[:], k)
-	for i := 0; i < m; i++ {
+	for ; i < m; i++ {
 		t := compactNZ(coef, idx, a.Data[i:], a.Stride, k)
 		combRow64(dst.Data[i*dst.Stride:i*dst.Stride+n], coef[:t], idx[:t], b)
 	}

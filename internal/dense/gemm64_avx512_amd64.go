@@ -26,3 +26,21 @@ func dotRowsAdd4Vec(d []float64, ldd int, a []float64, lda int, b []float64, ldb
 	dotRows4x8z(&a[l], lda, &b[l], ldb, h-l, n8, &d[0], ldd)
 	return true
 }
+
+//go:noescape
+func compactCols8z(coef *float64, idx *int32, ld int, cnt *[8]int, a *float64, lda, k8 int)
+
+// compactCols8Vec runs compactNZ on the eight columns a[c], a[c+1], …,
+// a[c+7] (stride lda) over the rows l < ⌊k/8⌋·8, list q at coef[q·ld:],
+// idx[q·ld:] (ld ≥ k) with its count in cnt[q], and returns the rows done,
+// or 0 where the kernel is unavailable.
+func compactCols8Vec(coef []float64, idx []int32, ld int, cnt *[8]int, a []float64, lda, k int) int {
+	k8 := k &^ 7
+	if !useAVX512 || k8 == 0 {
+		return 0
+	}
+	_ = a[(k8-1)*lda+7]
+	_, _ = coef[7*ld+k8-1], idx[7*ld+k8-1]
+	compactCols8z(&coef[0], &idx[0], ld, cnt, &a[0], lda, k8)
+	return k8
+}

@@ -192,3 +192,121 @@ z48k:
 z48done:
 	VZEROUPPER
 	RET
+
+DATA iota8d<>+0(SB)/4, $0
+DATA iota8d<>+4(SB)/4, $1
+DATA iota8d<>+8(SB)/4, $2
+DATA iota8d<>+12(SB)/4, $3
+DATA iota8d<>+16(SB)/4, $4
+DATA iota8d<>+20(SB)/4, $5
+DATA iota8d<>+24(SB)/4, $6
+DATA iota8d<>+28(SB)/4, $7
+GLOBL iota8d<>(SB), RODATA|NOPTR, $32
+
+// COMPACT_COL appends the non-zero lanes of COL (a column's eight rows
+// l…l+7; ±0 skipped, NaN kept) to list q: values at R10 and rows (Y29) at
+// R11 from count cnt[q], then moves R10, R11 to list q+1. The stores write
+// eight slots from the count, which never passes l, so a list needs only
+// as many slots as rows.
+#define COMPACT_COL(COL, Q) \
+	VPTESTMQ    Z28, COL, K1; \
+	MOVQ        (Q*8)(DX), AX; \
+	VCOMPRESSPD COL, K1, Z31; \
+	VMOVUPD     Z31, (R10)(AX*8); \
+	VPCOMPRESSD Y29, K1, Y30; \
+	VMOVDQU32   Y30, (R11)(AX*4); \
+	KMOVB       K1, BX; \
+	POPCNTL     BX, BX; \
+	ADDQ        BX, AX; \
+	MOVQ        AX, (Q*8)(DX); \
+	ADDQ        R9, R10; \
+	ADDQ        R12, R11
+
+// func compactCols8z(coef *float64, idx *int32, ld int, cnt *[8]int, a *float64, lda, k8 int)
+// compactNZ of eight adjacent columns of A at once over the rows l < k8 (a
+// multiple of 8): eight rows are loaded (a row's eight columns are
+// contiguous), transposed in registers (unpack, then two rounds of 128-bit
+// shuffles) into one register per column, and each column's non-zero values
+// and their rows compressed, in ascending row order, onto its list q at
+// coef[q·ld + cnt[q]], idx[q·ld + cnt[q]].
+TEXT ·compactCols8z(SB), NOSPLIT, $0-56
+	MOVQ coef+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ ld+16(FP), R9
+	LEAQ (R9*4), R12      // ld·4: idx list stride
+	SHLQ $3, R9           // ld·8: coef list stride
+	MOVQ cnt+24(FP), DX
+	MOVQ a+32(FP), SI
+	MOVQ lda+40(FP), R13
+	SHLQ $3, R13
+	MOVQ k8+48(FP), CX
+	MOVQ $0x7fffffffffffffff, BX
+	VPBROADCASTQ BX, Z28
+	VMOVDQU32 iota8d<>(SB), Y29 // rows l…l+7
+	MOVL $8, BX
+	VPBROADCASTD BX, Y27
+
+cc8loop:
+	CMPQ CX, $8
+	JL   cc8done
+	MOVQ SI, BX
+	VMOVUPD (BX), Z0
+	ADDQ R13, BX
+	VMOVUPD (BX), Z1
+	ADDQ R13, BX
+	VMOVUPD (BX), Z2
+	ADDQ R13, BX
+	VMOVUPD (BX), Z3
+	ADDQ R13, BX
+	VMOVUPD (BX), Z4
+	ADDQ R13, BX
+	VMOVUPD (BX), Z5
+	ADDQ R13, BX
+	VMOVUPD (BX), Z6
+	ADDQ R13, BX
+	VMOVUPD (BX), Z7
+	// Pairs of rows: even columns (lo) and odd columns (hi).
+	VUNPCKLPD Z1, Z0, Z8   // (r0, r1) of c0 | c2 | c4 | c6
+	VUNPCKHPD Z1, Z0, Z9   // (r0, r1) of c1 | c3 | c5 | c7
+	VUNPCKLPD Z3, Z2, Z10
+	VUNPCKHPD Z3, Z2, Z11
+	VUNPCKLPD Z5, Z4, Z12
+	VUNPCKHPD Z5, Z4, Z13
+	VUNPCKLPD Z7, Z6, Z14
+	VUNPCKHPD Z7, Z6, Z15
+	// Even columns.
+	VSHUFF64X2 $0x88, Z10, Z8, Z16  // (r01 c0, r01 c4, r23 c0, r23 c4)
+	VSHUFF64X2 $0xDD, Z10, Z8, Z17  // (r01 c2, r01 c6, r23 c2, r23 c6)
+	VSHUFF64X2 $0x88, Z14, Z12, Z18 // (r45 c0, r45 c4, r67 c0, r67 c4)
+	VSHUFF64X2 $0xDD, Z14, Z12, Z19
+	VSHUFF64X2 $0x88, Z18, Z16, Z20 // c0: r01 r23 r45 r67
+	VSHUFF64X2 $0xDD, Z18, Z16, Z24 // c4
+	VSHUFF64X2 $0x88, Z19, Z17, Z22 // c2
+	VSHUFF64X2 $0xDD, Z19, Z17, Z26 // c6
+	// Odd columns.
+	VSHUFF64X2 $0x88, Z11, Z9, Z16
+	VSHUFF64X2 $0xDD, Z11, Z9, Z17
+	VSHUFF64X2 $0x88, Z15, Z13, Z18
+	VSHUFF64X2 $0xDD, Z15, Z13, Z19
+	VSHUFF64X2 $0x88, Z18, Z16, Z21 // c1
+	VSHUFF64X2 $0xDD, Z18, Z16, Z25 // c5
+	VSHUFF64X2 $0x88, Z19, Z17, Z23 // c3
+	VSHUFF64X2 $0xDD, Z19, Z17, Z0  // c7
+	MOVQ DI, R10
+	MOVQ R8, R11
+	COMPACT_COL(Z20, 0)
+	COMPACT_COL(Z21, 1)
+	COMPACT_COL(Z22, 2)
+	COMPACT_COL(Z23, 3)
+	COMPACT_COL(Z24, 4)
+	COMPACT_COL(Z25, 5)
+	COMPACT_COL(Z26, 6)
+	COMPACT_COL(Z0, 7)
+	VPADDD Y27, Y29, Y29
+	LEAQ (SI)(R13*8), SI
+	SUBQ $8, CX
+	JMP  cc8loop
+
+cc8done:
+	VZEROUPPER
+	RET

@@ -15,3 +15,7 @@ func dotColAdd1Vec(c, b, a []float64, lda, l, h, m4 int) bool { return false }
 func dotRowsAdd4Vec(d []float64, ldd int, a []float64, lda int, b []float64, ldb, l, h, n8 int) bool {
 	return false
 }
+
+func compactCols8Vec(coef []float64, idx []int32, ld int, cnt *[8]int, a []float64, lda, k int) int {
+	return 0
+}
