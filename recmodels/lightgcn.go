@@ -264,17 +264,26 @@ func (w *gcnWork) forward(users, items []int32, out []float32, workers int) {
 		}
 		return
 	}
+	// The last level writes Y_L straight into F's rows and scales them to
+	// F = Y_L/(L+1) in its parallel region, block by block.
+	scale := 1 / float32(L+1)
 	cur := w.x0
 	for k := 1; k <= L; k++ {
-		next := w.y[k%2]
-		csr.MulDenseRows(next, w.adj, cur, w.x0, w.levels[k], nil, workers)
+		next, then := w.y[k%2], (func([]int32))(nil)
+		if k == L {
+			next, then = w.f, func(blk []int32) {
+				for _, v := range blk {
+					dense.Scale(scale, w.f.Row(int(v)))
+				}
+			}
+		}
+		csr.MulDenseRowsThen(next, w.adj, cur, w.x0, w.levels[k], nil, workers, then)
 		cur = next
 	}
-	scale := 1 / float32(L+1)
-	for _, v := range w.nodes {
-		fr := w.f.Row(int(v))
-		copy(fr, cur.Row(int(v)))
-		dense.Scale(scale, fr)
+	if L == 0 {
+		for _, v := range w.nodes {
+			copy(w.f.Row(int(v)), w.x0.Row(int(v))) // F = X⁰
+		}
 	}
 	for k := range users {
 		out[k] = dense.DotVec(w.f.Row(int(users[k])), w.f.Row(w.nu+int(items[k])))
