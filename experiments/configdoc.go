@@ -129,7 +129,7 @@ var configDocs = map[string]string{
 	"unlearn.alpha_evals":            "AlphaEvals is the number of α the search evaluates (at most).",
 	"unlearn.alpha_max":              "AlphaMin and AlphaMax bound the search over log α.",
 	"unlearn.alpha_min":              "AlphaMin and AlphaMax bound the search over log α.",
-	"unlearn.alpha_scale":            "AlphaScale is \"off\" (α as given) or \"per-user\": the regulariser is weighted by α·N/943 for a data set of N users (docs/method.md#alpha-scale), so that one α means the same on data sets of different sizes (943 is ML-100K's, where the reference's α values were chosen).",
+	"unlearn.alpha_scale":            "AlphaScale is \"off\" (α as given), \"per-user\" (the regulariser is weighted by α·N/943 for a data set of N users) or \"inverse\" (by α·943/N), so that one α may mean the same on data sets of different sizes (943 is ML-100K's, where the reference's α values were chosen). Measured (docs/method.md#alpha-scale): the α that works falls with N, so \"inverse\" carries an α across sizes and \"per-user\" moves it the wrong way.",
 	"unlearn.anchor":                 "Anchor is the anchor group G_0 of the \"anchor\" form: \"\" means the largest group (ties → the smaller class index), otherwise a class name of the attribute or a class index.",
 	"unlearn.beta1":                  "Beta1 and Beta2 are Adam's moment decay rates, Eps its denominator guard.",
 	"unlearn.beta2":                  "Beta1 and Beta2 are Adam's moment decay rates, Eps its denominator guard.",

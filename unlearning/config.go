@@ -33,10 +33,13 @@ type Config struct {
 	ServedRepresentations []string `yaml:"served_representations" json:"served_representations,omitempty"`
 	// Alpha weighs the regulariser of the -R methods: L = L_dist + α·L_reg.
 	Alpha float64 `yaml:"alpha" json:"alpha"`
-	// AlphaScale is "off" (α as given) or "per-user": the regulariser is
-	// weighted by α·N/943 for a data set of N users (docs/method.md#alpha-scale),
-	// so that one α means the same on data sets of different sizes (943 is
-	// ML-100K's, where the reference's α values were chosen).
+	// AlphaScale is "off" (α as given), "per-user" (the regulariser is
+	// weighted by α·N/943 for a data set of N users) or "inverse" (by
+	// α·943/N), so that one α may mean the same on data sets of different
+	// sizes (943 is ML-100K's, where the reference's α values were chosen).
+	// Measured (docs/method.md#alpha-scale): the α that works falls with N,
+	// so "inverse" carries an α across sizes and "per-user" moves it the
+	// wrong way.
 	AlphaScale string `yaml:"alpha_scale" json:"alpha_scale,omitempty"`
 	// AlphaAuto is set by `alpha: auto`: the -R methods search α
 	// (docs/method.md#alpha-auto) instead of using Alpha. It is not part of
@@ -107,15 +110,19 @@ func (c Config) ServedReps(kind string) []string {
 	return recmodels.DefaultServedRepresentations(kind)
 }
 
-// AlphaScaleUsers is the user count at which alpha_scale: per-user leaves α
-// unchanged: ML-100K's 943 users.
+// AlphaScaleUsers is the user count at which alpha_scale per-user and
+// inverse leave α unchanged: ML-100K's 943 users.
 const AlphaScaleUsers = 943
 
 // EffectiveAlpha is the weight of the regulariser for a model of n users:
-// α, or α·n/AlphaScaleUsers under alpha_scale: per-user.
+// α, α·n/AlphaScaleUsers under alpha_scale: per-user, or α·AlphaScaleUsers/n
+// under alpha_scale: inverse.
 func (c Config) EffectiveAlpha(n int) float64 {
-	if c.AlphaScale == "per-user" {
+	switch c.AlphaScale {
+	case "per-user":
 		return c.Alpha * float64(n) / AlphaScaleUsers
+	case "inverse":
+		return c.Alpha * AlphaScaleUsers / float64(n)
 	}
 	return c.Alpha
 }
@@ -190,8 +197,8 @@ func (c Config) Validate() error {
 	if !finite(c.Alpha) || c.Alpha < 0 {
 		return cfgerr.New("alpha", "must be a finite number >= 0, got %v", c.Alpha)
 	}
-	if c.AlphaScale != "off" && c.AlphaScale != "per-user" {
-		return cfgerr.New("alpha_scale", `must be "off" or "per-user", got %q`, c.AlphaScale)
+	if c.AlphaScale != "off" && c.AlphaScale != "per-user" && c.AlphaScale != "inverse" {
+		return cfgerr.New("alpha_scale", `must be "off", "per-user" (α·N/943) or "inverse" (α·943/N), got %q`, c.AlphaScale)
 	}
 	if !finite(c.AlphaMin) || c.AlphaMin <= 0 {
 		return cfgerr.New("alpha_min", "must be a finite number > 0, got %v", c.AlphaMin)
