@@ -67,13 +67,18 @@ const propDenseMaxBytes = 512 << 20
 // propDenseRatio is how many dense multiply-adds cost as much as one
 // stored entry of the sparse path times d: the dense kernels stream
 // contiguous rows of P and X⁰, the sparse path gathers a row of X for each
-// entry. Measured at ML-1M size, batch 256, one worker, on the shared 2-core
-// AMD EPYC build machine (load 2.5–3, two runs): the dense path's
-// 2·|B|·n·d = 619 M multiply-adds took 16–18 ms forward + 21–26 ms backward,
-// the sparse path's ≈ 8.2 M entries × d = 525 M took 25–29 + 23–25 ms, so the
-// two cost the same at about 1.5. When the rows of X⁰ fit in L2 (ML-100K)
-// the sparse path runs faster still; 1.5 keeps ML-100K batches on it.
-const propDenseRatio = 1.5
+// entry. Measured at ML-1M size, batch 256, one worker, on the 2-core AMD
+// EPYC build machine (quiet, two runs of BenchmarkLightGCNBatchesML1M with
+// POTAU_BATCHES=60 -test.cpu 1): the dense path's |B|·n ≈ 4.84 M
+// (2·|B|·n·d = 619 M multiply-adds) took 15.5–15.6 ms forward + 18.1–18.3 ms
+// backward, the sparse path's ≈ 4.1 M entries per direction took 9.0–10.2 +
+// 9.5–10.3 ms, so the two cost the same at about 0.7: since the sparse row
+// kernel advances two rows at a time (AVX-512) and the batch's serial work
+// went, the sparse path is the faster one at ML-1M size too (it was 1.5,
+// with dense the faster there, against the older sparse kernel). Only
+// graphs whose L-hop neighbourhoods hold more than 1.4 entries per dense
+// multiply-add of a batch take the dense path now.
+const propDenseRatio = 0.7
 
 func newLightGCN(c Config, nu, ni int, train [][]int32, seed uint64) (*LightGCN, error) {
 	adj, err := csr.Bipartite(nu, ni, train)
