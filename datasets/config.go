@@ -156,6 +156,11 @@ type ReferenceConfig struct {
 // FilterConfig turns ratings into implicit positives and filters sparse
 // users and items.
 type FilterConfig struct {
+	// MaxUsers keeps only the first max_users users in the data set's user
+	// order — ascending user id for numeric ids, so ML-1M's 1…N as in the
+	// reference implementation's 2,999-user subset — before the threshold
+	// and the k-core (default 0: every user).
+	MaxUsers int `yaml:"max_users" json:",omitempty"`
 	// MinRating is the implicit-feedback threshold: a rating r is a positive
 	// when r >= min_rating (default 0: every rating is a positive).
 	MinRating float64 `yaml:"min_rating"`
@@ -416,6 +421,8 @@ func (f FilterConfig) Validate() error {
 	switch {
 	case math.IsNaN(f.MinRating) || math.IsInf(f.MinRating, 0):
 		return cfgerr.New("min_rating", "must be a finite number, got %g", f.MinRating)
+	case f.MaxUsers < 0:
+		return cfgerr.New("max_users", "must be >= 0 (0 = every user), got %d", f.MaxUsers)
 	case f.MinUser < 0:
 		return cfgerr.New("min_user", "must be >= 0, got %d", f.MinUser)
 	case f.MinItem < 0:

@@ -12,12 +12,15 @@ import (
 //  1. Deduplicate: of repeated (user, item) pairs only the latest is kept
 //     (largest timestamp; among equal timestamps the one read last), so a
 //     re-rating replaces the earlier rating.
-//  2. Threshold: with f.MinRating ≠ 0 an interaction is kept when
+//  2. Subset: with f.MaxUsers > 0 only the interactions of the users with
+//     index < f.MaxUsers are kept (indices follow the loader's user order:
+//     ascending id for numeric ids).
+//  3. Threshold: with f.MinRating ≠ 0 an interaction is kept when
 //     rating >= f.MinRating; 0 keeps every rating.
-//  3. Iterative k-core: interactions of users with fewer than f.MinUser
+//  4. Iterative k-core: interactions of users with fewer than f.MinUser
 //     or items with fewer than f.MinItem interactions are removed, and the
 //     counts recomputed, until both conditions hold everywhere.
-//  4. Users and items left without interactions are dropped and the
+//  5. Users and items left without interactions are dropped and the
 //     remaining ones renumbered densely in their previous order, carrying
 //     raw ids, attributes and titles along.
 //
@@ -32,6 +35,9 @@ func Filter(d *Dataset, f FilterConfig) (*Dataset, error) {
 	in := dedupLatest(d.Interactions, d.NumUsers())
 	kept := in[:0]
 	for _, it := range in {
+		if f.MaxUsers > 0 && int(it.User) >= f.MaxUsers {
+			continue
+		}
 		if f.MinRating == 0 || float64(it.Rating) >= f.MinRating {
 			kept = append(kept, it)
 		}
@@ -59,8 +65,8 @@ func Filter(d *Dataset, f FilterConfig) (*Dataset, error) {
 		in = kept
 	}
 	if len(in) == 0 {
-		return nil, fmt.Errorf("%s: filtering (min_rating %g, min_user %d, min_item %d) removed every interaction",
-			d.Name, f.MinRating, f.MinUser, f.MinItem)
+		return nil, fmt.Errorf("%s: filtering (max_users %d, min_rating %g, min_user %d, min_item %d) removed every interaction",
+			d.Name, f.MaxUsers, f.MinRating, f.MinUser, f.MinItem)
 	}
 	// uc, ic hold the final counts; renumber.
 	umap, userIDs := renumber(uc, d.UserIDs)

@@ -30,6 +30,11 @@ func TestFilterThresholdDedup(t *testing.T) {
 		{"all ratings", FilterConfig{}, []string{"u0", "u1", "u2"}, []string{"i0", "i1", "i2", "i3"}, 5},
 		{"rating >= 4", FilterConfig{MinRating: 4}, []string{"u0", "u2"}, []string{"i1", "i3"}, 2},
 		{"rating >= 3, 2-core users", FilterConfig{MinRating: 3, MinUser: 2}, []string{"u2"}, []string{"i2", "i3"}, 2},
+		// The first two users only, before the threshold: u2's items go.
+		{"first 2 users", FilterConfig{MaxUsers: 2}, []string{"u0", "u1"}, []string{"i0", "i1"}, 3},
+		// The subset comes before the k-core: u1 then has one interaction.
+		{"first 2 users, 2-core users", FilterConfig{MaxUsers: 2, MinUser: 2}, []string{"u0"}, []string{"i0", "i1"}, 2},
+		{"max_users above the count", FilterConfig{MaxUsers: 10}, []string{"u0", "u1", "u2"}, []string{"i0", "i1", "i2", "i3"}, 5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +59,8 @@ func TestFilterThresholdDedup(t *testing.T) {
 	}
 	_, err := Filter(d, FilterConfig{MinRating: 6})
 	errContains(t, err, "removed every interaction")
+	_, err = Filter(d, FilterConfig{MaxUsers: -1})
+	errContains(t, err, "max_users: must be >= 0")
 }
 
 // TestKCore compares the iterative k-core with an independent peeling that
