@@ -1,7 +1,9 @@
 package experiments
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/potau/potau/unlearning"
@@ -43,5 +45,21 @@ func TestCellKeysIgnoreWorkers(t *testing.T) {
 	l.Unlearn.Methods = []string{unlearning.MethodD2D.String()}
 	if !reflect.DeepEqual(cellKeys(&l, sum, unlearning.MethodD2D), cellKeys(&c, sum, unlearning.MethodD2D)) {
 		t.Error("D2D's keys depend on which other methods are listed")
+	}
+}
+
+// TestMaxUsersKey: filter.max_users at its default 0 is not in the data key
+// (keys made before the field existed stay valid), and a subset has a key of
+// its own.
+func TestMaxUsersKey(t *testing.T) {
+	c := DefaultConfig("mf")
+	c.Data.Name = "ml-1m"
+	if b, _ := json.Marshal(c.Data.Filter); strings.Contains(string(b), "MaxUsers") {
+		t.Fatalf("max_users 0 is in the key's JSON: %s", b)
+	}
+	def := cellKeys(&c, "sum", unlearning.MethodOriginal).data
+	c.Data.Filter.MaxUsers = 2999
+	if cellKeys(&c, "sum", unlearning.MethodOriginal).data == def {
+		t.Error("filter.max_users: 2999 gives the full data set's key")
 	}
 }
