@@ -14,11 +14,23 @@ import (
 	"github.com/potau/potau/results"
 )
 
+// searchRecord is a D2D-R record of model on ML-100K, seed 1, whose α
+// search tried the (α, leakage, HR@10) triples of tried and chose chosen.
+func searchRecord(model string, dim int, hr0, chosen float64, tried [][3]float64) results.Record {
+	s := &results.AlphaSearch{Chosen: chosen, Split: "test", MaxHRDrop: 0.02,
+		HR10Original: hr0, Leakage: "audit", Feasible: true}
+	for _, t := range tried {
+		s.Tried = append(s.Tried, results.AlphaTry{Alpha: t[0], Leakage: t[1], HR10: t[2]})
+	}
+	return results.Record{Schema: 1, Name: "frontier", Dataset: "ml-100k", Model: model, Method: "D2D-R",
+		MethodKind: kindOf("D2D-R"), Dim: dim, Seed: 1, AlphaSearch: s}
+}
+
 // frontierRecord is a real α search: NeuMF D2D-R on ML-100K, seed 1, twelve
 // evaluations (a lead run's metrics.jsonl, 2026-12), whose points crowd
 // into the lower right corner.
 func frontierRecord() results.Record {
-	tried := [][3]float64{
+	return searchRecord("neumf", 32, 0.6065747613997879, 0.0026179459447212014, [][3]float64{
 		{1e-06, 0.8700104071013164, 0.5864262990455992},
 		{3.162277660168379e-05, 0.794677277828793, 0.5927889713679746},
 		{0.0004424844710216198, 0.7211276400367309, 0.5991516436903499},
@@ -31,14 +43,7 @@ func frontierRecord() results.Record {
 		{0.006191502712157722, 0.6396608509335782, 0.6044538706256628},
 		{0.03162277660168379, 0.7116000408121621, 0.6044538706256628},
 		{1, 0.7425691255994288, 0.6086956521739131},
-	}
-	s := &results.AlphaSearch{Chosen: 0.0026179459447212014, Split: "test", MaxHRDrop: 0.02,
-		HR10Original: 0.6065747613997879, Leakage: "audit", Feasible: true}
-	for _, t := range tried {
-		s.Tried = append(s.Tried, results.AlphaTry{Alpha: t[0], Leakage: t[1], HR10: t[2]})
-	}
-	return results.Record{Schema: 1, Name: "frontier", Dataset: "ml-100k", Model: "neumf", Method: "D2D-R",
-		MethodKind: kindOf("D2D-R"), Dim: 32, Seed: 1, AlphaSearch: s}
+	})
 }
 
 // frontierRecordLightGCN is another real α search, LightGCN D2D-R on
@@ -46,7 +51,7 @@ func frontierRecord() results.Record {
 // 0.004 HR@10 and 0.015 leakage of each other, the chosen α next to
 // another.
 func frontierRecordLightGCN() results.Record {
-	tried := [][3]float64{
+	return searchRecord("lightgcn", 64, 0.5524920466595971, 0.001046486008598545, [][3]float64{
 		{1e-06, 0.6938275686154474, 0.5344644750795334},
 		{3.162277660168379e-05, 0.6831470258136925, 0.5397667020148462},
 		{0.0004424844710216198, 0.6481326395265791, 0.5524920466595971},
@@ -59,14 +64,7 @@ func frontierRecordLightGCN() results.Record {
 		{0.006191502712157722, 0.6575035200489746, 0.5503711558854719},
 		{0.03162277660168379, 0.7008321599836752, 0.5514316012725344},
 		{1, 0.7260091827364554, 0.5482502651113468},
-	}
-	s := &results.AlphaSearch{Chosen: 0.001046486008598545, Split: "test", MaxHRDrop: 0.02,
-		HR10Original: 0.5524920466595971, Leakage: "audit", Feasible: true}
-	for _, t := range tried {
-		s.Tried = append(s.Tried, results.AlphaTry{Alpha: t[0], Leakage: t[1], HR10: t[2]})
-	}
-	return results.Record{Schema: 1, Name: "frontier", Dataset: "ml-100k", Model: "lightgcn", Method: "D2D-R",
-		MethodKind: kindOf("D2D-R"), Dim: 64, Seed: 1, AlphaSearch: s}
+	})
 }
 
 // TestFrontierLeaders draws the α search panels of frontierRecord and
