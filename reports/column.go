@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,19 +177,6 @@ func configAttribute(r *results.Record) string {
 		}
 	}
 	return ""
-}
-
-// score maps a value to a quantity to maximise under goal g.
-func score(g Goal, v float64) float64 {
-	switch g {
-	case GoalHigher:
-		return v
-	case GoalLower:
-		return -v
-	case GoalChance:
-		return -math.Abs(v - 0.5)
-	}
-	return 0
 }
 
 // ColumnHelp lists the column keys a table accepts, one kind a line, for

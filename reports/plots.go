@@ -278,14 +278,6 @@ func addSeries(p *plot.Plot, s *series) error {
 	return nil
 }
 
-func xysOf(p *xyErr) plotter.XYs {
-	xys := make(plotter.XYs, p.Len())
-	for i := range xys {
-		xys[i].X, xys[i].Y = p.x[i], p.y[i]
-	}
-	return xys
-}
-
 // chanceLine is a dashed line at 0.5 across the data area: vertical when
 // vertical is set, else horizontal.
 type chanceLine struct{ vertical bool }

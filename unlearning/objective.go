@@ -220,11 +220,11 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 	if !dense.SameShape(U, o.x0) || (grad != nil && !dense.SameShape(U, grad)) {
 		return nil, fmt.Errorf("unlearning: table %d×%d does not match the model's %d×%d", U.Rows, U.Cols, o.x0.Rows, o.x0.Cols)
 	}
-	var gd, gr []float32
+	var gr []float32
 	if grad != nil {
 		o.gDist.Zero()
 		o.gReg.Zero()
-		gd, gr = o.gDist.Data, o.gReg.Data
+		gr = o.gReg.Data
 	}
 	vs, err := o.views(ctx, U, grad != nil)
 	if err != nil {
@@ -274,7 +274,7 @@ func (o *Objective) Eval(ctx context.Context, U, grad *dense.Matrix) (map[string
 			}
 		}
 	}
-	gd = nil
+	var gd []float32 // ∂L_dist/∂U, once every view has added its part
 	if grad != nil {
 		gd = o.gDist.Data
 		if err := checkTerm("dist", dist, gd); err != nil {
